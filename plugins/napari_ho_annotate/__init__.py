@@ -1,0 +1,1 @@
+"""napari plugin for ho-annotate: a thin adapter over the headless core."""

@@ -1,0 +1,47 @@
+"""The console script exists, answers --version and --help, and lists its subcommands."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import ho_annotate
+from ho_annotate.cli import SUBCOMMANDS
+
+
+def _script() -> list[str]:
+    exe = Path(sys.executable).with_name("ho-annotate")
+    found = exe if exe.exists() else shutil.which("ho-annotate")
+    assert found, "the ho-annotate console script is not installed"
+    return [str(found)]
+
+
+def test_version_matches_the_package() -> None:
+    out = subprocess.run([*_script(), "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"ho-annotate {ho_annotate.__version__}"
+
+
+def test_help_lists_every_registered_subcommand() -> None:
+    out = subprocess.run([*_script(), "--help"], capture_output=True, text=True, check=True)
+    assert "not a medical device" in " ".join(out.stdout.split())
+    for name in SUBCOMMANDS:
+        assert name in out.stdout
+
+
+def test_each_subcommand_has_help() -> None:
+    for name in SUBCOMMANDS:
+        out = subprocess.run(
+            [*_script(), name, "--help"], capture_output=True, text=True, check=False
+        )
+        assert out.returncode == 0, (name, out.stderr)
+        assert out.stdout.startswith("usage: ho-annotate " + name)
+
+
+def test_unknown_subcommand_is_a_clear_error() -> None:
+    out = subprocess.run(
+        [*_script(), "no-such-command"], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 2
+    assert "invalid choice" in out.stderr
