@@ -1,0 +1,196 @@
+"""Shapes in millimetres: conversion from image pixels, areas, Feret diameters, closest points.
+
+Pixels are ``(row, col)``; millimetre coordinates are ``(row * row_mm, col * col_mm)``, so
+anisotropic pixels measure right. With no spacing, callers pass ``(1.0, 1.0)`` and every length
+is in pixels. Shapely does the geometry; this module only converts and caches.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+from ho_annotate.model import Point
+
+#: ``(row_mm, col_mm)``; ``(1.0, 1.0)`` measures in pixels.
+Scale = tuple[float, float]
+PIXELS: Scale = (1.0, 1.0)
+
+
+def to_mm(points: Sequence[Point], scale: Scale) -> NDArray[np.float64]:
+    """Pixel points ``(row, col)`` as an ``(n, 2)`` array of millimetre coordinates."""
+    arr = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    return arr * np.asarray(scale, dtype=np.float64)
+
+
+def to_px(point_mm: Sequence[float], scale: Scale) -> Point:
+    """A millimetre point back in pixels ``(row, col)``."""
+    return (float(point_mm[0]) / scale[0], float(point_mm[1]) / scale[1])
+
+
+def polygon_mm(points: Sequence[Point], scale: Scale) -> BaseGeometry:
+    """A closed outline in mm; self-intersecting outlines are repaired, not rejected."""
+    poly = shapely.Polygon(to_mm(points, scale))
+    if not poly.is_valid:
+        repaired = shapely.make_valid(poly)
+        poly = shapely.union_all(
+            [g for g in shapely.get_parts(repaired) if g.geom_type in ("Polygon", "MultiPolygon")]
+        )
+    return poly
+
+
+def line_mm(points: Sequence[Point], scale: Scale) -> shapely.LineString:
+    """A two-point line in mm."""
+    return shapely.LineString(to_mm(points, scale))
+
+
+def pixel_step_mm(direction_mm: Sequence[float], scale: Scale) -> float:
+    """Length in mm of a one-pixel step along a direction given in mm coordinates.
+
+    For a unit direction ``(ur, uc)`` in mm, one pixel along it is
+    ``1 / hypot(ur / row_mm, uc / col_mm)`` mm. A zero direction gives the larger pixel side.
+    """
+    dr, dc = float(direction_mm[0]), float(direction_mm[1])
+    norm = float(np.hypot(dr, dc))
+    if norm == 0.0:
+        return max(scale)
+    return 1.0 / float(np.hypot(dr / norm / scale[0], dc / norm / scale[1]))
+
+
+@dataclass(frozen=True)
+class Feret:
+    """Maximum Feret diameter: the longest distance between two points of a shape."""
+
+    length: float
+    a: tuple[float, float]
+    b: tuple[float, float]
+
+
+def max_feret(geom: BaseGeometry) -> Feret:
+    """Maximum Feret diameter, found between the vertices of the convex hull."""
+    hull = shapely.convex_hull(geom)
+    coords = shapely.get_coordinates(hull)
+    if len(coords) < 2:
+        p = (float(coords[0, 0]), float(coords[0, 1])) if len(coords) else (0.0, 0.0)
+        return Feret(0.0, p, p)
+    diff = coords[:, None, :] - coords[None, :, :]
+    d2 = np.einsum("ijk,ijk->ij", diff, diff)
+    i, j = np.unravel_index(int(np.argmax(d2)), d2.shape)
+    return Feret(
+        float(np.sqrt(d2[i, j])),
+        (float(coords[i, 0]), float(coords[i, 1])),
+        (float(coords[j, 0]), float(coords[j, 1])),
+    )
+
+
+def area(geom: BaseGeometry) -> float:
+    """Area in the squared unit of the coordinates."""
+    return float(shapely.area(geom))
+
+
+@dataclass(frozen=True)
+class Closest:
+    """The shortest distance between two shapes and the closest point pair (mm coordinates)."""
+
+    distance: float
+    a: tuple[float, float]
+    b: tuple[float, float]
+
+    @property
+    def touching(self) -> bool:
+        """The shapes touch or overlap."""
+        return self.distance == 0.0
+
+
+def closest(a: BaseGeometry, b: BaseGeometry) -> Closest:
+    """Shortest distance and closest points between two shapes."""
+    return closest_many([a], [b])[0]
+
+
+def closest_many(a: Sequence[BaseGeometry], b: Sequence[BaseGeometry]) -> list[Closest]:
+    """``closest`` for many pairs at once (one vectorised shapely call)."""
+    if not a:
+        return []
+    lines = shapely.shortest_line(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+    dists = shapely.length(lines)
+    out: list[Closest] = []
+    for line, dist in zip(lines, dists, strict=True):
+        c = shapely.get_coordinates(line)
+        out.append(
+            Closest(
+                float(dist),
+                (float(c[0, 0]), float(c[0, 1])),
+                (float(c[-1, 0]), float(c[-1, 1])),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class CachedShape:
+    """A geometry built from an item's points; ``token`` changes when it is rebuilt."""
+
+    points: tuple[Point, ...]
+    token: int
+    geom: BaseGeometry
+
+
+class ShapeCache:
+    """Shapely geometries per item id, rebuilt only when the item's points change.
+
+    Each geometry gets a token that changes whenever it is rebuilt, so results computed from a
+    pair of geometries can be cached by their tokens (see ``pair``). A change of scale empties
+    the cache.
+    """
+
+    def __init__(self) -> None:
+        self._scale: Scale | None = None
+        self._shapes: dict[tuple[str, str], CachedShape] = {}
+        self._pairs: dict[tuple[int, int], Closest] = {}
+        self._tokens = itertools.count(1)
+
+    def _check_scale(self, scale: Scale) -> None:
+        if scale != self._scale:
+            self._scale = scale
+            self._shapes.clear()
+            self._pairs.clear()
+
+    def shape(self, item_id: str, kind: str, points: Sequence[Point], scale: Scale) -> CachedShape:
+        """The cached entry for an item, rebuilt when its points changed.
+
+        ``kind`` is ``"polygon"`` or ``"line"``.
+        """
+        self._check_scale(scale)
+        key = (item_id, kind)
+        pts = tuple(points)
+        entry = self._shapes.get(key)
+        if entry is not None and entry.points == pts:
+            return entry
+        geom = polygon_mm(pts, scale) if kind == "polygon" else line_mm(pts, scale)
+        entry = CachedShape(pts, next(self._tokens), geom)
+        self._shapes[key] = entry
+        return entry
+
+    def pairs(self, pairs: Sequence[tuple[CachedShape, CachedShape]]) -> list[Closest]:
+        """``closest`` for each pair, computing only pairs not seen before."""
+        missing = [(a, b) for a, b in pairs if (a.token, b.token) not in self._pairs]
+        if missing:
+            results = closest_many([a.geom for a, _ in missing], [b.geom for _, b in missing])
+            for (a, b), res in zip(missing, results, strict=True):
+                self._pairs[(a.token, b.token)] = res
+        out = [self._pairs[(a.token, b.token)] for a, b in pairs]
+        if len(self._pairs) > 4 * max(len(pairs), 64):
+            live = {(a.token, b.token) for a, b in pairs}
+            self._pairs = {k: v for k, v in self._pairs.items() if k in live}
+        return out
+
+    def forget_missing(self, live_ids: set[str]) -> None:
+        """Drop geometries of items that no longer exist."""
+        for key in [k for k in self._shapes if k[0] not in live_ids]:
+            del self._shapes[key]

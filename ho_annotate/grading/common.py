@@ -1,0 +1,192 @@
+"""Building blocks the schemes share: the reading status, the spur gap, combining findings."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ho_annotate.grading.results import Need, SideResult, need
+from ho_annotate.grading.rules import MAGNIFICATION, Decision, decide, uncertainty
+from ho_annotate.measure import Gap, SideMeasurements
+from ho_annotate.model import ReadingStatus, Side, Spacing
+
+
+@dataclass(frozen=True)
+class SideContext:
+    """Everything a scheme may look at for one hip."""
+
+    side: Side
+    status: ReadingStatus
+    not_assessable_reason: str | None
+    measurements: SideMeasurements
+    spacing: Spacing | None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one kind of evidence allows: the grades still possible and why."""
+
+    possible: tuple[str, ...]
+    why: str
+    needs: tuple[Need, ...] = ()
+    borderline: bool = False
+    gap: Gap | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def make_result(
+    ctx: SideContext,
+    grade: str | None,
+    reason: str,
+    *,
+    needs: Sequence[Need] = (),
+    borderline: bool = False,
+    decisive: Gap | None = None,
+    warnings: Sequence[str] = (),
+) -> SideResult:
+    m = ctx.measurements
+    largest = m.largest_island
+    return SideResult(
+        side=ctx.side,
+        status=ctx.status,
+        grade=grade,
+        reason=reason,
+        needs=tuple(needs),
+        borderline=borderline,
+        warnings=(*ctx.warnings, *warnings),
+        decisive=decisive,
+        auto_gap=m.auto_gap,
+        island_count=len(m.islands),
+        largest_island_mm=largest.length if largest is not None and largest.in_mm else None,
+        spacing_kind=ctx.spacing.kind if ctx.spacing is not None else None,
+        spacing_source=ctx.spacing.source if ctx.spacing is not None else "",
+    )
+
+
+def reading_result(ctx: SideContext, zero: str, word: str) -> SideResult | None:
+    """The result for a hip that is not annotated (not read, no HO, not assessable)."""
+    if ctx.status == "not assessable":
+        return make_result(
+            ctx, None, f"No grade: the hip is not assessable ({ctx.not_assessable_reason})."
+        )
+    if ctx.status == "not read":
+        return make_result(
+            ctx,
+            None,
+            "No grade: nobody has read this hip yet (no HO needs the reader's confirmation).",
+            needs=[need("reading")],
+        )
+    if ctx.status == "no HO":
+        return make_result(ctx, zero, f"{word} {zero}: the reader confirmed no HO on this hip.")
+    return None
+
+
+def _gap_phrase(gap: Gap, value: float, at_least: bool | None) -> str:
+    if gap.source == "reader":
+        return f"the reader's gap line measures {value:.1f} mm"
+    a, b = gap.between
+    if at_least:
+        return f"the {a} stays {value:.1f} mm clear of the {b}"
+    return f"the {a} comes within {value:.1f} mm of the {b}"
+
+
+def threshold_phrase(decision: Decision, noun: str) -> str:
+    """The tail of a sentence: the true range for uncorrected spacing, then the verdict."""
+    text = ""
+    if decision.true_range_mm is not None:
+        lo, hi = decision.true_range_mm
+        mag = f"{round((MAGNIFICATION[0] - 1) * 100)}-{round((MAGNIFICATION[1] - 1) * 100)} %"
+        text = (
+            f" at the detector (spacing not corrected for magnification); allowing {mag} "
+            f"magnification the true {noun} is {lo:.1f}-{hi:.1f} mm"
+        )
+    if decision.at_least is None:
+        return text + ", which may be on either side of 1 cm"
+    return text + (", at least 1 cm" if decision.at_least else ", under 1 cm")
+
+
+def borderline_warning(ctx: SideContext, what: str) -> str:
+    spacing = ctx.spacing
+    if spacing is not None and spacing.kind not in ("detector", "unknown"):
+        spread = f"±{uncertainty(spacing) * 100:g} % ({spacing.kind}) and one pixel"
+    else:
+        spread = "one pixel"
+    return f"Borderline: the {what} is within {spread} of 1 cm; check it."
+
+
+def spur_finding(ctx: SideContext, under: str, at_least: str, tell_apart: str) -> Finding:
+    """Spurs: the decisive gap against 1 cm (``under`` / ``at_least`` are the grades)."""
+    m = ctx.measurements
+    both = (at_least, under)
+    if m.contacts:
+        c = m.contacts[0]
+        return Finding(
+            both,
+            f"the {c.between[0]} touches the {c.between[1]} on the image, which can be "
+            "overlap in projection rather than fusion",
+            (need("confirm_ankylosis"),),
+        )
+    gap = m.decisive_gap
+    if gap is None:
+        return Finding(
+            both,
+            "spurs are present but no gap was measured: there is no gap line and no opposing "
+            "spur or bone outline to measure from",
+            (need("gap"),),
+        )
+    if gap.mm is None or ctx.spacing is None:
+        return Finding(
+            both,
+            "spurs are present but the image has no pixel spacing, so the gap cannot be "
+            f"measured in mm and {tell_apart}",
+            (need("calibration"),),
+            gap=gap,
+        )
+    decision = decide(gap.mm, ctx.spacing, gap.step_mm)
+    assert decision.measured_mm is not None
+    why = _gap_phrase(gap, decision.measured_mm, decision.at_least) + threshold_phrase(
+        decision, "gap"
+    )
+    if decision.at_least is None:
+        return Finding(both, why, (need("calibration"),), gap=gap)
+    warnings = (borderline_warning(ctx, "gap"),) if decision.borderline else ()
+    grade = at_least if decision.at_least else under
+    return Finding((grade,), why, (), decision.borderline, gap, warnings)
+
+
+def combine(
+    ctx: SideContext, findings: Sequence[Finding], grades: Sequence[str], word: str
+) -> SideResult:
+    """The highest grade the findings allow, or no grade when it depends on what is missing."""
+    if not findings:
+        return make_result(
+            ctx,
+            None,
+            "No grade: nothing drawn on this hip can be graded (see the warnings).",
+            needs=[need("reading")],
+        )
+    rank = {g: i for i, g in enumerate(grades)}
+    outcomes = {
+        max(combo, key=rank.__getitem__)
+        for combo in itertools.product(*(f.possible for f in findings))
+    }
+    gap = next((f.gap for f in findings if f.gap is not None), None)
+    if len(outcomes) == 1:
+        grade = outcomes.pop()
+        decider = next(f for f in findings if f.possible == (grade,))
+        return make_result(
+            ctx,
+            grade,
+            f"{word} {grade}: {decider.why}.",
+            borderline=decider.borderline,
+            decisive=decider.gap if decider.gap is not None else gap,
+            warnings=decider.warnings,
+        )
+    open_findings = [f for f in findings if len(f.possible) > 1]
+    needs: list[Need] = []
+    for f in open_findings:
+        needs.extend(n for n in f.needs if n not in needs)
+    why = "; ".join(f.why for f in open_findings)
+    return make_result(ctx, None, f"No grade: {why}.", needs=needs, decisive=gap)

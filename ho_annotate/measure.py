@@ -1,0 +1,286 @@
+"""What the grading rules need from the drawings of one hip, in mm at the patient plane.
+
+- islands: area and length (maximum Feret diameter);
+- the reader's gap lines: the shortest one is decisive; lines under 0.5 mm are mis-clicks;
+- the automatic gap: the minimum distance over pairs that include at least one spur (pelvic spur
+  to femoral spur, pelvic spur to femur outline, femoral spur to pelvis outline), never outline
+  to outline (the joint space); pairs that touch or overlap are reported as contacts.
+
+``Measurer`` keeps shapely geometries and pair distances between calls, so measuring again
+after one shape changed only redoes the pairs that involve that shape.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from ho_annotate.geometry import (
+    PIXELS,
+    CachedShape,
+    Scale,
+    ShapeCache,
+    area,
+    max_feret,
+    pixel_step_mm,
+    to_px,
+)
+from ho_annotate.model import SIDES, AnnotationSet, Item, Point, Side, Spacing
+
+#: Reader gap lines shorter than this (mm) are taken as mis-clicks and ignored.
+MIN_GAP_LINE_MM = 0.5
+#: Without a spacing, lines shorter than this (pixels) are ignored.
+MIN_GAP_LINE_PX = 1.0
+#: The automatic gap warns when it is this much (mm) shorter than the reader's line.
+CHECK_TOLERANCE_MM = 1.0
+
+_TENTH = Decimal("0.1")
+
+
+def round_mm(value: float) -> Decimal:
+    """Round a length to 0.1 mm, half up, as reported.
+
+    The value is first cleaned of floating-point noise at 1e-6 mm (far below a pixel), so
+    9.95 computed as 9.949999999999999 still reports 10.0.
+    """
+    return Decimal(repr(round(value, 6))).quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def reported(value: float) -> float:
+    """``round_mm`` as a float (for JSON and comparisons)."""
+    return float(round_mm(value))
+
+
+def label(item: Item) -> str:
+    """How a reason sentence names an item ("pelvic spur", "femur outline"...)."""
+    if item.kind == "spur":
+        return "pelvic spur" if item.origin == "pelvis" else "femoral spur"
+    if item.kind == "bone":
+        return f"{item.origin} outline"
+    return item.kind
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One gap measurement; ``length`` is in mm when ``in_mm`` else in pixels."""
+
+    source: Literal["reader", "auto"]
+    length: float
+    in_mm: bool
+    item_ids: tuple[str, ...]
+    #: End points in image pixels ``(row, col)``.
+    points: tuple[Point, Point]
+    #: What it runs between, e.g. ``("pelvic spur", "femoral spur")``; reader lines say
+    #: ``("gap line", "gap line")``.
+    between: tuple[str, str]
+    #: One pixel along the line's direction, in mm (``None`` without spacing).
+    step_mm: float | None
+
+    @property
+    def mm(self) -> float | None:
+        return self.length if self.in_mm else None
+
+    @property
+    def reported_mm(self) -> float | None:
+        return reported(self.length) if self.in_mm else None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A spur that touches or overlaps the opposing side on the image."""
+
+    item_ids: tuple[str, str]
+    between: tuple[str, str]
+    point: Point
+
+
+@dataclass(frozen=True)
+class Island:
+    """One island: area (mm2, or px2) and length = maximum Feret diameter (mm, or px)."""
+
+    item_id: str
+    area: float
+    length: float
+    in_mm: bool
+    ends: tuple[Point, Point]
+    step_mm: float | None
+
+
+@dataclass(frozen=True)
+class SideMeasurements:
+    side: Side
+    in_mm: bool
+    spur_ids: tuple[str, ...]
+    bridge_ids: tuple[str, ...]
+    islands: tuple[Island, ...]
+    reader_gap: Gap | None
+    auto_gap: Gap | None
+    contacts: tuple[Contact, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def decisive_gap(self) -> Gap | None:
+        """The reader's shortest line when there is one, else the automatic gap."""
+        return self.reader_gap if self.reader_gap is not None else self.auto_gap
+
+    @property
+    def largest_island(self) -> Island | None:
+        return max(self.islands, key=lambda i: i.length, default=None)
+
+
+def _problem(item: Item) -> str | None:
+    n = len(item.points)
+    if item.kind in ("island", "spur", "bridge", "bone") and n < 3:
+        return f"{item.kind} {item.id} has {n} points, an outline needs at least 3"
+    if item.kind == "gap" and n != 2:
+        return f"gap line {item.id} has {n} points instead of 2"
+    if item.kind in ("spur", "bone") and item.origin is None:
+        return f"{item.kind} {item.id} does not say whether it is pelvis or femur"
+    if not all(math.isfinite(v) for p in item.points for v in p):
+        return f"{item.kind} {item.id} has a coordinate that is not a number"
+    return None
+
+
+class Measurer:
+    """Measures hips and remembers geometry between calls (one per open image)."""
+
+    def __init__(self) -> None:
+        self.cache = ShapeCache()
+
+    def measure_all(
+        self, aset: AnnotationSet, spacing: Spacing | None
+    ) -> dict[Side, SideMeasurements]:
+        """Both hips; drops cached shapes of items that were deleted."""
+        self.cache.forget_missing({i.id for i in aset.items})
+        return {side: self.measure(aset, side, spacing) for side in SIDES}
+
+    def measure(self, aset: AnnotationSet, side: Side, spacing: Spacing | None) -> SideMeasurements:
+        scale: Scale = spacing.mm if spacing is not None else PIXELS
+        in_mm = spacing is not None
+        warnings: list[str] = []
+        items: list[Item] = []
+        for item in aset.items_on(side):
+            problem = _problem(item)
+            if problem is not None:
+                warnings.append(f"Ignored: {problem}.")
+            else:
+                items.append(item)
+
+        def polys(kind: str, origin: str | None = None) -> list[tuple[Item, CachedShape]]:
+            out: list[tuple[Item, CachedShape]] = []
+            for it in items:
+                if it.kind == kind and (origin is None or it.origin == origin):
+                    entry = self.cache.shape(it.id, "polygon", it.points, scale)
+                    if entry.geom.is_empty:
+                        warnings.append(f"Ignored: {kind} {it.id} has no area.")
+                    else:
+                        out.append((it, entry))
+            return out
+
+        pelvic = polys("spur", "pelvis")
+        femoral = polys("spur", "femur")
+        pelvis = polys("bone", "pelvis")
+        femur = polys("bone", "femur")
+        bridges = [it.id for it in items if it.kind == "bridge"]
+        islands = [self._island(it, entry, scale, in_mm) for it, entry in polys("island")]
+
+        pairs = (
+            [(a, b) for a in pelvic for b in femoral]
+            + [(a, b) for a in pelvic for b in femur]
+            + [(a, b) for a in femoral for b in pelvis]
+        )
+        results = self.cache.pairs([(a[1], b[1]) for a, b in pairs])
+        contacts: list[Contact] = []
+        auto: Gap | None = None
+        for ((ia, _), (ib, _)), res in zip(pairs, results, strict=True):
+            if res.touching:
+                contacts.append(
+                    Contact((ia.id, ib.id), (label(ia), label(ib)), to_px(res.a, scale))
+                )
+            elif auto is None or res.distance < auto.length:
+                direction = (res.b[0] - res.a[0], res.b[1] - res.a[1])
+                auto = Gap(
+                    "auto",
+                    res.distance,
+                    in_mm,
+                    (ia.id, ib.id),
+                    (to_px(res.a, scale), to_px(res.b, scale)),
+                    (label(ia), label(ib)),
+                    pixel_step_mm(direction, scale) if in_mm else None,
+                )
+
+        reader = self._reader_gap(items, scale, in_mm, warnings)
+        if (
+            reader is not None
+            and auto is not None
+            and in_mm
+            and auto.length < reader.length - CHECK_TOLERANCE_MM
+        ):
+            warnings.append(
+                f"The outlines come within {reported(auto.length):.1f} mm "
+                f"({auto.between[0]} to {auto.between[1]}), more than 1 mm closer than the "
+                f"gap line ({reported(reader.length):.1f} mm): check where the gap is narrowest."
+            )
+        return SideMeasurements(
+            side=side,
+            in_mm=in_mm,
+            spur_ids=tuple(it.id for it, _ in pelvic + femoral),
+            bridge_ids=tuple(bridges),
+            islands=tuple(islands),
+            reader_gap=reader,
+            auto_gap=auto,
+            contacts=tuple(contacts),
+            warnings=tuple(warnings),
+        )
+
+    def _island(self, item: Item, entry: CachedShape, scale: Scale, in_mm: bool) -> Island:
+        geom = entry.geom
+        feret = max_feret(geom)
+        direction = (feret.b[0] - feret.a[0], feret.b[1] - feret.a[1])
+        return Island(
+            item.id,
+            area(geom),
+            feret.length,
+            in_mm,
+            (to_px(feret.a, scale), to_px(feret.b, scale)),
+            pixel_step_mm(direction, scale) if in_mm else None,
+        )
+
+    def _reader_gap(
+        self, items: Sequence[Item], scale: Scale, in_mm: bool, warnings: list[str]
+    ) -> Gap | None:
+        best: Gap | None = None
+        minimum = MIN_GAP_LINE_MM if in_mm else MIN_GAP_LINE_PX
+        unit = "mm" if in_mm else "pixel"
+        for it in items:
+            if it.kind != "gap":
+                continue
+            line = self.cache.shape(it.id, "line", it.points, scale).geom
+            length = float(line.length)
+            if length < minimum:
+                warnings.append(
+                    f"Ignored: gap line {it.id} is shorter than {minimum:g} {unit} "
+                    "(taken as a mis-click)."
+                )
+                continue
+            if best is None or length < best.length:
+                (r0, c0), (r1, c1) = it.points
+                direction = ((r1 - r0) * scale[0], (c1 - c0) * scale[1])
+                best = Gap(
+                    "reader",
+                    length,
+                    in_mm,
+                    (it.id,),
+                    ((r0, c0), (r1, c1)),
+                    ("gap line", "gap line"),
+                    pixel_step_mm(direction, scale) if in_mm else None,
+                )
+        return best
+
+
+def measure(aset: AnnotationSet, spacing: Spacing | None) -> dict[Side, SideMeasurements]:
+    """Measure both hips once, without a cache."""
+    return Measurer().measure_all(aset, spacing)
