@@ -1,0 +1,138 @@
+"""The pixel pipeline: decode, native byte order, luminance, Modality LUT, polarity.
+
+The common MONOCHROME2 identity-rescale case returns pydicom's decoded array untouched, and the
+other cases work in place on one array, so loading costs little more than decoding.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydicom.dataset import Dataset
+from pydicom.pixels import apply_modality_lut
+from pydicom.uid import UID
+
+from ho_annotate.dicom.lut import has_modality_lut_sequence, modality_range, rescale
+from ho_annotate.dicom.reading import int_value
+from ho_annotate.errors import RadiographError
+
+__all__ = ["RadiographWarning", "oriented_pixels"]
+
+Array = npt.NDArray[Any]
+
+#: Rec. 601 luma weights, the usual reduction of RGB to gray.
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+class RadiographWarning(UserWarning):
+    """A radiograph loaded, but with a compromise the user should know about."""
+
+
+def _decode(ds: Dataset, path: Path) -> Array:
+    try:
+        arr: Array = ds.pixel_array
+    except Exception as exc:
+        raise RadiographError(_decode_failure(ds, path, exc)) from exc
+    return arr
+
+
+def _decode_failure(ds: Dataset, path: Path, exc: Exception) -> str:
+    text = str(exc)
+    meta = getattr(ds, "file_meta", None)
+    syntax = UID(str(meta.get("TransferSyntaxUID", ""))) if meta is not None else UID("")
+    if "less than expected" in text or "shorter" in text or "doesn't match" in text:
+        return (
+            f"{path}: the pixel data is shorter than the header promises "
+            "(truncated or damaged file); export it again"
+        )
+    if syntax and syntax.is_compressed:
+        return (
+            f"{path}: cannot decode its {syntax.name} pixel data ({text.splitlines()[0]}); "
+            "convert it to an uncompressed or JPEG 2000 file, or install a decoder for it"
+        )
+    return f"{path}: cannot decode the pixel data ({type(exc).__name__}: {text.splitlines()[0]})"
+
+
+def _check_shape(arr: Array, ds: Dataset, path: Path) -> None:
+    rows, columns = int_value(ds, "Rows"), int_value(ds, "Columns")
+    if arr.shape[:2] != (rows, columns) or arr.ndim not in (2, 3):
+        raise RadiographError(
+            f"{path}: decoded pixels have shape {arr.shape}, not the {rows} x {columns} "
+            "single frame the header describes"
+        )
+
+
+def _to_luminance(arr: Array, path: Path) -> Array:
+    warnings.warn(
+        f"{path}: colour image loaded as luminance (0.299 R + 0.587 G + 0.114 B); "
+        "radiographs are normally grayscale, check that this is the original",
+        RadiographWarning,
+        stacklevel=4,
+    )
+    luminance: Array = arr.astype(np.float32) @ _LUMA
+    return luminance
+
+
+def _int_dtype_for(lo: float, hi: float) -> np.dtype[Any]:
+    for candidate in (np.uint8, np.int8, np.uint16, np.int16, np.int32):
+        info = np.iinfo(candidate)
+        if info.min <= lo and hi <= info.max:
+            return np.dtype(candidate)
+    return np.dtype(np.int64)
+
+
+def _apply_rescale(arr: Array, slope: float, intercept: float) -> Array:
+    if slope == 1.0 and intercept == 0.0:
+        return arr
+    if arr.dtype.kind in "iu" and slope.is_integer() and intercept.is_integer():
+        info = np.iinfo(arr.dtype)
+        ends = (info.min * slope + intercept, info.max * slope + intercept)
+        out = arr.astype(_int_dtype_for(min(ends), max(ends)))
+        if slope != 1.0:
+            out *= int(slope)
+        if intercept != 0.0:
+            out += int(intercept)
+        return out
+    out = arr.astype(np.float32)
+    out *= np.float32(slope)
+    out += np.float32(intercept)
+    return out
+
+
+def oriented_pixels(ds: Dataset, path: Path) -> Array:
+    """Decoded, Modality-LUT applied, bone-bright 2-D pixels of a vetted single-frame image."""
+    arr = _decode(ds, path)
+    _check_shape(arr, ds, path)
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    if arr.ndim == 3:
+        return _to_luminance(arr, path)
+    if has_modality_lut_sequence(ds):
+        arr = np.asarray(apply_modality_lut(arr, ds))
+    else:
+        arr = _apply_rescale(arr, *rescale(ds))
+    photometric = str(ds.get("PhotometricInterpretation", "") or "").strip().upper()
+    if photometric == "MONOCHROME1":
+        arr = _invert(arr, *modality_range(ds))
+    return arr
+
+
+def _invert(arr: Array, lo: float, hi: float) -> Array:
+    """``lo + hi - v`` with values first clipped to ``[lo, hi]`` so integers cannot wrap."""
+    if not arr.flags.writeable:
+        arr = arr.copy()
+    if arr.dtype.kind in "iu":
+        info = np.iinfo(arr.dtype)
+        if not (info.min <= lo and hi <= info.max and info.min <= lo + hi <= info.max):
+            arr = arr.astype(_int_dtype_for(min(lo, lo + hi), max(hi, lo + hi)))
+        lo_v, hi_v = int(lo), int(hi)
+        np.clip(arr, lo_v, hi_v, out=arr)
+        np.subtract(lo_v + hi_v, arr, out=arr)
+        return arr
+    np.clip(arr, lo, hi, out=arr)
+    np.subtract(arr.dtype.type(lo + hi), arr, out=arr)
+    return arr

@@ -1,0 +1,140 @@
+"""Open a file as DICOM and refuse, with a clear reason, anything that is not one radiograph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydicom import dcmread
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.errors import InvalidDicomError
+from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+from ho_annotate.errors import RadiographError
+
+__all__ = ["int_value", "open_dataset"]
+
+_GRAYSCALE = {"MONOCHROME1", "MONOCHROME2"}
+_COLOUR = {"RGB", "YBR_FULL", "YBR_FULL_422", "YBR_ICT", "YBR_RCT", "YBR_PARTIAL_420"}
+
+#: SOP classes that may carry pixel data but are not images to grade.
+_NOT_IMAGES = {
+    "1.2.840.10008.5.1.4.1.1.66.4": "a Segmentation",
+    "1.2.840.10008.5.1.4.1.1.481.2": "an RT Dose",
+    "1.2.840.10008.5.1.4.1.1.104.1": "an Encapsulated PDF",
+}
+
+
+def int_value(ds: Dataset, keyword: str, default: int | None = None) -> int | None:
+    """An integer attribute, ``default`` when absent, ``None`` when present but unreadable."""
+    try:
+        value = ds.get(keyword)
+    except Exception:
+        return None
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _read(path: Path, header_only: bool, force: bool) -> Dataset:
+    return dcmread(path, stop_before_pixels=header_only, force=force)
+
+
+def open_dataset(path: Path, *, header_only: bool) -> Dataset:
+    """Read ``path`` (never written) and check that it is a single-frame image.
+
+    Raises ``RadiographError`` for every refusal, whatever went wrong underneath.
+    """
+    if not path.exists():
+        raise RadiographError(f"{path}: no such file")
+    if not path.is_file():
+        raise RadiographError(f"{path}: is not a file (give one DICOM image)")
+    if path.stat().st_size == 0:
+        raise RadiographError(f"{path}: the file is empty")
+    forced = False
+    try:
+        try:
+            ds = _read(path, header_only, force=False)
+        except InvalidDicomError:
+            forced = True
+            ds = _read(path, header_only, force=True)
+    except Exception as exc:
+        raise RadiographError(
+            f"{path}: cannot be read as DICOM ({type(exc).__name__}: {exc}); "
+            "the file may be truncated or not DICOM at all"
+        ) from exc
+    _vet(ds, path, forced=forced, header_only=header_only)
+    _ensure_transfer_syntax(ds)
+    return ds
+
+
+def _vet(ds: Dataset, path: Path, *, forced: bool, header_only: bool) -> None:
+    rows, columns = int_value(ds, "Rows"), int_value(ds, "Columns")
+    has_image = bool(rows and columns and rows > 0 and columns > 0)
+    if not header_only:
+        has_image = has_image and _has_pixel_data(ds)
+    if forced and not has_image:
+        raise RadiographError(
+            f"{path}: is not a DICOM image (no 'DICM' marker and no readable image attributes)"
+        )
+    sop_class = str(ds.get("SOPClassUID", "") or "")
+    if sop_class in _NOT_IMAGES:
+        raise RadiographError(f"{path}: is {_NOT_IMAGES[sop_class]} object, not a radiograph")
+    if not has_image:
+        what = UID(sop_class).name if sop_class else "this object"
+        raise RadiographError(
+            f"{path}: contains no image pixels ({what}); open the radiograph itself"
+        )
+    frames = int_value(ds, "NumberOfFrames", 1)
+    if frames is None:
+        raise RadiographError(f"{path}: has an unreadable NumberOfFrames value")
+    if frames > 1:
+        raise RadiographError(
+            f"{path}: has {frames} frames; a radiograph is one frame: export the single image"
+        )
+    _vet_pixel_format(ds, path)
+
+
+def _vet_pixel_format(ds: Dataset, path: Path) -> None:
+    samples = int_value(ds, "SamplesPerPixel", 1)
+    photometric = str(ds.get("PhotometricInterpretation", "") or "").strip().upper()
+    if samples == 1 and photometric in _GRAYSCALE | {""}:
+        return
+    if samples == 3 and photometric in _COLOUR:
+        return
+    if photometric == "PALETTE COLOR":
+        raise RadiographError(f"{path}: is a palette-colour image, not a grayscale radiograph")
+    raise RadiographError(
+        f"{path}: has an unsupported pixel format "
+        f"(SamplesPerPixel {samples}, PhotometricInterpretation {photometric or 'missing'})"
+    )
+
+
+def _has_pixel_data(ds: Dataset) -> bool:
+    try:
+        element: Any = ds.get("PixelData")
+    except Exception:
+        return False
+    return element is not None and len(element) > 0
+
+
+def _ensure_transfer_syntax(ds: Dataset) -> None:
+    """Files without a meta header are native-encoded: tell the decoder how (in memory only)."""
+    meta = getattr(ds, "file_meta", None)
+    if meta is not None and "TransferSyntaxUID" in meta:
+        return
+    if "PixelData" in ds and ds["PixelData"].is_undefined_length:
+        return  # encapsulated data of an unknown codec: decoding will refuse it
+    implicit, little = ds.original_encoding
+    if implicit is None or little is None:
+        return
+    if meta is None:
+        meta = FileMetaDataset()
+        ds.file_meta = meta
+    if implicit:
+        meta.TransferSyntaxUID = ImplicitVRLittleEndian
+    else:
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian if little else ExplicitVRBigEndian

@@ -1,0 +1,200 @@
+"""Load a CR/DX radiograph from DICOM: header facts, bone-bright pixels, window and spacing.
+
+``read_header(path)`` reads the header only (no pixel decode, for batch work);
+``load_radiograph(path)`` adds the pixels. Both refuse unusable input with ``RadiographError``
+only, and neither ever writes to the file. See docs/dicom-loading.md for the rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydicom.dataset import Dataset
+from pydicom.uid import UID
+
+from ho_annotate.dicom.lut import header_window, modality_range, percentile_window, rescale
+from ho_annotate.dicom.pixels import RadiographWarning, oriented_pixels
+from ho_annotate.dicom.reading import int_value, open_dataset
+from ho_annotate.errors import RadiographError
+from ho_annotate.model import ManualCalibration, Spacing, SpacingKind
+from ho_annotate.spacing import header_spacing
+
+__all__ = [
+    "Radiograph",
+    "RadiographError",
+    "RadiographHeader",
+    "RadiographWarning",
+    "load_radiograph",
+    "read_header",
+]
+
+Window = tuple[float, float]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RadiographHeader:
+    """What the header says about one radiograph (no patient name or ID is kept)."""
+
+    path: Path
+    #: Empty when the file has none (then annotations cannot be bound to it safely).
+    sop_instance_uid: str
+    study_instance_uid: str | None = None
+    series_instance_uid: str | None = None
+    sop_class_uid: str | None = None
+    modality: str | None = None
+    #: 'L' or 'R' from ImageLaterality, else Laterality; ``None`` otherwise (e.g. 'B', 'U').
+    laterality: str | None = None
+    patient_orientation: tuple[str, str] | None = None
+    view_position: str | None = None
+    rows: int = 0
+    columns: int = 0
+    photometric: str = "MONOCHROME2"
+    bits_stored: int | None = None
+    transfer_syntax: str = ""
+    #: Rescale ``(slope, intercept)`` as applied (identity when a Modality LUT Sequence is used).
+    rescale: tuple[float, float] = (1.0, 0.0)
+    #: The Modality-LUT image of the stored range; MONOCHROME1 is inverted as ``lo + hi - v``.
+    value_range: tuple[float, float] = (0.0, 0.0)
+    #: The header's display window, already in the bone-bright orientation, or ``None``.
+    voi_window: Window | None = None
+    voi_source: str = "none in header"
+    spacing: Spacing | None = None
+
+    @property
+    def spacing_mm(self) -> tuple[float, float] | None:
+        """``(row_mm, col_mm)`` or ``None``."""
+        return None if self.spacing is None else self.spacing.mm
+
+    @property
+    def spacing_kind(self) -> SpacingKind | None:
+        return None if self.spacing is None else self.spacing.kind
+
+    @property
+    def spacing_source(self) -> str:
+        return "no spacing in header" if self.spacing is None else self.spacing.source
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Radiograph(RadiographHeader):
+    """A loaded radiograph: the header's facts plus ``pixels`` and a display ``window``."""
+
+    #: 2-D, native byte order, Modality LUT applied, bone bright.
+    pixels: npt.NDArray[Any] = field(repr=False)
+    #: ``(center, width)`` in the units and orientation of ``pixels``.
+    window: Window
+
+    @property
+    def header(self) -> RadiographHeader:
+        """The header facts alone (no pixels)."""
+        names = [f.name for f in dataclasses.fields(RadiographHeader)]
+        return RadiographHeader(**{name: getattr(self, name) for name in names})
+
+    def with_calibration(self, calibration: ManualCalibration) -> Radiograph:
+        """The same radiograph with a manual calibration's spacing (kind ``manual``)."""
+        return dataclasses.replace(self, spacing=calibration.as_spacing())
+
+
+def _text(ds: Dataset, keyword: str) -> str | None:
+    try:
+        value = ds.get(keyword)
+    except Exception:
+        return None
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _laterality(ds: Dataset) -> str | None:
+    for keyword in ("ImageLaterality", "Laterality"):
+        value = (_text(ds, keyword) or "").upper()
+        if value in ("L", "R"):
+            return value
+    return None
+
+
+def _orientation(ds: Dataset) -> tuple[str, str] | None:
+    try:
+        value = ds.get("PatientOrientation")
+    except Exception:
+        return None
+    if value is None or isinstance(value, str | bytes):
+        return None
+    parts = [str(v).strip().upper() for v in value]
+    if len(parts) != 2 or not all(parts):
+        return None
+    return (parts[0], parts[1])
+
+
+def _sop_instance_uid(ds: Dataset) -> str:
+    uid = _text(ds, "SOPInstanceUID")
+    meta = getattr(ds, "file_meta", None)
+    if uid is None and meta is not None:
+        uid = _text(meta, "MediaStorageSOPInstanceUID")
+    return uid or ""
+
+
+def _header_from(ds: Dataset, path: Path) -> RadiographHeader:
+    photometric = (_text(ds, "PhotometricInterpretation") or "MONOCHROME2").upper()
+    samples = int_value(ds, "SamplesPerPixel", 1)
+    lo, hi = modality_range(ds)
+    window, voi_source = header_window(ds) if samples == 1 else (None, "colour image")
+    if window is not None and photometric == "MONOCHROME1":
+        window = (lo + hi - window[0], window[1])
+    meta = getattr(ds, "file_meta", None)
+    syntax = _text(meta, "TransferSyntaxUID") if meta is not None else None
+    return RadiographHeader(
+        path=path,
+        sop_instance_uid=_sop_instance_uid(ds),
+        study_instance_uid=_text(ds, "StudyInstanceUID"),
+        series_instance_uid=_text(ds, "SeriesInstanceUID"),
+        sop_class_uid=_text(ds, "SOPClassUID"),
+        modality=_text(ds, "Modality"),
+        laterality=_laterality(ds),
+        patient_orientation=_orientation(ds),
+        view_position=_text(ds, "ViewPosition"),
+        rows=int_value(ds, "Rows") or 0,
+        columns=int_value(ds, "Columns") or 0,
+        photometric=photometric,
+        bits_stored=int_value(ds, "BitsStored"),
+        transfer_syntax=UID(syntax).name if syntax else "",
+        rescale=rescale(ds),
+        value_range=(lo, hi),
+        voi_window=window,
+        voi_source=voi_source,
+        spacing=header_spacing(ds),
+    )
+
+
+def _as_path(path: str | os.PathLike[str]) -> Path:
+    return Path(os.fspath(path))
+
+
+def read_header(path: str | os.PathLike[str]) -> RadiographHeader:
+    """The header facts of one radiograph, without reading or decoding the pixel data."""
+    file = _as_path(path)
+    ds = open_dataset(file, header_only=True)
+    return _header_from(ds, file)
+
+
+def load_radiograph(path: str | os.PathLike[str]) -> Radiograph:
+    """Load one single-frame radiograph: bone-bright pixels, display window and spacing.
+
+    Colour images load as luminance with a ``RadiographWarning``. Every refusal is a
+    ``RadiographError`` naming the file and the reason.
+    """
+    file = _as_path(path)
+    ds = open_dataset(file, header_only=False)
+    header = _header_from(ds, file)
+    pixels = oriented_pixels(ds, file)
+    window = header.voi_window
+    if window is None:
+        window = percentile_window(pixels) if pixels.size else (0.0, 1.0)
+    if not np.issubdtype(pixels.dtype, np.number):
+        raise RadiographError(f"{file}: decoded pixels are not numbers ({pixels.dtype})")
+    values = {f.name: getattr(header, f.name) for f in dataclasses.fields(RadiographHeader)}
+    return Radiograph(**values, pixels=pixels, window=window)
