@@ -1,0 +1,79 @@
+"""Column names of the results table that ``ho-annotate measure`` writes.
+
+Kept free of heavy imports so that the agreement statistics can name the same columns.
+One row per image, side and reader; the per-side field names match ``grade --json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+#: Columns before the per-scheme grade columns.
+LEAD_COLUMNS: Final[tuple[str, ...]] = ("image", "side", "reader", "status")
+#: Columns after the per-scheme grade columns.
+TRAIL_COLUMNS: Final[tuple[str, ...]] = (
+    "gap_mm",
+    "borderline",
+    "needs",
+    "island_count",
+    "largest_island_mm",
+    "spacing_kind",
+    "sop_instance_uid",
+    "study_instance_uid",
+    "series_instance_uid",
+    "error",
+)
+FIXED_COLUMNS: Final[frozenset[str]] = frozenset(LEAD_COLUMNS + TRAIL_COLUMNS)
+UID_COLUMNS: Final[tuple[str, ...]] = (
+    "sop_instance_uid",
+    "study_instance_uid",
+    "series_instance_uid",
+)
+#: Grades of the known schemes, lowest first (grades are ordinal).
+GRADE_ORDERS: Final[dict[str, tuple[str, ...]]] = {
+    "brooker": ("0", "I", "II", "III", "IV"),
+    "della_valle": ("A", "B", "C"),
+}
+
+
+def scheme_column(scheme: str) -> str:
+    """The column of a grading scheme: ``della-valle`` -> ``della_valle``."""
+    return scheme.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def columns(schemes: Sequence[str]) -> list[str]:
+    """All columns, in output order, for the given grading schemes."""
+    return [*LEAD_COLUMNS, *(scheme_column(s) for s in schemes), *TRAIL_COLUMNS]
+
+
+def scheme_columns(names: Iterable[str]) -> list[str]:
+    """The grade columns of a table: those between ``status`` and ``gap_mm``, else every
+    column that is not a fixed one."""
+    names = [str(n) for n in names]
+    if "status" in names and "gap_mm" in names:
+        names = names[names.index("status") + 1 : names.index("gap_mm")]
+    return [n for n in names if n not in FIXED_COLUMNS]
+
+
+def grade_order(column: str, seen: Iterable[str]) -> tuple[str, ...]:
+    """The ordered grades of a scheme column; unknown schemes fall back to sorted values."""
+    known = GRADE_ORDERS.get(column) or _registered_order(column)
+    values = {str(v) for v in seen}
+    if known is not None and values <= set(known):
+        return known
+    extra = sorted(values - set(known or ()))
+    return (*(known or ()), *extra)
+
+
+def _registered_order(column: str) -> tuple[str, ...] | None:
+    """The grades of a scheme registered with ``ho_annotate.grading``, if any matches."""
+    try:
+        from ho_annotate.grading import get_scheme, schemes
+
+        for name in schemes():
+            if scheme_column(name) == column:
+                return tuple(get_scheme(name).grades)
+    except Exception:  # an unloadable plugin scheme: fall back to sorted grades
+        return None
+    return None

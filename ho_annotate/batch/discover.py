@@ -1,0 +1,119 @@
+"""Find radiographs under the input paths, and every reader's sidecar for each.
+
+Directories are listed once each (not once per image), which keeps discovery linear on
+folders with tens of thousands of files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ho_annotate.errors import HoAnnotateError
+
+SIDECAR_SUFFIX = ".ho.json"
+DICOM_SUFFIXES = frozenset({".dcm", ".dicom", ".dic", ".dx", ".cr"})
+#: Files that are certainly not radiographs; others without a DICOM suffix are sniffed.
+SKIP_SUFFIXES = frozenset(
+    {".json", ".csv", ".parquet", ".txt", ".md", ".png", ".jpg", ".jpeg", ".bak", ".tmp",
+     ".partial", ".py", ".yaml", ".yml", ".toml", ".html", ".pdf", ".zip", ".gz"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ImageTask:
+    """One radiograph to measure: its file, its name in the output and its sidecars."""
+
+    path: str
+    image: str
+    sidecars: tuple[tuple[str, str], ...] = field(default=())  # (reader, path), by reader
+
+
+def _is_dicom(path: Path) -> bool:
+    if path.suffix.lower() in DICOM_SUFFIXES:
+        return True
+    if path.suffix.lower() in SKIP_SUFFIXES or path.name.startswith("."):
+        return False
+    try:
+        with path.open("rb") as f:
+            head = f.read(132)
+    except OSError:
+        return False
+    return len(head) == 132 and head[128:] == b"DICM"
+
+
+def _walk(root: Path) -> Iterable[Path]:
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        with os.scandir(current) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=True):
+                    stack.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=True):
+                    yield Path(entry.path)
+
+
+class SidecarIndex:
+    """``<image stem>.<reader>.ho.json`` files by folder, each folder listed once."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, dict[str, dict[str, str]]] = {}
+
+    def _folder(self, folder: Path) -> dict[str, dict[str, str]]:
+        known = self._folders.get(folder)
+        if known is None:
+            known = {}
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                names = []
+            for name in names:
+                if not name.endswith(SIDECAR_SUFFIX):
+                    continue
+                stem, dot, reader = name[: -len(SIDECAR_SUFFIX)].rpartition(".")
+                if dot and stem and reader:
+                    known.setdefault(stem, {})[reader] = str(folder / name)
+            self._folders[folder] = known
+        return known
+
+    def find(self, image: Path, annotations_dir: Path | None = None) -> dict[str, str]:
+        folder = annotations_dir if annotations_dir is not None else image.parent
+        return dict(self._folder(folder).get(image.stem, {}))
+
+
+def discover(
+    paths: Sequence[str | Path], annotations_dir: str | Path | None = None
+) -> list[ImageTask]:
+    """Radiographs under ``paths`` (files or folders), sorted by their output name.
+
+    The output name is the path relative to the folder given; with several inputs it is
+    prefixed by that folder's name so that names stay unique.
+    """
+    if not paths:
+        raise HoAnnotateError("no input paths: give image files or folders to measure")
+    notes_dir = Path(annotations_dir) if annotations_dir is not None else None
+    if notes_dir is not None and not notes_dir.is_dir():
+        raise HoAnnotateError(f"{notes_dir}: the annotations folder does not exist")
+    found: dict[Path, str] = {}
+    for given in map(Path, paths):
+        if given.is_dir():
+            root, files = given, sorted(p for p in _walk(given) if _is_dicom(p))
+        elif given.is_file():
+            root, files = given.parent, [given]
+        else:
+            raise HoAnnotateError(f"{given}: no such file or folder")
+        prefix = f"{root.resolve().name}/" if len(paths) > 1 else ""
+        for file in files:
+            name = prefix + file.relative_to(root).as_posix()
+            found.setdefault(file.resolve(), name)
+    index = SidecarIndex()
+    tasks = [
+        ImageTask(str(file), name, tuple(sorted(index.find(file, notes_dir).items())))
+        for file, name in found.items()
+    ]
+    return sorted(tasks, key=lambda t: t.image)

@@ -1,0 +1,117 @@
+"""The rows of one radiograph: one per side and reader, fields named as in ``grade --json``.
+
+Only the DICOM header is read (``read_header``: ``stop_before_pixels``); pixels are never
+decoded. Any failure on one file becomes a row with an ``error`` message instead of stopping
+the run. No patient name, ID or birth date ever reaches a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ho_annotate.batch.columns import columns, scheme_column
+from ho_annotate.batch.discover import ImageTask
+from ho_annotate.errors import HoAnnotateError
+from ho_annotate.model import SIDES
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RowOptions:
+    """What every image is measured with (picklable: it travels to worker processes)."""
+
+    schemes: tuple[str, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return columns(self.schemes)
+
+
+def _blank(options: RowOptions, task: ImageTask) -> Row:
+    row: Row = dict.fromkeys(options.columns)
+    row.update(image=task.image, side="", reader="")
+    return row
+
+
+def _error(exc: BaseException, task: ImageTask, extra: Sequence[str] = ()) -> str:
+    """The exception as one line, with absolute paths shortened to the output's names."""
+    text = " ".join(str(exc).split())
+    if not isinstance(exc, HoAnnotateError):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    text = text.replace(task.path, task.image)
+    for path in extra:
+        text = text.replace(path, Path(path).name)
+    return text
+
+
+def image_rows(task: ImageTask, options: RowOptions) -> list[Row]:
+    """Every row of one radiograph, sides in ``left, right`` order and readers sorted."""
+    from ho_annotate import read_header
+
+    try:
+        header = read_header(task.path)
+    except Exception as exc:  # one bad file must not stop a batch
+        row = _blank(options, task)
+        row["error"] = f"radiograph: {_error(exc, task)}"
+        return [row]
+    base = _blank(options, task)
+    base.update(
+        sop_instance_uid=header.sop_instance_uid,
+        study_instance_uid=header.study_instance_uid,
+        series_instance_uid=header.series_instance_uid,
+        spacing_kind=header.spacing_kind,
+    )
+    if not task.sidecars:
+        return [{**base, "side": side, "status": "not read"} for side in SIDES]
+    rows: list[Row] = []
+    for reader, sidecar in task.sidecars:
+        try:
+            rows.extend(_reader_rows(base, header, reader, sidecar, options))
+        except Exception as exc:  # a malformed or mismatched sidecar
+            rows.append(
+                {**base, "reader": reader, "error": f"sidecar: {_error(exc, task, [sidecar])}"}
+            )
+    return rows
+
+
+def _reader_rows(
+    base: Row, header: Any, reader: str, sidecar: str, options: RowOptions
+) -> list[Row]:
+    from ho_annotate.grading import Grader
+    from ho_annotate.sidecar import load_annotations
+
+    aset = load_annotations(Path(sidecar), expected_sop_uid=header.sop_instance_uid)
+    grader = Grader()  # measures each hip once for all schemes
+    reports = [grader.grade(aset, header.spacing, scheme=s) for s in options.schemes]
+    rows: list[Row] = []
+    for side in SIDES:
+        results = [r.sides[side].to_json() for r in reports]
+        first = results[0]
+        needs: list[str] = []
+        for result in results:
+            needs += [code for code in result["needs"] if code not in needs]
+        row = {
+            **base,
+            "side": side,
+            "reader": reader,
+            "status": first["status"],
+            "gap_mm": first["gap_mm"],
+            "borderline": any(bool(r["borderline"]) for r in results),
+            "needs": ";".join(needs),
+            "island_count": first["island_count"],
+            "largest_island_mm": first["largest_island_mm"],
+            "spacing_kind": first["spacing_kind"] or base["spacing_kind"],
+        }
+        for scheme, result in zip(options.schemes, results, strict=True):
+            row[scheme_column(scheme)] = result["grade"]
+        rows.append(row)
+    return rows
+
+
+def measure_chunk(tasks: Sequence[ImageTask], options: RowOptions) -> list[list[Row]]:
+    """Rows of several images (one list per image): the unit of work sent to workers."""
+    return [image_rows(task, options) for task in tasks]

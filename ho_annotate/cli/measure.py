@@ -1,0 +1,95 @@
+"""``ho-annotate measure``: a results table for many radiographs and readers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "measure",
+        help="measure and grade many radiographs into one CSV/Parquet table",
+        description=(
+            "Find radiographs under the given files and folders and every reader's sidecar "
+            "for each, and write one row per image, side and reader (grades of every scheme, "
+            "decisive gap in mm, borderline, needs, islands, spacing kind, UIDs). Reads DICOM "
+            "headers only. A bad file gives a row with an 'error' and the run goes on. No "
+            "patient names, IDs or birth dates are written. See docs/batch.md for the columns."
+        ),
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="results file: CSV, or Parquet when the name ends in .parquet",
+    )
+    parser.add_argument(
+        "--annotations",
+        type=Path,
+        metavar="DIR",
+        help="folder holding the sidecars, if not beside the images",
+    )
+    parser.add_argument(
+        "--scheme",
+        action="append",
+        dest="schemes",
+        metavar="NAME",
+        help="grading scheme (repeatable; default: every registered scheme)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, metavar="N", help="measure on N local processes"
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler (tcp://...)"
+    )
+    parser.add_argument(
+        "--pseudonymize",
+        metavar="SALT",
+        help="replace UIDs and paths by salted hashes (keep the salt secret)",
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="skip images the output already holds, append"
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="exit with status 1 when any row has an error"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ho_annotate.batch import measure_to_file
+    from ho_annotate.errors import HoAnnotateError
+
+    if args.workers < 0:
+        raise HoAnnotateError("--workers must be 0 or more")
+    if args.workers > 1 and args.scheduler:
+        raise HoAnnotateError("give either --workers or --scheduler, not both")
+    if args.output.exists() and not args.resume and args.output.is_dir():
+        raise HoAnnotateError(f"{args.output}: is a folder; give a file name for the results")
+    summary = measure_to_file(
+        args.paths,
+        args.output,
+        annotations_dir=args.annotations,
+        schemes=args.schemes,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        pseudonymize=args.pseudonymize,
+        resume=args.resume,
+        progress=not args.quiet,
+    )
+    if not args.quiet:
+        skipped = f", {summary.skipped} already done" if summary.skipped else ""
+        print(
+            f"measured {summary.images} images{skipped}: {summary.rows} rows,"
+            f" {summary.errors} with errors -> {summary.output}",
+            file=sys.stderr,
+        )
+    if args.strict and summary.errors:
+        print(f"ho-annotate measure: {summary.errors} rows have errors (--strict)", file=sys.stderr)
+        return 1
+    return 0
