@@ -1,6 +1,7 @@
 """ho-annotate: heterotopic ossification on hip radiographs, headless core."""
 
 from ho_annotate._version import __version__
+from ho_annotate.grading import grade
 from ho_annotate.radiograph import (
     Radiograph,
     RadiographError,
@@ -8,12 +9,17 @@ from ho_annotate.radiograph import (
     load_radiograph,
     read_header,
 )
+from ho_annotate.sidecar import load_annotations, save_annotations, sidecar_path
 
 __all__ = [
     "Radiograph",
     "RadiographError",
     "RadiographHeader",
     "__version__",
+    "grade",
+    "load_annotations",
     "load_radiograph",
     "read_header",
+    "save_annotations",
+    "sidecar_path",
 ]

@@ -1,0 +1,90 @@
+"""``ho-annotate grade IMAGE``: the grade of each hip from a reader's annotations, with reasons."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+DESCRIPTION = (
+    "Grade each hip of a radiograph from a reader's annotation sidecar "
+    "(<image stem>.<reader>.ho.json), with the reason for each grade and what is missing when "
+    "no grade can be given. Gaps are measured in mm at the patient plane when the image is "
+    "calibrated; see docs/grading.md for the rules."
+)
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "grade", help="grade each hip (Brooker, Della Valle) with reasons", description=DESCRIPTION
+    )
+    parser.add_argument("image", metavar="IMAGE", type=Path, help="the DICOM radiograph")
+    parser.add_argument(
+        "--annotations",
+        metavar="FILE_OR_DIR",
+        type=Path,
+        help="a sidecar file, or the folder holding sidecars (default: the image's folder)",
+    )
+    parser.add_argument(
+        "--reader",
+        metavar="NAME",
+        help="whose annotations to grade (default: the only sidecar there is; "
+        "'reference' for the shipped reference annotations)",
+    )
+    parser.add_argument(
+        "--scheme",
+        default="brooker",
+        metavar="SCHEME",
+        help="brooker (default), della-valle, or an installed scheme",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ho_annotate.errors import SidecarError
+    from ho_annotate.grading import get_scheme, grade
+    from ho_annotate.radiograph import read_header
+    from ho_annotate.sidecar import load_annotations, resolve_sidecar
+
+    scheme = get_scheme(args.scheme)
+    header = read_header(args.image)
+    if not header.sop_instance_uid:
+        raise SidecarError(
+            f"{args.image}: the image has no SOPInstanceUID, so no annotations can be bound to it"
+        )
+    path = resolve_sidecar(args.image, args.annotations, args.reader)
+    aset = load_annotations(path, expected_sop_uid=header.sop_instance_uid)
+    if args.reader is not None and aset.reader != args.reader:
+        raise SidecarError(
+            f"{path}: holds reader {aset.reader!r}'s annotations, not {args.reader!r}'s"
+        )
+    report = grade(aset, header.spacing, scheme.name)
+    if args.json:
+        print(json.dumps(report.to_json(str(args.image)), ensure_ascii=False))
+        return 0
+    sides = {side: report.sides[side] for side in ("right", "left")}
+    common = [w for w in sides["right"].warnings if w in sides["left"].warnings]
+    spacing = header.spacing_source if aset.calibration is None else report.spacing_source
+    print(f"{args.image}  (reader {aset.reader}, {scheme.title})")
+    print(f"spacing: {report.spacing_kind or 'none'} - {spacing}")
+    for warning in common:
+        print(f"warning: {warning}")
+    for side, res in sides.items():
+        grade_text = res.grade if res.grade is not None else "no grade"
+        extra = []
+        if res.gap_mm is not None and res.decisive is not None:
+            source = "reader's line" if res.decisive.source == "reader" else "from outlines"
+            extra.append(f"gap {res.gap_mm:.1f} mm, {source}")
+        if res.borderline:
+            extra.append("borderline")
+        detail = f" ({'; '.join(extra)})" if extra else ""
+        print(f"{side} hip: {grade_text}{detail}")
+        print(f"  {res.reason}")
+        for need in res.needs:
+            print(f"  needs {need.code}: {need.message}")
+        for warning in res.warnings:
+            if warning not in common:
+                print(f"  warning: {warning}")
+    return 0
