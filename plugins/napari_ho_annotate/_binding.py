@@ -1,0 +1,501 @@
+"""Annotation Shapes layers bound to one image layer, kept in step with an ``ImageSession``.
+
+napari layers only (works on a ``ViewerModel``, no Qt): layers are created on demand, every
+shape carries a stable ``id`` in ``features``, and edits are reconciled by id, never by the
+event's ``data_indices`` (several shapes added at once report ``(-1,)``; a degenerate polygon is
+reported ``added`` and then discarded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
+
+import msgspec
+import numpy as np
+import pandas as pd
+from napari.layers import Image, Shapes
+
+from ho_annotate.model import Item, ItemKind, Side
+
+from ._convert import LayerRows, empty_features, items_to_rows, row_to_item
+from ._labels import LabelCache
+from ._reader import META
+from ._session import ImageSession
+from ._sides import auto_side, basis_after_flip
+from ._style import (
+    AUTO_GAP_COLOUR,
+    SPEC_BY_KEY,
+    SPEC_BY_KIND,
+    SPECS,
+    LayerSpec,
+    edge_colour,
+    face_colour,
+)
+
+EDIT_ACTIONS = frozenset({"added", "changed", "removed"})
+
+
+def spec_of(item: Item) -> LayerSpec:
+    return SPEC_BY_KIND[item.kind]
+
+
+class ImageBinding:
+    """The reader's annotation layers for one radiograph layer."""
+
+    def __init__(
+        self,
+        viewer: Any,
+        image: Image,
+        session: ImageSession,
+        on_edit: Callable[[], None] | None = None,
+    ) -> None:
+        self.viewer = viewer
+        self.image = image
+        self.session = session
+        #: Called after a user edit event; the widget debounces and then calls ``reconcile``.
+        self.on_edit = on_edit
+        self.layers: dict[str, Shapes] = {}
+        self.auto_gap_layer: Shapes | None = None
+        self.markers_layer: Any = None
+        self.undo_stack: list[list[Item]] = []
+        self._pending: set[str] = set()
+        self._labels = LabelCache()
+        self._closing = False
+        viewer.layers.events.removed.connect(self._on_layer_removed)
+        self.load_items()
+
+    # -- layers --------
+    @property
+    def name(self) -> str:
+        return str(self.image.name)
+
+    def layer(self, key: str) -> Shapes:
+        """The layer for ``key``, created (empty) on first use."""
+        if key not in self.layers:
+            self.layers[key] = self._create(SPEC_BY_KEY[key])
+        return self.layers[key]
+
+    def _scale(self) -> tuple[tuple[float, float], tuple[str, str]]:
+        spacing = self.session.spacing
+        if spacing is None:
+            return (1.0, 1.0), ("pixel", "pixel")
+        return spacing.mm, ("mm", "mm")
+
+    def _create(self, spec: LayerSpec) -> Shapes:
+        scale, units = self._scale()
+        layer = Shapes(
+            ndim=2,
+            name=f"{self.name} {spec.title}",
+            scale=scale,
+            units=units,
+            features=empty_features(),
+            edge_width=spec.edge_width,
+            edge_color=spec.colour,
+            face_color=face_colour(spec, ""),
+            text={
+                "string": "{label}",
+                "color": spec.colour,
+                "size": 12,
+                "anchor": "upper_left",
+            },
+            metadata={
+                META: {
+                    "role": "annotation",
+                    "key": spec.key,
+                    "path": str(self.session.image_path),
+                    "sop_instance_uid": self.session.aset.sop_instance_uid,
+                    "reader": self.session.reader,
+                    "annotations_dir": (
+                        str(self.session.annotations_dir) if self.session.annotations_dir else None
+                    ),
+                }
+            },
+        )
+        layer.feature_defaults = {
+            "id": "",
+            "kind": spec.default_kind,
+            "side": "",
+            "origin": "pelvis" if spec.uses_origin else "",
+            "side_by_reader": False,
+            "known_mm": np.nan,
+            "label": "",
+        }
+        self.viewer.add_layer(layer)
+        layer.events.data.connect(partial(self._on_data, spec.key))
+        return layer
+
+    def load_items(self) -> None:
+        """Show the session's items: fill every layer that has items (or already exists)."""
+        keys = {spec_of(i).key for i in self.session.aset.items} | set(self.layers)
+        for spec in SPECS:
+            if spec.key in keys:
+                self._fill(spec.key)
+        self.undo_stack.clear()
+        self.apply_spacing()
+
+    def _items_of(self, key: str) -> list[Item]:
+        return [i for i in self.session.aset.items if spec_of(i).key == key]
+
+    def _fill(self, key: str) -> None:
+        """Replace the layer's shapes by the session's items of that key (no edit events)."""
+        layer = self.layer(key)
+        rows = items_to_rows(self._items_of(key))
+        with layer.events.data.blocker():
+            if layer.nshapes:
+                layer.selected_data = set(range(layer.nshapes))
+                layer.remove_selected()
+            if rows.data:
+                layer.add(rows.data, shape_type=rows.shape_types)
+            self._set_features(layer, SPEC_BY_KEY[key], rows.features)
+            layer.selected_data = set()
+
+    def _set_features(self, layer: Shapes, spec: LayerSpec, features: pd.DataFrame) -> None:
+        features = features.reset_index(drop=True).copy()
+        by_id = {i.id: i for i in self.session.aset.items}
+        spacing = self.session.spacing
+        features["label"] = [
+            self._labels.text(by_id[i], spacing) if i in by_id else "" for i in features["id"]
+        ]
+        layer.features = features
+        if len(features):
+            layer.edge_color = [edge_colour(spec, o) for o in features["origin"]]
+            layer.face_color = [face_colour(spec, o) for o in features["origin"]]
+
+    # -- edits from the user --------
+    def _on_data(self, key: str, event: Any) -> None:
+        if str(event.action) not in EDIT_ACTIONS or self._closing:
+            return
+        self._pending.add(key)
+        if self.on_edit is None:
+            self.reconcile()
+        else:
+            self.on_edit()
+
+    def reconcile(self) -> bool:
+        """Bring the session's items in line with the layers; True when anything changed."""
+        changed = False
+        for key in sorted(self._pending):
+            layer = self.layers.get(key)
+            if layer is not None and getattr(layer, "_is_creating", False):
+                continue  # a shape is being drawn: its "added" event will come back here
+            if layer is not None:
+                changed |= self._reconcile_layer(key)
+            self._pending.discard(key)
+        return changed
+
+    def _reconcile_layer(self, key: str) -> bool:
+        layer, spec = self.layers[key], SPEC_BY_KEY[key]
+        old = {i.id: i for i in self._items_of(key)}
+        feats = layer.features.reset_index(drop=True)
+        items: list[Item] = []
+        bad: list[int] = []
+        seen: set[str] = set()
+        for idx in range(layer.nshapes):
+            row = feats.iloc[idx] if idx < len(feats) else pd.Series(dtype=object)
+            if str(row.get("id") or "") in seen:  # a pasted copy: a new item
+                row = row.copy()
+                row["id"] = ""
+            item = row_to_item(layer.data[idx], layer.shape_type[idx], row, spec, "right")
+            if item is None:
+                bad.append(idx)
+                continue
+            seen.add(item.id)
+            item = self._complete(item, old.get(item.id), key)
+            items.append(item)
+        if bad:
+            with layer.events.data.blocker():
+                layer.selected_data = set(bad)
+                layer.remove_selected()
+        if [old.get(i.id) for i in items] == items and len(items) == len(old):
+            self._set_features(layer, spec, items_to_rows(items).features)
+            return False
+        removed = [i for i in old.values() if i.id not in seen]
+        if removed:
+            self.undo_stack.append(removed)
+        self._replace_items(key, items)
+        with layer.events.data.blocker():
+            self._set_features(layer, spec, items_to_rows(items).features)
+        return True
+
+    def _complete(self, item: Item, before: Item | None, key: str) -> Item:
+        """Side by the core rules unless the reader set it; keep what the layer cannot hold."""
+        if before is not None:
+            item.note = before.note
+            if before.known_mm is not None and item.known_mm is None:
+                item.known_mm = before.known_mm
+        if not item.side_by_reader:
+            item.side = auto_side(self.session, item.points)
+        if key == "calibration" and item.known_mm is None:
+            item.known_mm = self.calibration_mm
+        return item
+
+    #: Known size (mm) given to the next calibration shape (set by the widget).
+    calibration_mm: float = 28.0
+
+    def _replace_items(self, key: str, items: list[Item]) -> None:
+        aset = self.session.aset
+        aset.items = [i for i in aset.items if spec_of(i).key != key] + items
+        if key == "calibration":
+            self.update_calibration()
+        self.session.mark_changed()
+
+    def _on_layer_removed(self, event: Any) -> None:
+        layer = event.value
+        for key, own in list(self.layers.items()):
+            if own is layer:
+                del self.layers[key]
+                removed = self._items_of(key)
+                if removed and not self._closing:
+                    self.undo_stack.append(removed)
+                    self._replace_items(key, [])
+                    if self.on_edit is not None:
+                        self.on_edit()
+        if layer is self.auto_gap_layer:
+            self.auto_gap_layer = None
+
+    # -- commands --------
+    def start_drawing(self, key: str, origin: str | None = None, mode: str | None = None) -> Shapes:
+        """Select the layer for ``key`` and put it in its drawing mode."""
+        spec = SPEC_BY_KEY[key]
+        layer = self.layer(key)
+        layer.selected_data = set()
+        if spec.uses_origin:
+            layer.feature_defaults = {**_defaults(layer), "origin": origin or "pelvis"}
+            layer.current_edge_color = edge_colour(spec, origin or "pelvis")
+            layer.current_face_color = face_colour(spec, origin or "pelvis")
+        layer.visible = True
+        self.viewer.layers.selection.active = layer
+        layer.mode = mode or spec.mode
+        return layer
+
+    def selected_ids(self) -> list[str]:
+        ids: list[str] = []
+        for layer in self.layers.values():
+            feats = layer.features.reset_index(drop=True)
+            ids.extend(
+                str(feats.at[i, "id"]) for i in sorted(layer.selected_data) if i < len(feats)
+            )
+        return ids
+
+    def _edit(self, ids: Iterable[str], change: Callable[[Item], Item | None]) -> bool:
+        wanted = set(ids)
+        keys: set[str] = set()
+        for n, item in enumerate(list(self.session.aset.items)):
+            if item.id in wanted:
+                new = change(item)
+                if new is not None:
+                    keys |= {spec_of(item).key, spec_of(new).key}
+                    self.session.aset.items[n] = new
+        for key in keys:
+            self._fill(key)
+        if keys:
+            if "calibration" in keys:
+                self.update_calibration()
+            self.session.mark_changed()
+        return bool(keys)
+
+    def set_side(self, ids: Iterable[str], side: Side) -> bool:
+        """The reader's own side for these items (kept when the image is flipped)."""
+        return self._edit(ids, lambda i: msgspec.structs.replace(i, side=side, side_by_reader=True))
+
+    def set_origin(self, ids: Iterable[str], origin: str) -> bool:
+        def change(item: Item) -> Item | None:
+            if not spec_of(item).uses_origin:
+                return None
+            return msgspec.structs.replace(item, origin=origin)
+
+        return self._edit(ids, change)
+
+    def set_kind(self, ids: Iterable[str], kind: ItemKind) -> bool:
+        """Move items to another kind (and so another layer); polygons stay polygons."""
+
+        def change(item: Item) -> Item | None:
+            polygon = {"island", "spur", "bridge", "bone"}
+            if item.kind == kind or (item.kind in polygon) != (kind in polygon):
+                return None
+            origin = item.origin or "pelvis" if SPEC_BY_KIND[kind].uses_origin else None
+            return msgspec.structs.replace(item, kind=kind, origin=origin)
+
+        return self._edit(ids, change)
+
+    def flip_sides(self) -> None:
+        """The image is mirrored: swap the side of every item the reader did not set by hand."""
+        from ho_annotate.sides import flip_sides
+
+        basis = basis_after_flip(self.session)
+        aset = flip_sides(self.session.aset)
+        aset.side_basis = basis  # type: ignore[assignment]
+        self.session.aset = aset
+        self.show_side_markers()
+        for key in list(self.layers):
+            self._fill(key)
+        self.session.mark_changed()
+
+    def confirm_no_ho(self, side: Side, confirmed: bool = True) -> None:
+        self.session.aset.hips[side].no_ho_confirmed = confirmed
+        self.session.mark_changed()
+
+    def undo_delete(self) -> bool:
+        """Bring back the last deleted shapes."""
+        if not self.undo_stack:
+            return False
+        items = self.undo_stack.pop()
+        self.session.aset.items.extend(items)
+        for key in {spec_of(i).key for i in items}:
+            self._fill(key)
+        if any(spec_of(i).key == "calibration" for i in items):
+            self.update_calibration()
+        self.session.mark_changed()
+        return True
+
+    def add_items(self, items: list[Item]) -> None:
+        """Add items made by a tool (e.g. the prosthetic head found by the core)."""
+        self.session.aset.items.extend(items)
+        for key in {spec_of(i).key for i in items}:
+            self._fill(key)
+        if any(spec_of(i).key == "calibration" for i in items):
+            self.update_calibration()
+        self.session.mark_changed()
+
+    # -- calibration and scale --------
+    def update_calibration(self) -> None:
+        """The newest calibration item decides the manual calibration (none: the header's)."""
+        from ho_annotate.calibration import calibrate_circle, calibrate_line
+
+        aset = self.session.aset
+        cal_items = [i for i in aset.items if i.kind.startswith("calibration") and i.known_mm]
+        if not cal_items:
+            if aset.calibration is not None and aset.calibration.item_id is not None:
+                aset.calibration = None
+            self.apply_spacing()
+            return
+        item = cal_items[-1]
+        known = float(item.known_mm or 0.0)
+        header = self.session.header_spacing
+        if item.kind == "calibration_line":
+            cal = calibrate_line(item.points[0], item.points[1], known, header)
+        else:
+            cal = calibrate_circle(item.points, known, header)
+            if item.note == "prosthetic head":
+                cal = msgspec.structs.replace(cal, method="prosthetic_head")
+        aset.calibration = msgspec.structs.replace(cal, item_id=item.id)
+        self.apply_spacing()
+
+    def set_known_mm(self, item_id: str, known_mm: float) -> bool:
+        return self._edit([item_id], lambda i: msgspec.structs.replace(i, known_mm=known_mm))
+
+    def apply_spacing(self) -> None:
+        """Image and annotation layers use the current spacing (header or manual) as scale."""
+        scale, units = self._scale()
+        if tuple(self.image.scale) != scale:
+            self.image.scale = scale
+            self.image.units = units
+            for layer in self.bound_layers():
+                if layer is not self.image:
+                    layer.scale = scale
+                    layer.units = units
+            self.viewer.reset_view()
+        for layer in self.layers.values():
+            self._set_features(layer, SPEC_BY_KEY[_key(layer)], layer.features)
+
+    def bound_layers(self) -> list[Any]:
+        """Every layer that belongs to this image (annotations, reference, automatic gap)."""
+        path = str(self.session.image_path)
+        return [lay for lay in self.viewer.layers if lay.metadata.get(META, {}).get("path") == path]
+
+    # -- what the grade says, drawn ----------------------------------------------------------------
+    def show_report(self, report: Any) -> None:
+        """Labels (mm) on islands and gap lines; the automatic gap drawn as a dashed check."""
+        for layer in self.layers.values():
+            self._set_features(layer, SPEC_BY_KEY[_key(layer)], layer.features)
+        lines: list[np.ndarray] = []
+        texts: list[str] = []
+        for side, result in report.sides.items():
+            gap = result.auto_gap
+            if gap is None:
+                continue
+            lines.append(np.asarray(gap.points, dtype=float))
+            unit = "mm" if gap.in_mm else "px"
+            texts.append(f"auto {side}: {gap.length:.1f} {unit}")
+        self._draw_auto_gaps(lines, texts)
+
+    def _draw_auto_gaps(self, lines: list[np.ndarray], texts: list[str]) -> None:
+        layer = self.auto_gap_layer
+        if layer is None and not lines:
+            return
+        if layer is None:
+            scale, units = self._scale()
+            layer = Shapes(
+                ndim=2,
+                name=f"{self.name} automatic gap",
+                scale=scale,
+                units=units,
+                edge_color=AUTO_GAP_COLOUR,
+                edge_width=1.5,
+                features=pd.DataFrame({"label": pd.Series([], dtype=object)}),
+                text={"string": "{label}", "color": AUTO_GAP_COLOUR, "size": 10},
+                metadata={META: {"role": "auto_gap", "path": str(self.session.image_path)}},
+            )
+            self.viewer.add_layer(layer)
+            self.auto_gap_layer = layer
+            self.viewer.layers.selection.active = self.layers.get("spur", self.image)
+        with layer.events.data.blocker():
+            if layer.nshapes:
+                layer.selected_data = set(range(layer.nshapes))
+                layer.remove_selected()
+            if lines:
+                layer.add(lines, shape_type="line", edge_color=AUTO_GAP_COLOUR)
+            layer.features = pd.DataFrame({"label": pd.Series(texts, dtype=object)})
+
+    def show_side_markers(self) -> None:
+        """Big R / L letters at the top corners, from the side rules (and any flip)."""
+        from napari.layers import Points
+
+        header = self.session.header
+        rows, cols = int(header.rows), int(header.columns)
+        at = [(rows * 0.04, cols * 0.04), (rows * 0.04, cols * 0.96)]
+        letters = ["R" if auto_side(self.session, [p]) == "right" else "L" for p in at]
+        if letters[0] == letters[1]:  # a single-hip view: one letter is enough
+            at, letters = at[:1], letters[:1]
+        scale, units = self._scale()
+        layer = self.markers_layer
+        if layer is not None and layer in self.viewer.layers:
+            self.viewer.layers.remove(layer)
+        layer = Points(
+            np.asarray(at),
+            name=f"{self.name} side markers",
+            scale=scale,
+            units=units,
+            size=1,
+            face_color="transparent",
+            border_width=0,
+            features=pd.DataFrame({"side": letters}),
+            text={"string": "{side}", "color": "#ffff66", "size": 22},
+            metadata={META: {"role": "markers", "path": str(self.session.image_path)}},
+        )
+        self.viewer.add_layer(layer)
+        self.markers_layer = layer
+        self.viewer.layers.selection.active = self.image
+
+    def close(self) -> None:
+        """Remove this image's annotation layers (the session keeps the items)."""
+        self._closing = True
+        self.viewer.layers.events.removed.disconnect(self._on_layer_removed)
+        for layer in [*self.layers.values(), self.auto_gap_layer, self.markers_layer]:
+            if layer is not None and layer in self.viewer.layers:
+                self.viewer.layers.remove(layer)
+        self.layers.clear()
+
+
+def _key(layer: Shapes) -> str:
+    return str(layer.metadata[META]["key"])
+
+
+def _defaults(layer: Shapes) -> dict[str, Any]:
+    defaults = layer.feature_defaults
+    return {c: defaults[c].iloc[0] for c in defaults.columns}
+
+
+__all__ = ["ImageBinding", "LayerRows"]

@@ -1,0 +1,124 @@
+"""Annotation items to Shapes layer rows and back (numpy and pandas only, no napari)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from ho_annotate.model import POLYGON_KINDS, BoneOrigin, Item, ItemKind, Side, new_id
+
+from ._style import FEATURE_COLUMNS, LayerSpec
+
+Array = NDArray[np.float64]
+
+#: Points sampled on a drawn ellipse to turn it into calibration-circle edge points.
+ELLIPSE_EDGE_POINTS = 24
+
+
+@dataclass
+class LayerRows:
+    """What a Shapes layer holds: vertices, shape types and one features row per shape."""
+
+    data: list[Array] = field(default_factory=list)
+    shape_types: list[str] = field(default_factory=list)
+    features: pd.DataFrame = field(default_factory=lambda: empty_features())
+
+
+def empty_features(n: int = 0) -> pd.DataFrame:
+    """A features table with every column the plugin uses."""
+    return pd.DataFrame(
+        {
+            "id": pd.Series([""] * n, dtype=object),
+            "kind": pd.Series([""] * n, dtype=object),
+            "side": pd.Series([""] * n, dtype=object),
+            "origin": pd.Series([""] * n, dtype=object),
+            "side_by_reader": pd.Series([False] * n, dtype=bool),
+            "known_mm": pd.Series([math.nan] * n, dtype=float),
+            "label": pd.Series([""] * n, dtype=object),
+        },
+        columns=list(FEATURE_COLUMNS),
+    )
+
+
+def shape_type_for(item: Item) -> str:
+    return "polygon" if item.kind in POLYGON_KINDS or item.kind == "calibration_circle" else "line"
+
+
+def items_to_rows(items: Sequence[Item]) -> LayerRows:
+    """Layer rows for ``items``, in order."""
+    rows = LayerRows()
+    feats = empty_features(len(items))
+    for n, item in enumerate(items):
+        rows.data.append(np.asarray(item.points, dtype=float).reshape(-1, 2))
+        rows.shape_types.append(shape_type_for(item))
+        feats.at[n, "id"] = item.id
+        feats.at[n, "kind"] = item.kind
+        feats.at[n, "side"] = item.side
+        feats.at[n, "origin"] = item.origin or ""
+        feats.at[n, "side_by_reader"] = item.side_by_reader
+        feats.at[n, "known_mm"] = math.nan if item.known_mm is None else item.known_mm
+    rows.features = feats
+    return rows
+
+
+def ellipse_edge(corners: Array, n: int = ELLIPSE_EDGE_POINTS) -> Array:
+    """Points on the ellipse inscribed in napari's four-corner ellipse box."""
+    c = np.asarray(corners, dtype=float)
+    centre = c.mean(axis=0)
+    u = (c[1] - c[0]) / 2.0
+    v = (c[2] - c[1]) / 2.0
+    t = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
+    return centre + np.cos(t)[:, None] * u + np.sin(t)[:, None] * v
+
+
+def _distinct(points: Array) -> int:
+    return len(np.unique(np.round(points, 6), axis=0))
+
+
+def row_to_item(
+    points: Array, shape_type: str, feats: pd.Series, spec: LayerSpec, fallback_side: Side
+) -> Item | None:
+    """The item a layer row stands for, or None when the shape cannot be one (degenerate)."""
+    pts = np.asarray(points, dtype=float)[:, -2:]
+    kind: ItemKind = str(feats.get("kind") or "") or spec.default_kind  # type: ignore[assignment]
+    if kind not in spec.kinds:
+        kind = spec.default_kind
+    if spec.key == "calibration":
+        kind = "calibration_line" if shape_type in ("line", "path") and len(pts) == 2 else kind
+        if shape_type == "ellipse":
+            kind, pts = "calibration_circle", ellipse_edge(pts)
+        elif shape_type in ("polygon", "rectangle") and kind == "calibration_line":
+            kind = "calibration_circle"
+    if kind in POLYGON_KINDS or kind == "calibration_circle":
+        if shape_type == "ellipse":
+            pts = ellipse_edge(pts)
+        if shape_type in ("line", "path") or _distinct(pts) < 3:
+            return None
+    else:
+        if shape_type not in ("line", "path") or _distinct(pts) < 2:
+            return None
+        pts = pts[[0, -1]]
+    side = str(feats.get("side") or "") or fallback_side
+    origin = str(feats.get("origin") or "") or None
+    if spec.uses_origin and origin is None:
+        origin = "pelvis"
+    known = feats.get("known_mm")
+    known_mm = None if known is None or pd.isna(known) else float(known)
+    return Item(
+        kind=kind,
+        side=side,  # type: ignore[arg-type]
+        points=[(float(r), float(c)) for r, c in pts],
+        id=str(feats.get("id") or "") or new_id(),
+        origin=origin if spec.uses_origin else None,  # type: ignore[arg-type]
+        known_mm=known_mm if kind.startswith("calibration") else None,
+        side_by_reader=bool(feats.get("side_by_reader", False)),
+    )
+
+
+def origin_of(value: str) -> BoneOrigin | None:
+    return value if value in ("pelvis", "femur") else None  # type: ignore[return-value]

@@ -1,0 +1,1 @@
+"""Qt widgets of the plugin (everything that imports qtpy lives here)."""

@@ -1,0 +1,576 @@
+"""The HO workbench dock widget: drawing tools, grading panel, calibration, saving, worklist.
+
+A thin adapter: the session (``_session``) and the layer binding (``_binding``) do the work,
+this module only wires buttons, shortcuts and timers to them.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from qtpy.QtCore import QTimer
+from qtpy.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ho_annotate.errors import HoAnnotateError, SidecarError
+from ho_annotate.model import SIDES, Item
+
+from .._binding import ImageBinding
+from .._reader import META, radiograph_layers
+from .._session import ImageSession
+from .._settings import Settings, clean_reader
+from .._sides import auto_side
+from .._worklist import Worklist
+from ._panel import HipPanel
+
+#: Quiet time after an edit before the panel updates (keeps drawing fluid).
+DEBOUNCE_MS = 8
+NOTICE = "For research and education only. Not a medical device."
+#: Known sizes offered for calibration: prosthetic femoral heads and a calibration ball.
+PRESETS = (
+    ("22 mm head", 22.0),
+    ("28 mm head", 28.0),
+    ("32 mm head", 32.0),
+    ("36 mm head", 36.0),
+    ("40 mm head", 40.0),
+    ("25 mm ball", 25.0),
+)
+#: (button text, layer key, origin, shortcut)
+TOOLS = (
+    ("Island", "island", None, "Shift-I"),
+    ("Pelvic spur", "spur", "pelvis", "Shift-P"),
+    ("Femoral spur", "spur", "femur", "Shift-F"),
+    ("Bridge", "bridge", None, "Shift-B"),
+    ("Gap line", "gap", None, "Shift-G"),
+    ("Pelvis outline", "bone", "pelvis", "Shift-O"),
+    ("Femur outline", "bone", "femur", "Shift-E"),
+)
+UNDO_KEY = "Shift-U"
+
+
+class Workbench(QWidget):
+    """Dock widget; binds to the radiograph layer opened by the ho-annotate reader."""
+
+    def __init__(self, napari_viewer: Any, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.viewer = napari_viewer
+        self.settings = Settings.load()
+        self.binding: ImageBinding | None = None
+        self.worklist = Worklist()
+        self.last_report: Any = None
+        self.last_refresh_s = 0.0
+        self._edit_started: float | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(0)
+        self._save_timer.timeout.connect(self.autosave)
+        self._build()
+        self._bind_keys()
+        napari_viewer.layers.events.inserted.connect(self._on_inserted)
+        napari_viewer.layers.events.removed.connect(self._on_removed)
+        for layer in list(napari_viewer.layers):
+            self._adopt(layer)
+
+    # -- building the widget --------
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(4, 4, 4, 4)
+        notice = QLabel(NOTICE)
+        notice.setStyleSheet("color: #ffcc80; font-weight: bold;")
+        notice.setWordWrap(True)
+        root.addWidget(notice)
+        self.image_label = QLabel("Open a DICOM radiograph (File > Open or a sample).")
+        self.image_label.setWordWrap(True)
+        root.addWidget(self.image_label)
+        root.addWidget(self._build_grading())
+        root.addWidget(self._build_tools())
+        root.addWidget(self._build_calibration())
+        root.addWidget(self._build_saving())
+        root.addWidget(self._build_worklist())
+        root.addStretch(1)
+
+    def _build_grading(self) -> QGroupBox:
+        box = QGroupBox("Grade")
+        layout = QVBoxLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Scheme"))
+        self.scheme = QComboBox()
+        from ho_annotate.grading import schemes
+
+        self.scheme.addItems(list(schemes()))
+        if self.settings.scheme in schemes():
+            self.scheme.setCurrentText(self.settings.scheme)
+        self.scheme.currentTextChanged.connect(self._on_scheme)
+        row.addWidget(self.scheme, 1)
+        layout.addLayout(row)
+        hips = QHBoxLayout()
+        # Radiological display: the patient's right hip is on the image's left.
+        self.panels = {s: HipPanel(s, self._on_need, self._on_no_ho) for s in ("right", "left")}
+        for panel in self.panels.values():
+            hips.addWidget(panel, 1)
+        layout.addLayout(hips)
+        return box
+
+    def _build_tools(self) -> QGroupBox:
+        box = QGroupBox("Draw (click points, double-click to finish)")
+        grid = QGridLayout(box)
+        self.tool_buttons: dict[str, QPushButton] = {}
+        for n, (text, key, origin, shortcut) in enumerate(TOOLS):
+            button = QPushButton(f"{text}  [{shortcut.replace('-', '+')}]")
+            button.clicked.connect(lambda _=False, k=key, o=origin: self.draw(k, o))
+            grid.addWidget(button, n // 2, n % 2)
+            self.tool_buttons[text] = button
+        row = len(TOOLS) // 2 + 1
+        self.undo_button = QPushButton(f"Undo delete  [{UNDO_KEY.replace('-', '+')}]")
+        self.undo_button.clicked.connect(self.undo_delete)
+        grid.addWidget(self.undo_button, row, 0)
+        self.flip_button = QPushButton("Flip image sides")
+        self.flip_button.setToolTip("The image is mirrored: swap left and right")
+        self.flip_button.clicked.connect(self.flip_sides)
+        grid.addWidget(self.flip_button, row, 1)
+        sel = QHBoxLayout()
+        sel.addWidget(QLabel("Selected:"))
+        for text, func in (
+            ("Left", lambda: self.set_side("left")),
+            ("Right", lambda: self.set_side("right")),
+            ("Pelvic", lambda: self.set_origin("pelvis")),
+            ("Femoral", lambda: self.set_origin("femur")),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(func)
+            sel.addWidget(button)
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItems(["→ kind", "island", "spur", "bridge", "bone"])
+        self.kind_combo.activated.connect(self._on_kind_combo)
+        sel.addWidget(self.kind_combo)
+        grid.addLayout(sel, row + 1, 0, 1, 2)
+        return box
+
+    def _build_calibration(self) -> QGroupBox:
+        box = QGroupBox("Calibration")
+        layout = QGridLayout(box)
+        self.preset = QComboBox()
+        for text, mm in PRESETS:
+            self.preset.addItem(text, mm)
+        self.preset.setCurrentIndex(1)
+        self.known_mm = QDoubleSpinBox()
+        self.known_mm.setRange(1.0, 500.0)
+        self.known_mm.setDecimals(1)
+        self.known_mm.setSuffix(" mm")
+        self.known_mm.setValue(28.0)
+        self.preset.currentIndexChanged.connect(
+            lambda i: self.known_mm.setValue(float(self.preset.itemData(i)))
+        )
+        self.known_mm.valueChanged.connect(self._on_known_mm)
+        layout.addWidget(QLabel("Known size"), 0, 0)
+        layout.addWidget(self.preset, 0, 1)
+        layout.addWidget(self.known_mm, 0, 2)
+        self.find_head_button = QPushButton("Find the prosthetic head")
+        self.find_head_button.clicked.connect(self.find_head)
+        circle = QPushButton("Circle: click edge points")
+        circle.clicked.connect(lambda: self.draw("calibration", mode="add_polygon"))
+        line = QPushButton("Known-length line  [Shift+C]")
+        line.clicked.connect(lambda: self.draw("calibration", mode="add_line"))
+        remove = QPushButton("Remove calibration")
+        remove.clicked.connect(self.remove_calibration)
+        layout.addWidget(self.find_head_button, 1, 0, 1, 2)
+        layout.addWidget(circle, 1, 2)
+        layout.addWidget(line, 2, 0, 1, 2)
+        layout.addWidget(remove, 2, 2)
+        self.spacing_label = QLabel("")
+        self.spacing_label.setWordWrap(True)
+        layout.addWidget(self.spacing_label, 3, 0, 1, 3)
+        return box
+
+    def _build_saving(self) -> QGroupBox:
+        box = QGroupBox("Saving")
+        layout = QGridLayout(box)
+        layout.addWidget(QLabel("Reader"), 0, 0)
+        self.reader_edit = QLineEdit(self.settings.reader)
+        self.reader_edit.editingFinished.connect(self._on_reader)
+        layout.addWidget(self.reader_edit, 0, 1)
+        self.autosave_check = QCheckBox("Autosave")
+        self.autosave_check.setChecked(self.settings.autosave)
+        self.autosave_check.toggled.connect(self._on_autosave)
+        layout.addWidget(self.autosave_check, 0, 2)
+        self.save_button = QPushButton("Save")
+        self.save_button.clicked.connect(lambda: self.save())
+        layout.addWidget(self.save_button, 1, 0)
+        self.save_state = QLabel("")
+        self.save_state.setWordWrap(True)
+        layout.addWidget(self.save_state, 1, 1, 1, 2)
+        self.reload_button = QPushButton("Reload from disk")
+        self.reload_button.clicked.connect(self.reload)
+        self.keep_button = QPushButton("Keep mine (overwrite)")
+        self.keep_button.clicked.connect(lambda: self.save(overwrite=True))
+        layout.addWidget(self.reload_button, 2, 0, 1, 2)
+        layout.addWidget(self.keep_button, 2, 2)
+        self.reload_button.hide()
+        self.keep_button.hide()
+        return box
+
+    def _build_worklist(self) -> QGroupBox:
+        box = QGroupBox("Worklist")
+        layout = QVBoxLayout(box)
+        self.work_list = QListWidget()
+        self.work_list.setMaximumHeight(110)
+        self.work_list.itemActivated.connect(lambda item: self.open_index(self.work_list.row(item)))
+        layout.addWidget(self.work_list)
+        row = QHBoxLayout()
+        self.prev_button = QPushButton("◀ Previous")
+        self.prev_button.clicked.connect(lambda: self.open_index(self.worklist.current - 1))
+        self.next_button = QPushButton("Next ▶")
+        self.next_button.clicked.connect(lambda: self.open_index(self.worklist.current + 1))
+        row.addWidget(self.prev_button)
+        row.addWidget(self.next_button)
+        layout.addLayout(row)
+        box.setVisible(False)
+        self.worklist_box = box
+        return box
+
+    def _bind_keys(self) -> None:
+        for _text, key, origin, shortcut in TOOLS:
+            self.viewer.bind_key(
+                shortcut, lambda _v, k=key, o=origin: self.draw(k, o), overwrite=True
+            )
+        self.viewer.bind_key(
+            "Shift-C", lambda _v: self.draw("calibration", mode="add_line"), overwrite=True
+        )
+        self.viewer.bind_key(UNDO_KEY, lambda _v: self.undo_delete(), overwrite=True)
+
+    # -- binding to images --------
+    def _on_inserted(self, event: Any) -> None:
+        self._adopt(event.value)
+
+    def _adopt(self, layer: Any) -> None:
+        meta = layer.metadata.get(META)
+        if not meta:
+            return
+        role = meta.get("role")
+        if role == "reference":
+            layer.editable = False
+        elif role is None and layer._type_string == "image":
+            self.bind(layer)
+
+    def _on_removed(self, event: Any) -> None:
+        if self.binding is not None and event.value is self.binding.image:
+            self.unbind(remove_layers=True)
+
+    def bind(self, image: Any) -> None:
+        """Work on ``image``: load the reader's sidecar and show its annotations."""
+        from ho_annotate import read_header
+
+        meta = image.metadata[META]
+        if self.binding is not None:
+            if self.binding.image is image:
+                return
+            self.unbind(remove_layers=False)
+        path = Path(meta["path"])
+        annotations_dir = Path(meta["annotations_dir"]) if meta.get("annotations_dir") else None
+        try:
+            session = ImageSession(path, read_header(path), self.reader, annotations_dir)
+        except HoAnnotateError as exc:
+            self.image_label.setText(f"Cannot annotate {path.name}: {exc}")
+            return
+        self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit)
+        self.binding.calibration_mm = self.known_mm.value()
+        self.binding.show_side_markers()
+        self.viewer.scale_bar.visible = True
+        self.viewer.layers.selection.active = image
+        self.worklist.select(path)
+        self.refresh()
+
+    def unbind(self, *, remove_layers: bool) -> None:
+        """Stop working on the current image (its work is saved first when autosave is on)."""
+        if self.binding is None:
+            return
+        if self.binding.session.dirty and self.autosave_check.isChecked():
+            self.autosave()
+        binding, self.binding = self.binding, None
+        binding.close()
+        if remove_layers:
+            for layer in binding.bound_layers():
+                self.viewer.layers.remove(layer)
+
+    @property
+    def reader(self) -> str:
+        return clean_reader(self.settings.reader)
+
+    # -- editing --------
+    def _edit(self) -> None:
+        """A shape edit finished: update the panel once things are quiet for a moment."""
+        if self._edit_started is None:
+            self._edit_started = time.perf_counter()
+        self._timer.start()
+
+    def draw(self, key: str, origin: str | None = None, mode: str | None = None) -> None:
+        if self.binding is not None:
+            self.binding.start_drawing(key, origin, mode)
+
+    def undo_delete(self) -> None:
+        if self.binding is not None and self.binding.undo_delete():
+            self.refresh()
+
+    def set_side(self, side: str) -> None:
+        if self.binding is not None and self.binding.set_side(self.binding.selected_ids(), side):  # type: ignore[arg-type]
+            self.refresh()
+
+    def set_origin(self, origin: str) -> None:
+        if self.binding is not None and self.binding.set_origin(
+            self.binding.selected_ids(), origin
+        ):
+            self.refresh()
+
+    def set_kind(self, kind: str) -> None:
+        if self.binding is not None and self.binding.set_kind(self.binding.selected_ids(), kind):  # type: ignore[arg-type]
+            self.refresh()
+
+    def _on_kind_combo(self, index: int) -> None:
+        if index > 0:
+            self.set_kind(self.kind_combo.itemText(index))
+        self.kind_combo.setCurrentIndex(0)
+
+    def flip_sides(self) -> None:
+        if self.binding is not None:
+            self.binding.flip_sides()
+            self.refresh()
+
+    def confirm_no_ho(self, side: str, confirmed: bool = True) -> None:
+        if self.binding is not None:
+            self.binding.confirm_no_ho(side, confirmed)  # type: ignore[arg-type]
+            self.refresh()
+
+    def _on_no_ho(self, side: str, confirmed: bool) -> None:
+        self.confirm_no_ho(side, confirmed)
+
+    def _on_need(self, code: str, side: str) -> None:
+        if code == "calibration":
+            self.find_head()
+        elif code == "gap":
+            self.draw("gap")
+        elif code == "reading":
+            self.confirm_no_ho(side)
+        elif code == "confirm_ankylosis":
+            self.draw("bridge")
+
+    def _on_scheme(self, scheme: str) -> None:
+        self.settings.scheme = scheme
+        self.settings.save()
+        self.refresh()
+
+    # -- calibration --------
+    def _on_known_mm(self, value: float) -> None:
+        """The size applies to new calibrations and to the current one (the user confirms it)."""
+        if self.binding is None:
+            return
+        self.binding.calibration_mm = value
+        cal = self.binding.session.aset.calibration
+        if cal is not None and cal.item_id is not None and cal.known_mm != value:
+            self.binding.set_known_mm(cal.item_id, value)
+            self.refresh()
+
+    def find_head(self) -> None:
+        """Find the prosthetic head with the core detector and calibrate on the known diameter."""
+        from ho_annotate import find_prosthetic_heads, load_radiograph
+
+        if self.binding is None:
+            return
+        session = self.binding.session
+        heads = find_prosthetic_heads(load_radiograph(session.image_path))
+        if not heads:
+            self.spacing_label.setText("No prosthetic head found: draw a circle on its edge.")
+            return
+        head = heads[0]
+        t = np.linspace(0.0, 2.0 * np.pi, 24, endpoint=False)
+        r0, c0 = head.center
+        points = [
+            (float(r0 + head.radius_px * np.sin(a)), float(c0 + head.radius_px * np.cos(a)))
+            for a in t
+        ]
+        item = Item(
+            kind="calibration_circle",
+            side=auto_side(session, points),
+            points=points,
+            known_mm=self.known_mm.value(),
+            note="prosthetic head",
+        )
+        self.binding.add_items([item])
+        self.refresh()
+
+    def remove_calibration(self) -> None:
+        if self.binding is None:
+            return
+        ids = [i.id for i in self.binding.session.aset.items if i.kind.startswith("calibration")]
+        layer = self.binding.layers.get("calibration")
+        if layer is not None and ids:
+            layer.selected_data = set(range(layer.nshapes))
+            layer.remove_selected()  # an edit like any other: undoable, regraded
+        elif self.binding.session.aset.calibration is not None:
+            self.binding.session.aset.calibration = None
+            self.binding.apply_spacing()
+            self.binding.session.mark_changed()
+            self.refresh()
+
+    # -- the live grade --------
+    def refresh(self) -> None:
+        """Reconcile the layers, regrade, and show the result (runs after the debounce)."""
+        self._timer.stop()
+        binding = self.binding
+        if binding is None:
+            self._edit_started = None
+            return
+        binding.reconcile()
+        session = binding.session
+        report = session.grade(self.scheme.currentText() or "brooker")
+        self.last_report = report
+        spacing = session.spacing
+        kind = spacing.kind if spacing is not None else None
+        for side in SIDES:
+            self.panels[side].show_result(
+                report.sides[side], kind, session.aset.hips[side].no_ho_confirmed
+            )
+        binding.show_report(report)
+        self._show_image_info()
+        self._show_save_state()
+        if self._edit_started is not None:
+            self.last_refresh_s = time.perf_counter() - self._edit_started
+            self._edit_started = None
+        if session.dirty and self.autosave_check.isChecked():
+            self._save_timer.start()
+
+    def _show_image_info(self) -> None:
+        assert self.binding is not None
+        session = self.binding.session
+        spacing = session.spacing
+        self.image_label.setText(
+            f"<b>{session.image_path.name}</b> · reader <b>{session.reader}</b>"
+        )
+        if spacing is None:
+            text = "No pixel spacing: lengths in pixels; II vs III needs a calibration."
+        else:
+            unc = f" ±{spacing.uncertainty * 100:.1f} %" if spacing.uncertainty else ""
+            text = (
+                f"{spacing.row_mm:.4f} × {spacing.col_mm:.4f} mm/px, {spacing.kind}"
+                f" ({spacing.source}){unc}"
+            )
+        self.spacing_label.setText(text)
+        self.worklist.update_current(session.aset)
+        self._show_worklist()
+
+    # -- saving --------
+    def autosave(self) -> None:
+        if self.binding is not None and self.binding.session.dirty:
+            self.save()
+
+    def save(self, *, overwrite: bool = False) -> bool:
+        """Save through the core (atomic); a file changed on disk is never overwritten silently."""
+        if self.binding is None:
+            return False
+        try:
+            self.binding.session.save(overwrite=overwrite)
+        except SidecarError as exc:
+            self.binding.session.conflict = str(exc)
+            self._show_save_state()
+            return False
+        self._show_save_state()
+        return True
+
+    def reload(self) -> None:
+        if self.binding is None:
+            return
+        self.binding.session.reload()
+        self.binding.load_items()
+        self.refresh()
+
+    def _show_save_state(self) -> None:
+        session = self.binding.session if self.binding is not None else None
+        conflict = session.conflict if session is not None else None
+        self.reload_button.setVisible(bool(conflict))
+        self.keep_button.setVisible(bool(conflict))
+        if session is None:
+            self.save_state.setText("")
+        elif conflict:
+            self.save_state.setText(f"⚠ Not saved: {conflict}")
+            self.save_state.setStyleSheet("color: #ff6b6b; font-weight: bold;")
+        elif session.dirty:
+            self.save_state.setText("● Unsaved changes")
+            self.save_state.setStyleSheet("color: #ffb74d;")
+        else:
+            when = f" ({session.saved_at})" if session.saved_at else ""
+            self.save_state.setText(f"✓ Saved{when}: {session.sidecar.name}")
+            self.save_state.setStyleSheet("color: #81c784;")
+            self.save_state.setToolTip(str(session.sidecar))
+
+    def _on_reader(self) -> None:
+        name = clean_reader(self.reader_edit.text())
+        self.reader_edit.setText(name)
+        if name == self.settings.reader:
+            return
+        self.settings.reader = name
+        self.settings.save()
+        if self.binding is not None:
+            if self.binding.session.dirty:
+                self.save()
+            self.binding.session.switch_reader(name)
+            self.binding.load_items()
+            self.refresh()
+
+    def _on_autosave(self, on: bool) -> None:
+        self.settings.autosave = on
+        self.settings.save()
+
+    # -- worklist --------
+    def set_worklist(self, paths: list[Path], annotations_dir: Path | None = None) -> None:
+        """Work through ``paths`` one image at a time (the first one is opened)."""
+        self.worklist.set_files(paths, self.reader, annotations_dir)
+        self.worklist_box.setVisible(bool(paths))
+        self._show_worklist()
+        if paths:
+            self.open_index(0)
+
+    def open_index(self, index: int) -> None:
+        """Open the worklist's image ``index`` in place of the current one."""
+        from napari.layers import Layer
+
+        from ho_annotate import load_radiograph
+
+        if not 0 <= index < len(self.worklist.entries):
+            return
+        entry = self.worklist.entries[index]
+        self.unbind(remove_layers=True)
+        self.worklist.current = index
+        rad = load_radiograph(entry.path)
+        for data, kwargs, kind in radiograph_layers(
+            rad, annotations_dir=self.worklist.annotations_dir
+        ):
+            self.viewer.add_layer(Layer.create(data, kwargs, kind))
+        self.viewer.reset_view()
+        self._show_worklist()
+
+    def _show_worklist(self) -> None:
+        entries = self.worklist.entries
+        self.work_list.clear()
+        for n, entry in enumerate(entries):
+            mark = "▶ " if n == self.worklist.current else "   "
+            self.work_list.addItem(f"{mark}{entry.path.name} — {entry.describe()}")
+        self.prev_button.setEnabled(self.worklist.current > 0)
+        self.next_button.setEnabled(0 <= self.worklist.current < len(entries) - 1)

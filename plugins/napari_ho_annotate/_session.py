@@ -1,0 +1,118 @@
+"""One radiograph being read: its header, the reader's annotation set, saving and grading.
+
+No napari here: the Shapes layers are kept in step by ``_binding``; this holds the truth.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ho_annotate.errors import SidecarError
+from ho_annotate.model import Spacing, utc_now
+
+from ._reader import REFERENCE_READER
+
+
+class ImageSession:
+    """The annotation set of one image for one reader, with its saved / unsaved state."""
+
+    def __init__(
+        self, image_path: Path, header: Any, reader: str, annotations_dir: Path | None = None
+    ) -> None:
+        self.image_path = Path(image_path)
+        self.header = header
+        self.annotations_dir = annotations_dir
+        self.reader = reader
+        self.dirty = False
+        self.conflict: str | None = None
+        self.saved_at: str | None = None
+        self._grader: Any = None
+        self._load()
+
+    # -- loading --------
+    @property
+    def sidecar(self) -> Path:
+        from ho_annotate.sidecar import sidecar_path
+
+        return sidecar_path(self.image_path, self.reader, self.annotations_dir)
+
+    def _load(self) -> None:
+        from ho_annotate.sidecar import SidecarState, load_sidecar, new_annotation_set
+
+        path = self.sidecar
+        if path.exists():
+            loaded = load_sidecar(path, expected_sop_uid=self.header.sop_instance_uid)
+            self.aset, self.state = loaded.annotations, loaded.state
+            self.saved_at = self.aset.modified
+        else:
+            self.state = SidecarState(False)
+            self.aset = new_annotation_set(self.header, self.reader)
+            if self.aset.image_file is None:
+                self.aset.image_file = self.image_path.name
+        self.dirty = False
+        self.conflict = None
+
+    def switch_reader(self, reader: str) -> None:
+        """Work as another reader: their sidecar is loaded (unsaved work must be saved first)."""
+        self.reader = reader
+        self._load()
+
+    def reload(self) -> None:
+        """Drop unsaved changes and read the sidecar again from disk."""
+        self._load()
+
+    # -- state --------
+    @property
+    def header_spacing(self) -> Spacing | None:
+        spacing: Spacing | None = self.header.spacing
+        return spacing
+
+    @property
+    def spacing(self) -> Spacing | None:
+        """The spacing the grade rests on: a manual calibration overrides the header."""
+        return self.aset.effective_spacing(self.header_spacing)
+
+    def changed_on_disk(self) -> bool:
+        """True when someone else wrote the sidecar since we loaded or saved it."""
+        from ho_annotate.sidecar import sidecar_state
+
+        return not sidecar_state(self.sidecar).same_content(self.state)
+
+    def mark_changed(self) -> None:
+        self.dirty = True
+        self.aset.modified = utc_now()
+
+    def grade(self, scheme: str = "brooker") -> Any:
+        """Grade both hips; geometry of unchanged shapes is reused between calls."""
+        from ho_annotate.grading import Grader
+
+        if self._grader is None:
+            self._grader = Grader()
+        return self._grader.grade(self.aset, self.header_spacing, scheme)
+
+    # -- saving --------
+    def save(self, *, overwrite: bool = False) -> Path:
+        """Save atomically through the core; refuse (``conflict``) if the file changed on disk.
+
+        ``overwrite`` is the user's explicit "keep mine" after being told about a conflict.
+        """
+        from ho_annotate.sidecar import save_annotations
+
+        if self.reader == REFERENCE_READER:
+            raise SidecarError("the reference annotations are read-only: set your reader name")
+        path = self.sidecar
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.aset.spacing = self.spacing
+        self.aset.reader = self.reader
+        try:
+            self.state = save_annotations(
+                self.aset, path, expected=None if overwrite else self.state
+            )
+        except SidecarError as exc:
+            self.conflict = str(exc)
+            raise
+        self.dirty = False
+        self.conflict = None
+        self.saved_at = utc_now()
+        return path

@@ -1,0 +1,73 @@
+"""The napari writer: annotation Shapes layers saved as a sidecar through the core."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ho_annotate.errors import SidecarError
+from ho_annotate.model import AnnotationSet, Item
+
+from ._convert import row_to_item
+from ._reader import META
+from ._style import SPEC_BY_KEY, SPEC_BY_KIND
+
+FullLayerData = tuple[Any, dict[str, Any], str]
+
+
+def layer_items(data: Any, attributes: dict[str, Any]) -> list[Item]:
+    """The items of one annotation layer (``role: annotation`` in its metadata)."""
+    spec = SPEC_BY_KEY[attributes["metadata"][META]["key"]]
+    features = pd.DataFrame(attributes.get("features", {})).reset_index(drop=True)
+    items = []
+    for n, points in enumerate(data):
+        row = features.iloc[n] if n < len(features) else pd.Series(dtype=object)
+        side = str(row.get("side") or "") or "right"
+        item = row_to_item(points, attributes["shape_type"][n], row, spec, side)  # type: ignore[arg-type]
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def write_sidecar(path: str, layer_data: list[FullLayerData]) -> list[str]:
+    """Save the annotation layers of one image as a sidecar at ``path`` (atomic, core rules).
+
+    Hips and calibration come from that image's current sidecar when there is one.
+    """
+    from ho_annotate import read_header
+    from ho_annotate.sidecar import (
+        load_annotations,
+        new_annotation_set,
+        save_annotations,
+        sidecar_path,
+    )
+
+    ours = [
+        (d, a)
+        for d, a, t in layer_data
+        if t == "shapes" and a.get("metadata", {}).get(META, {}).get("role") == "annotation"
+    ]
+    if not ours:
+        raise SidecarError(f"{path}: select the annotation layers of one image to save them")
+    metas = [a["metadata"][META] for _, a in ours]
+    images = {m["path"] for m in metas}
+    if len(images) != 1:
+        raise SidecarError(f"{path}: the selected layers belong to {len(images)} images; pick one")
+    image, reader = Path(images.pop()), str(metas[0]["reader"])
+    header = read_header(image)
+    current = sidecar_path(image, reader, metas[0].get("annotations_dir"))
+    aset: AnnotationSet
+    if current.exists():
+        aset = load_annotations(current, expected_sop_uid=header.sop_instance_uid)
+    else:
+        aset = new_annotation_set(header, reader)
+    keys = {m["key"] for m in metas}
+    kept = [i for i in aset.items if SPEC_BY_KIND[i.kind].key not in keys]
+    aset.items = kept + [i for d, a in ours for i in layer_items(d, a)]
+    out = Path(path)
+    if not out.name.endswith(".json"):
+        out = out.with_name(out.name + ".json")
+    save_annotations(aset, out)
+    return [str(out)]

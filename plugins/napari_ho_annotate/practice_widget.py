@@ -1,0 +1,294 @@
+"""The Practice widget: one case at a time, the student answers, then the reference explains.
+
+A thin adapter over ``ho_annotate.practice`` (the run, the comparison, the score). The image
+layer, the student's annotation layers and their sidecar reuse the workbench's pieces
+(``image_layer``, ``ImageSession``, ``ImageBinding``, ``items_to_rows``).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from qtpy.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ho_annotate.errors import HoAnnotateError
+from ho_annotate.model import SIDES, AnnotationSet, Side
+from ho_annotate.practice.compare import CaseComparison
+from ho_annotate.practice.run import PracticeSession, RunCase
+from ho_annotate.practice.score import NO_ANSWER, format_summary, grade_order
+
+from ._convert import items_to_rows
+from ._reader import META
+
+#: The reference overlay: one colour for what the student found, another for what they missed.
+REFERENCE_COLOUR = "#00e5ff"
+MISSED_COLOUR = "#ff4040"
+FROM_ANNOTATIONS = "from my annotations"
+OUTCOME_MARK = {
+    "right": "\u2714",
+    "wrong": "\u2718",
+    "no grade": "?",
+    "not read": "\u2013",
+    "no reference": "\u00b7",
+}
+DRAW_BUTTONS: tuple[tuple[str, str, str | None], ...] = (
+    ("Island", "island", None),
+    ("Pelvic spur", "spur", "pelvis"),
+    ("Femoral spur", "spur", "femur"),
+    ("Bridge", "bridge", None),
+    ("Gap line", "gap", None),
+)
+
+
+class PracticeWidget(QWidget):
+    """Present the next case, take the student's answer, show the reference and the score."""
+
+    def __init__(self, napari_viewer: Any, run_dir: Path | None = None) -> None:
+        super().__init__()
+        self.viewer = napari_viewer
+        self.practice: PracticeSession | None = None
+        self.case: RunCase | None = None
+        self.binding: Any = None
+        self.image: Any = None
+        self.reference_layer: Any = None
+        self._build()
+        if run_dir is not None:
+            self.open_run(Path(run_dir))
+
+    # -- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.case_label = QLabel("No practice run open.")
+        self.open_button = QPushButton("Open run\u2026")
+        self.open_button.clicked.connect(self._choose_run)
+        top.addWidget(self.case_label, 1)
+        top.addWidget(self.open_button)
+        layout.addLayout(top)
+
+        draw = QGridLayout()
+        self.draw_buttons: dict[str, QPushButton] = {}
+        for n, (title, key, origin) in enumerate(DRAW_BUTTONS):
+            button = QPushButton(title)
+            button.clicked.connect(lambda _=False, k=key, o=origin: self._draw(k, o))
+            draw.addWidget(button, n // 3, n % 3)
+            self.draw_buttons[title] = button
+        layout.addLayout(draw)
+
+        picks = QGridLayout()
+        self.pick: dict[Side, QComboBox] = {}
+        for row, side in enumerate(SIDES):
+            picks.addWidget(QLabel(f"{side.capitalize()} hip grade:"), row, 0)
+            combo = QComboBox()
+            picks.addWidget(combo, row, 1)
+            self.pick[side] = combo
+        layout.addLayout(picks)
+
+        buttons = QHBoxLayout()
+        self.submit_button = QPushButton("Submit")
+        self.submit_button.clicked.connect(self.submit)
+        self.next_button = QPushButton("Next case")
+        self.next_button.clicked.connect(self.next_case)
+        buttons.addWidget(self.submit_button)
+        buttons.addWidget(self.next_button)
+        layout.addLayout(buttons)
+
+        self.result_label = QLabel("")
+        self.result_label.setWordWrap(True)
+        layout.addWidget(self.result_label)
+        self.score_label = QLabel("")
+        self.score_label.setWordWrap(True)
+        layout.addWidget(self.score_label)
+        self.confusion = QTableWidget()
+        layout.addWidget(self.confusion)
+        notice = QLabel("Research and education use only; not a medical device.")
+        notice.setStyleSheet("color: gray; font-size: 10px")
+        layout.addWidget(notice)
+        self._set_state(has_case=False, submitted=False)
+
+    def _set_state(self, *, has_case: bool, submitted: bool) -> None:
+        for button in self.draw_buttons.values():
+            button.setEnabled(has_case and not submitted)
+        for combo in self.pick.values():
+            combo.setEnabled(has_case and not submitted)
+        self.submit_button.setEnabled(has_case and not submitted)
+        self.next_button.setEnabled(submitted)
+
+    def _choose_run(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a practice run folder")
+        if folder:
+            self.open_run(Path(folder))
+
+    # -- the run --------------------------------------------------------------------------------
+    def open_run(self, run_dir: Path) -> None:
+        """Open (resume) a run: the first case not yet submitted is shown."""
+        self.practice = PracticeSession(run_dir)
+        grades = grade_order(self.practice.run.scheme)
+        for combo in self.pick.values():
+            combo.clear()
+            combo.addItems([FROM_ANNOTATIONS, *grades])
+        self._show_score()
+        self.next_case()
+
+    def next_case(self) -> None:
+        """Show the next case not yet submitted (or say the run is complete)."""
+        assert self.practice is not None
+        self._clear_case()
+        case = self.practice.next_case()
+        if case is None:
+            self.case_label.setText(f"All {len(self.practice.run.cases)} cases submitted.")
+            self.result_label.setText("")
+            self._set_state(has_case=False, submitted=True)
+            self.next_button.setEnabled(False)
+            return
+        self.show_case(case)
+
+    def show_case(self, case: RunCase) -> None:
+        """Open ``case``'s presented image with the student's own (saved) annotations."""
+        from ho_annotate import load_radiograph
+
+        from ._binding import ImageBinding
+        from ._reader import image_layer
+        from ._session import ImageSession
+
+        assert self.practice is not None
+        self._clear_case()
+        self.case = case
+        path = self.practice.image_path(case)
+        rad = load_radiograph(path)
+        data, kwargs, _ = image_layer(rad)
+        self.image = self.viewer.add_image(data, **kwargs)
+        session = ImageSession(path, rad.header, self.practice.run.reader)
+        self.binding = ImageBinding(self.viewer, self.image, session, on_edit=self._autosave)
+        self.viewer.reset_view()
+        total = len(self.practice.run.cases)
+        index = self.practice.run.cases.index(case) + 1
+        self.case_label.setText(f"<b>{case.name}</b> \u2014 case {index} of {total}")
+        for combo in self.pick.values():
+            combo.setCurrentIndex(0)
+        self.result_label.setText("Annotate and/or pick a grade per hip, then Submit.")
+        self._set_state(has_case=True, submitted=False)
+
+    def _clear_case(self) -> None:
+        if self.binding is not None:
+            self.binding.close()
+            self.binding = None
+        for layer in (self.reference_layer, self.image):
+            if layer is not None and layer in self.viewer.layers:
+                self.viewer.layers.remove(layer)
+        self.reference_layer = self.image = None
+        self.case = None
+
+    def _draw(self, key: str, origin: str | None) -> None:
+        if self.binding is not None:
+            self.binding.start_drawing(key, origin)
+
+    def _autosave(self) -> None:
+        """Keep the student's sidecar in step after each finished edit."""
+        if self.binding is None:
+            return
+        if self.binding.reconcile():
+            self._save_answer()
+
+    def _save_answer(self) -> AnnotationSet:
+        session = self.binding.session
+        try:
+            session.save(overwrite=True)
+        except HoAnnotateError as exc:
+            self.result_label.setText(f"Could not save your annotations: {html.escape(str(exc))}")
+        aset: AnnotationSet = session.aset
+        return aset
+
+    # -- submitting -----------------------------------------------------------------------------
+    def picked(self) -> dict[Side, str | None]:
+        """The grade picked per hip (``None``: take it from the annotations)."""
+        out: dict[Side, str | None] = {}
+        for side, combo in self.pick.items():
+            text = combo.currentText()
+            out[side] = None if text in ("", FROM_ANNOTATIONS) else text
+        return out
+
+    def submit(self) -> CaseComparison | None:
+        """Save the student's answer, compare it with the reference, and show both."""
+        if self.practice is None or self.case is None or self.binding is None:
+            return None
+        self.binding.reconcile()
+        student = self._save_answer()
+        try:
+            result = self.practice.submit(self.case, student, self.picked())
+        except HoAnnotateError as exc:
+            self.result_label.setText(f"Cannot submit: {html.escape(str(exc))}")
+            return None
+        self._show_reference(self.practice.reference(self.case), result)
+        self.result_label.setText(_result_html(result))
+        self._show_score()
+        self._set_state(has_case=True, submitted=True)
+        return result
+
+    def _show_reference(self, reference: AnnotationSet, result: CaseComparison) -> None:
+        """The reference's shapes over the image: found ones in one colour, missed in another."""
+        items = [i for i in reference.items if not i.kind.startswith("calibration")]
+        if not items:
+            return
+        missed = {r.id for s in result.sides.values() for r in s.missed}
+        rows = items_to_rows(items)
+        rows.features["label"] = [
+            f"ref {i.kind}" + (" (missed)" if i.id in missed else "") for i in items
+        ]
+        colours = [MISSED_COLOUR if i.id in missed else REFERENCE_COLOUR for i in items]
+        self.reference_layer = self.viewer.add_shapes(
+            rows.data,
+            shape_type=rows.shape_types,
+            features=rows.features,
+            edge_color=colours,
+            face_color="#00000000",
+            edge_width=3,
+            name=f"{self.case.name if self.case else ''} reference",
+            scale=tuple(self.image.scale),
+            units=tuple(self.image.units),
+            text={"string": "{label}", "color": REFERENCE_COLOUR, "size": 10},
+            metadata={META: {"role": "reference", "path": str(self.binding.session.image_path)}},
+        )
+        self.reference_layer.editable = False
+        self.viewer.layers.selection.active = self.image
+
+    def _show_score(self) -> None:
+        if self.practice is None:
+            return
+        summary = self.practice.summary()
+        self.score_label.setText(format_summary(summary) if summary.cases else "No answers yet.")
+        cols = [*summary.grades, NO_ANSWER]
+        self.confusion.setRowCount(len(summary.grades))
+        self.confusion.setColumnCount(len(cols))
+        self.confusion.setHorizontalHeaderLabels([f"you: {c}" for c in cols])
+        self.confusion.setVerticalHeaderLabels([f"ref: {g}" for g in summary.grades])
+        for r, grade in enumerate(summary.grades):
+            for c, col in enumerate(cols):
+                count = summary.confusion[grade][col]
+                self.confusion.setItem(r, c, QTableWidgetItem(str(count) if count else ""))
+        self.confusion.resizeColumnsToContents()
+
+
+def _result_html(result: CaseComparison) -> str:
+    parts = []
+    for side in SIDES:
+        s = result.sides[side]
+        mark = OUTCOME_MARK[s.outcome]
+        parts.append(
+            f"<p><b>{side.capitalize()} hip {mark}</b> {html.escape(s.feedback)}<br>"
+            f"<i>{html.escape(s.reason)}</i></p>"
+        )
+    return "".join(parts)
