@@ -233,6 +233,8 @@ class ImageBinding:
 
     #: Known size (mm) given to the next calibration shape (set by the widget).
     calibration_mm: float = 28.0
+    #: Why the newest calibration shape could not be used, if it could not.
+    calibration_error: str | None = None
 
     def _replace_items(self, key: str, items: list[Item]) -> None:
         aset = self.session.aset
@@ -363,6 +365,7 @@ class ImageBinding:
     def update_calibration(self) -> None:
         """The newest calibration item decides the manual calibration (none: the header's)."""
         from ho_annotate.calibration import calibrate_circle, calibrate_line
+        from ho_annotate.errors import CalibrationError
 
         aset = self.session.aset
         cal_items = [i for i in aset.items if i.kind.startswith("calibration") and i.known_mm]
@@ -374,13 +377,20 @@ class ImageBinding:
         item = cal_items[-1]
         known = float(item.known_mm or 0.0)
         header = self.session.header_spacing
-        if item.kind == "calibration_line":
-            cal = calibrate_line(item.points[0], item.points[1], known, header)
+        self.calibration_error = None
+        try:
+            if item.kind == "calibration_line":
+                cal = calibrate_line(
+                    item.points[0], item.points[1], known, header, item_id=item.id
+                )
+            else:
+                method = "prosthetic_head" if item.note == "prosthetic head" else "circle"
+                cal = calibrate_circle(item.points, known, header, method=method, item_id=item.id)
+        except CalibrationError as exc:
+            self.calibration_error = str(exc)
+            aset.calibration = None
         else:
-            cal = calibrate_circle(item.points, known, header)
-            if item.note == "prosthetic head":
-                cal = msgspec.structs.replace(cal, method="prosthetic_head")
-        aset.calibration = msgspec.structs.replace(cal, item_id=item.id)
+            aset.calibration = cal
         self.apply_spacing()
 
     def set_known_mm(self, item_id: str, known_mm: float) -> bool:

@@ -472,6 +472,8 @@ class Workbench(QWidget):
                 f"{spacing.row_mm:.4f} × {spacing.col_mm:.4f} mm/px, {spacing.kind}"
                 f" ({spacing.source}){unc}"
             )
+        if self.binding.calibration_error:
+            text = f"Calibration not used: {self.binding.calibration_error}. {text}"
         self.spacing_label.setText(text)
         self.worklist.update_current(session.aset)
         self._show_worklist()
