@@ -132,7 +132,9 @@ def match_shapes(
             rows, cols = linear_sum_assignment(weight, maximize=True)
             for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
                 if iou[r, c] >= iou_threshold:
-                    matched.append(ShapeMatch(kind, ref[r].id, stu[c].id, round(iou[r, c], 3)))
+                    matched.append(
+                        ShapeMatch(kind, ref[r].id, stu[c].id, round(float(iou[r, c]), 3))
+                    )
                     paired_ref.add(r)
                     paired_stu.add(c)
         missed += [ShapeRef(kind, i.id) for n, i in enumerate(ref) if n not in paired_ref]

@@ -1,0 +1,128 @@
+"""Present a radiograph to a student under a neutral name, with telling attributes removed.
+
+The copy keeps the pixels, spacing, laterality, orientation and UIDs (so the student's sidecar
+binds to the same SOPInstanceUID as the reference), and drops everything a description,
+comment, private tag or file name could give away. The source file is only read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import pydicom
+from pydicom.dataelem import DataElement
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+
+from ho_annotate.errors import RadiographError
+
+#: Attributes removed wherever they occur: free-text descriptions of the study, series, image,
+#: procedure or patient, and who/where it was made.
+TELLING_KEYWORDS: Final[frozenset[str]] = frozenset(
+    {
+        "AccessionNumber",
+        "AcquisitionDeviceProcessingDescription",
+        "AdditionalPatientHistory",
+        "AdmittingDiagnosesDescription",
+        "ContentDescription",
+        "ContentLabel",
+        "ContributingEquipmentSequence",
+        "DerivationCodeSequence",
+        "DerivationDescription",
+        "FrameComments",
+        "ImageComments",
+        "InstitutionName",
+        "InstitutionAddress",
+        "InstitutionalDepartmentName",
+        "OperatorsName",
+        "OtherPatientIDs",
+        "OtherPatientIDsSequence",
+        "OtherPatientNames",
+        "PatientBirthDate",
+        "PatientComments",
+        "PerformedProcedureStepDescription",
+        "PerformedProtocolCodeSequence",
+        "PerformingPhysicianName",
+        "ProcedureCodeSequence",
+        "ProtocolName",
+        "ReasonForStudy",
+        "ReasonForTheRequestedProcedure",
+        "ReferencedImageSequence",
+        "ReferringPhysicianName",
+        "RequestAttributesSequence",
+        "RequestedProcedureDescription",
+        "SeriesDescription",
+        "SeriesDescriptionCodeSequence",
+        "SourceImageSequence",
+        "StationName",
+        "StudyComments",
+        "StudyDescription",
+        "StudyID",
+    }
+)
+#: Any attribute whose keyword ends like this is free text about the content.
+_TELLING_SUFFIXES: Final = ("Description", "Comments", "Comment", "Label")
+#: Free-text value representations: nothing a viewer needs is stored in them.
+_FREE_TEXT_VRS: Final = frozenset({"LT", "ST", "UT"})
+#: Value representations searched for the source file name (not code strings such as "AP").
+_TEXT_VRS: Final = frozenset({"LO", "LT", "PN", "SH", "ST", "UC", "UT"})
+#: File meta attributes that name the sending application or station.
+_TELLING_META: Final = ("SourceApplicationEntityTitle", "SendingApplicationEntityTitle")
+
+
+def _is_telling(elem: DataElement) -> bool:
+    keyword = elem.keyword or ""
+    return (
+        keyword in TELLING_KEYWORDS
+        or keyword.endswith(_TELLING_SUFFIXES)
+        or elem.VR in _FREE_TEXT_VRS
+    )
+
+
+def _mentions(elem: DataElement, needles: tuple[str, ...]) -> bool:
+    if elem.VR not in _TEXT_VRS or elem.value is None:
+        return False
+    text = str(elem.value).lower()
+    return any(n in text for n in needles)
+
+
+def strip_telling(ds: Dataset, case_name: str, *, also: tuple[str, ...] = ()) -> None:
+    """Remove telling attributes from ``ds`` in place (recursively into sequences).
+
+    Patient name and ID become ``case_name``; any text attribute that mentions one of ``also``
+    (for example the source file's stem) is removed too.
+    """
+    ds.remove_private_tags()
+    # Very short names would match ordinary values by chance.
+    needles = tuple(n.lower() for n in also if len(n) >= 4)
+
+    def visit(dataset: Dataset, elem: DataElement) -> None:
+        if _is_telling(elem) or (needles and _mentions(elem, needles)):
+            del dataset[elem.tag]
+
+    ds.walk(visit)
+    ds.PatientName = case_name
+    ds.PatientID = case_name
+    meta = getattr(ds, "file_meta", None)
+    if meta is not None:
+        for keyword in _TELLING_META:
+            if keyword in meta:
+                delattr(meta, keyword)
+
+
+def present_case(source: Path, dest: Path, case_name: str) -> str:
+    """Write the student's copy of ``source`` to ``dest``; return its SOPInstanceUID.
+
+    Raises :class:`RadiographError` when ``source`` is not a readable DICOM image.
+    """
+    try:
+        ds = pydicom.dcmread(source)
+    except (InvalidDicomError, OSError) as exc:
+        raise RadiographError(f"{source}: cannot read it as DICOM ({exc})") from exc
+    if "PixelData" not in ds or "SOPInstanceUID" not in ds:
+        raise RadiographError(f"{source}: no pixel data or SOPInstanceUID; not a radiograph")
+    strip_telling(ds, case_name, also=(source.stem, source.name))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(dest, enforce_file_format=True)
+    return str(ds.SOPInstanceUID)

@@ -1,0 +1,88 @@
+"""Practice sets: radiographs in one folder, their reference sidecars in another.
+
+An instructor makes a set with the workbench (saving references into ``SET/references``), or
+:func:`generate_synthetic_set` makes one whose difficulty mix over-samples the cases readers
+disagree on: gaps of 8-12 mm (the II/III boundary) and islands of 7-13 mm (Della Valle's 1 cm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+
+from ho_annotate.errors import HoAnnotateError, RadiographError
+from ho_annotate.radiograph import read_header
+
+REFERENCE_READER = "reference"
+SIDECAR_SUFFIX = ".ho.json"
+
+
+@dataclass(frozen=True)
+class SourceCase:
+    """A radiograph of a set and the reference sidecar that goes with it."""
+
+    image: Path
+    reference: Path
+    sop_instance_uid: str
+
+
+class _Binding(msgspec.Struct):
+    sop_instance_uid: str
+    reader: str = ""
+
+
+def find_references(references_dir: Path) -> dict[str, Path]:
+    """Reference sidecars under ``references_dir`` by SOPInstanceUID.
+
+    When several readers' files bind one image, the reader ``reference`` wins, then the first
+    by name. Files that are not sidecars are ignored here (loading them later says why).
+    """
+    found: dict[str, tuple[bool, Path]] = {}
+    for path in sorted(references_dir.rglob(f"*{SIDECAR_SUFFIX}")):
+        try:
+            binding = msgspec.json.decode(path.read_bytes(), type=_Binding)
+        except (OSError, msgspec.DecodeError):
+            continue
+        preferred = binding.reader == REFERENCE_READER
+        held = found.get(binding.sop_instance_uid)
+        if held is None or (preferred and not held[0]):
+            found[binding.sop_instance_uid] = (preferred, path)
+    return {uid: path for uid, (_, path) in found.items()}
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def find_set_cases(set_dir: Path, references_dir: Path) -> list[SourceCase]:
+    """The radiographs under ``set_dir`` that have a reference, sorted by path.
+
+    Files that are not DICOM radiographs, and anything inside ``references_dir``, are skipped.
+    """
+    if not set_dir.is_dir():
+        raise HoAnnotateError(f"{set_dir}: not a folder; give a practice set folder")
+    if not references_dir.is_dir():
+        raise HoAnnotateError(
+            f"{references_dir}: no references folder; put the reference sidecars there "
+            "or name the folder with --references"
+        )
+    refs = find_references(references_dir)
+    cases = []
+    for path in sorted(p for p in set_dir.rglob("*") if p.is_file()):
+        if path.name.endswith(".json") or _is_within(path, references_dir):
+            continue
+        if any(part.startswith(".") for part in path.relative_to(set_dir).parts):
+            continue
+        try:
+            uid = read_header(path).sop_instance_uid
+        except RadiographError:
+            continue
+        if uid in refs:
+            cases.append(SourceCase(path, refs[uid], uid))
+    if not cases:
+        raise HoAnnotateError(
+            f"{set_dir}: no radiograph with a reference sidecar in {references_dir}"
+        )
+    return cases

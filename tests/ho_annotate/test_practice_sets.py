@@ -1,0 +1,190 @@
+"""Practice sets and runs on real DICOM files: neutral presentation, submit, resume, score."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from conftest import write_dx
+
+from ho_annotate.errors import HoAnnotateError
+from ho_annotate.model import AnnotationSet, HipReading, Hips, Item, Spacing
+from ho_annotate.practice.run import RUN_FILE, PracticeSession, prepare_run
+from ho_annotate.sidecar import save_annotations
+
+SPACING = Spacing(row_mm=0.1, col_mm=0.1, kind="calibrated", source="PixelSpacing (FIDUCIAL)")
+TELLING = {
+    "SeriesDescription": "Brooker III right hip",
+    "StudyDescription": "HO answer key III",
+    "ImageComments": "gap 8.0 mm, class III",
+    "ProtocolName": "brooker-III-teaching",
+    "DerivationDescription": "synthetic III",
+}
+
+
+def box(r0: float, c0: float, r1: float, c1: float) -> list[tuple[float, float]]:
+    return [(r0, c0), (r0, c1), (r1, c1), (r1, c0)]
+
+
+def spurs(gap_px: float, side: str = "right") -> list[Item]:
+    """Pelvic spur above femoral spur, a gap line of ``gap_px`` between them (image left half)."""
+    top, bottom = 40.0, 40.0 + gap_px
+    s = side
+    return [
+        Item(kind="spur", side=s, origin="pelvis", points=box(20, 10, top, 30), id="ps"),  # type: ignore[arg-type]
+        Item(kind="spur", side=s, origin="femur", points=box(bottom, 10, bottom + 10, 30), id="fs"),  # type: ignore[arg-type]
+        Item(kind="gap", side=s, points=[(top, 20.0), (bottom, 20.0)], id="g"),  # type: ignore[arg-type]
+    ]
+
+
+def island(side: str = "left") -> Item:
+    return Item(kind="island", side=side, points=box(30, 90, 45, 105), id="is")  # type: ignore[arg-type]
+
+
+def aset(uid: str, reader: str, items: list[Item], no_ho: tuple[str, ...] = ()) -> AnnotationSet:
+    return AnnotationSet(
+        sop_instance_uid=uid,
+        reader=reader,
+        spacing=SPACING,
+        items=items,
+        hips=Hips(
+            left=HipReading(no_ho_confirmed="left" in no_ho),
+            right=HipReading(no_ho_confirmed="right" in no_ho),
+        ),
+    )
+
+
+#: Source file name -> reference reading (items, hips confirmed without HO).
+#: Grades: A right III / left 0; B left I / right 0; C right II / left 0.
+DESIGN = {
+    "A_brooker_III_gap8mm": (spurs(80.0), ("left",)),
+    "B_brooker_I_island": ([island()], ("right",)),
+    "C_brooker_II_gap12mm": (spurs(120.0), ("left",)),
+}
+
+
+def make_set(root: Path) -> tuple[Path, dict[str, str]]:
+    """A practice set: DX files with telling names and descriptions, references apart."""
+    set_dir, refs = root / "set", root / "set" / "references"
+    refs.mkdir(parents=True)
+    uids = {}
+    rng = np.random.default_rng(1)
+    for name, (items, no_ho) in DESIGN.items():
+        image = write_dx(
+            set_dir / f"{name}.dcm",
+            rng.integers(0, 4096, size=(128, 128), dtype=np.uint16),
+            PixelSpacing=[0.1, 0.1],
+            PixelSpacingCalibrationType="FIDUCIAL",
+            **TELLING,
+        )
+        uid = str(pydicom.dcmread(image, stop_before_pixels=True).SOPInstanceUID)
+        uids[name] = uid
+        ref = aset(uid, "reference", items, no_ho)
+        ref.image_file = image.name
+        save_annotations(ref, refs / f"{name}.reference.ho.json")
+    return set_dir, uids
+
+
+def test_presented_case_leaks_neither_file_name_nor_description(tmp_path: Path) -> None:
+    set_dir, _ = make_set(tmp_path)
+    session = prepare_run(set_dir, tmp_path / "run", reader="alice", seed=3)
+    cases = session.run.cases
+    assert [c.name for c in cases] == ["case_001", "case_002", "case_003"]
+    run_text = (tmp_path / "run" / RUN_FILE).read_text()
+    for case in cases:
+        path = session.image_path(case)
+        assert path.name == f"{case.name}.dcm"
+        ds = pydicom.dcmread(path)
+        for keyword in TELLING:
+            assert keyword not in ds, keyword
+        assert str(ds.PatientName) == case.name and ds.PatientID == case.name
+        assert "PatientBirthDate" not in ds
+        raw = path.read_bytes().lower()
+        for needle in ["brooker", "gap", "answer", "teaching", "synthetic", "test^patient"]:
+            assert needle.encode() not in raw, needle
+        assert ds.pixel_array.shape == (128, 128)  # the picture itself is intact
+        assert float(ds.PixelSpacing[0]) == pytest.approx(0.1)
+    # The run file points to references by UID only: no source name in it either.
+    for name in DESIGN:
+        assert name not in run_text
+    # The shuffle is seeded: the same seed gives the same order, the source order is not kept.
+    again = prepare_run(set_dir, tmp_path / "run2", reader="alice", seed=3)
+    assert [c.sop_instance_uid for c in again.run.cases] == [c.sop_instance_uid for c in cases]
+
+
+def test_run_submit_resume_and_reference_only_after_submit(tmp_path: Path) -> None:
+    set_dir, uids = make_set(tmp_path)
+    run_dir = tmp_path / "run"
+    session = prepare_run(set_dir, run_dir, reader="alice", seed=0)
+    first = session.next_case()
+    assert first is not None
+    with pytest.raises(HoAnnotateError, match="after you submit"):
+        session.reference(first)
+    # The student draws nothing and picks grades by hand.
+    by_uid = {v: k for k, v in uids.items()}
+    design = by_uid[first.sop_instance_uid]
+    result = session.submit(first, None, {"left": "0", "right": "III"})
+    ref = session.reference(first)
+    assert ref.sop_instance_uid == first.sop_instance_uid
+    expected_right = {"A": "right", "B": "wrong", "C": "wrong"}[design[0]]
+    assert result.sides["right"].outcome == expected_right
+    assert result.sides["left"].outcome == ("wrong" if design[0] == "B" else "right")
+
+    # Resume from disk: the first case is done, the next one comes up, the score is there.
+    resumed = PracticeSession(run_dir)
+    assert resumed.run.cases[0].submitted is not None
+    assert resumed.next_case() is not None and resumed.next_case().name == "case_002"  # type: ignore[union-attr]
+    on_disk = json.loads((run_dir / RUN_FILE).read_text())
+    summary = on_disk["summary"]
+    assert summary["hips"] == 2
+    assert summary["right"] == [c.outcome for c in result.sides.values()].count("right")
+    assert sum(sum(row.values()) for row in summary["confusion"].values()) == 2
+    # A run folder is never prepared twice.
+    with pytest.raises(HoAnnotateError, match="already exists"):
+        prepare_run(set_dir, run_dir, reader="alice")
+
+
+def test_score_cli_on_a_small_set_with_known_results(tmp_path: Path) -> None:
+    set_dir, uids = make_set(tmp_path)
+    students = tmp_path / "students"
+    students.mkdir()
+    # A: gap measured 12 mm instead of 8 (II, wrong), left confirmed no HO (right).
+    save_annotations(
+        aset(uids["A_brooker_III_gap8mm"], "alice", spurs(120.0), ("left",)),
+        students / "case_A.alice.ho.json",
+    )
+    # B: the island found (right), the right hip left unread. C: no file at all.
+    save_annotations(
+        aset(uids["B_brooker_I_island"], "alice", [island()]), students / "case_B.alice.ho.json"
+    )
+    cmd = [sys.executable, "-m", "ho_annotate", "score", str(students), str(set_dir / "references")]
+    out = subprocess.run([*cmd, "--json"], capture_output=True, text=True, check=True).stdout
+    data = json.loads(out)
+    summary = data["summary"]
+    assert (summary["hips"], summary["right"], summary["wrong"], summary["not_read"]) == (
+        6,
+        2,
+        1,
+        3,
+    )
+    assert summary["accuracy"] == pytest.approx(2 / 6, abs=1e-4)
+    assert summary["confusion"]["III"]["II"] == 1
+    assert summary["confusion"]["0"] == {"0": 1, "I": 0, "II": 0, "III": 0, "IV": 0, "none": 2}
+    assert summary["confusion"]["II"]["none"] == 1
+    assert summary["kappa_hips"] == 3
+    cases = {c["case"]: c for c in data["cases"]}
+    assert cases["case_A"]["sides"]["right"]["gap_diff_mm"] == pytest.approx(4.0)
+    assert cases["case_A"]["sides"]["right"]["reason"].startswith("Class III")
+    assert cases["case_B"]["sides"]["left"]["outcome"] == "right"
+    assert cases["C_brooker_II_gap12mm"]["sides"]["right"]["outcome"] == "not read"
+    table = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    assert "2 of 6 hips right (33%)" in table
+    assert re.search(r"case_A\s+right\s+III\s+II\s+wrong\s+\+4\.0\s+1\s+1", table)
+    bad = subprocess.run([*cmd[:-1], str(tmp_path / "nope")], capture_output=True, text=True)
+    assert bad.returncode == 2 and "nope" in bad.stderr
