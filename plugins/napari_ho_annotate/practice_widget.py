@@ -112,7 +112,9 @@ class PracticeWidget(QWidget):
         self.score_label = QLabel("")
         self.score_label.setWordWrap(True)
         layout.addWidget(self.score_label)
+        layout.addWidget(QLabel("Confusion: rows the reference grade, columns yours"))
         self.confusion = QTableWidget()
+        self.confusion.horizontalHeader().setMinimumSectionSize(28)
         layout.addWidget(self.confusion)
         notice = QLabel("Research and education use only; not a medical device.")
         notice.setStyleSheet("color: gray; font-size: 10px")
@@ -273,13 +275,16 @@ class PracticeWidget(QWidget):
         cols = [*summary.grades, NO_ANSWER]
         self.confusion.setRowCount(len(summary.grades))
         self.confusion.setColumnCount(len(cols))
-        self.confusion.setHorizontalHeaderLabels([f"you: {c}" for c in cols])
-        self.confusion.setVerticalHeaderLabels([f"ref: {g}" for g in summary.grades])
+        self.confusion.setHorizontalHeaderLabels(cols)
+        self.confusion.setVerticalHeaderLabels(summary.grades)
         for r, grade in enumerate(summary.grades):
             for c, col in enumerate(cols):
                 count = summary.confusion[grade][col]
                 self.confusion.setItem(r, c, QTableWidgetItem(str(count) if count else ""))
         self.confusion.resizeColumnsToContents()
+        height = self.confusion.horizontalHeader().height() + 2
+        height += sum(self.confusion.rowHeight(r) for r in range(len(summary.grades)))
+        self.confusion.setFixedHeight(height)
 
 
 def _result_html(result: CaseComparison) -> str:

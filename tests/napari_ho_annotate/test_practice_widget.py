@@ -1,0 +1,121 @@
+"""The Practice widget, one case end to end in a real viewer (run under Xvfb)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pydicom
+import pytest
+from napari_ho_annotate.practice_widget import PracticeWidget
+from qtpy.QtCore import Qt
+
+from ho_annotate.model import AnnotationSet, HipReading, Hips, Item
+from ho_annotate.practice.run import RUN_FILE, PracticeSession, prepare_run
+from ho_annotate.sidecar import load_annotations, save_annotations
+from tests.conftest import write_dx
+
+SCREENSHOT_ENV = "HO_PRACTICE_SCREENSHOT"
+
+
+def box(r0: float, c0: float, r1: float, c1: float) -> np.ndarray:
+    return np.array([(r0, c0), (r0, c1), (r1, c1), (r1, c0)], dtype=float)
+
+
+PELVIC = box(60, 40, 80, 90)
+FEMORAL = box(120, 40, 140, 90)
+
+
+def make_run(tmp_path: Path) -> Path:
+    """One case: right hip (image left) spurs 8.0 mm apart (III), left hip confirmed no HO (0)."""
+    set_dir = tmp_path / "set"
+    (set_dir / "references").mkdir(parents=True)
+    image = write_dx(
+        set_dir / "brooker_III_example.dcm",
+        (800 + 3000 * (np.add.outer(np.arange(200) % 50, np.arange(260) % 40) > 70)).astype(
+            np.uint16
+        ),
+        PixelSpacing=[0.2, 0.2],
+        PixelSpacingCalibrationType="FIDUCIAL",
+        PatientOrientation=["L", "F"],
+        WindowCenter=2000,
+        WindowWidth=3000,
+        SeriesDescription="Brooker III",
+    )
+    uid = str(pydicom.dcmread(image, stop_before_pixels=True).SOPInstanceUID)
+    pts = lambda a: [(float(r), float(c)) for r, c in a]  # noqa: E731
+    reference = AnnotationSet(
+        sop_instance_uid=uid,
+        reader="reference",
+        hips=Hips(left=HipReading(no_ho_confirmed=True)),
+        items=[
+            Item(kind="spur", side="right", origin="pelvis", points=pts(PELVIC), id="rp"),
+            Item(kind="spur", side="right", origin="femur", points=pts(FEMORAL), id="rf"),
+            Item(kind="gap", side="right", points=[(80.0, 65.0), (120.0, 65.0)], id="rg"),
+        ],
+    )
+    save_annotations(reference, set_dir / "references" / "brooker_III_example.reference.ho.json")
+    run_dir = tmp_path / "run"
+    prepare_run(set_dir, run_dir, reader="student")
+    return run_dir
+
+
+def _draw(widget: PracticeWidget, key: str, origin: str | None, data: Any, kind: str) -> None:
+    layer = widget.binding.start_drawing(key, origin)
+    layer.add([data], shape_type=kind)
+
+
+@pytest.mark.gui
+def test_one_case_end_to_end(make_napari_viewer: Any, qtbot: Any, tmp_path: Path) -> None:
+    run_dir = make_run(tmp_path)
+    viewer = make_napari_viewer()
+    widget = PracticeWidget(viewer, run_dir)
+    viewer.window.add_dock_widget(widget, name="Practice")
+    assert widget.case is not None and widget.case.name == "case_001"
+    assert "case_001" in widget.case_label.text()
+    names = [layer.name for layer in viewer.layers]
+    assert "case_001" in names
+    assert not any("reference" in n for n in names)  # nothing gives the answer away
+    assert not widget.next_button.isEnabled()
+
+    # The student outlines both spurs, measures the gap too wide (12 mm) and calls the left 0.
+    _draw(widget, "spur", "pelvis", PELVIC, "polygon")
+    _draw(widget, "spur", "femur", FEMORAL, "polygon")
+    _draw(widget, "gap", None, np.array([(80.0, 65.0), (140.0, 65.0)]), "line")
+    widget.pick["left"].setCurrentText("0")
+    qtbot.mouseClick(widget.submit_button, Qt.MouseButton.LeftButton)
+
+    # Reference overlaid, in its own layer, not editable.
+    assert widget.reference_layer is not None and widget.reference_layer in viewer.layers
+    assert widget.reference_layer.nshapes == 3 and not widget.reference_layer.editable
+    text = widget.result_label.text()
+    assert "Wrong: you said II, the reference is III" in text
+    assert "+4.0 mm" in text and "Class III" in text
+    assert "Right: 0" in text
+    assert "1 of 2 hips right" in widget.score_label.text()
+    grades = [widget.confusion.verticalHeaderItem(r).text() for r in range(5)]
+    cols = [widget.confusion.horizontalHeaderItem(c).text() for c in range(6)]
+    cell = widget.confusion.item(grades.index("III"), cols.index("II"))
+    assert cell is not None and cell.text() == "1"
+    assert widget.next_button.isEnabled() and not widget.submit_button.isEnabled()
+
+    # Saved: the student's sidecar and the run file with the comparison.
+    session = PracticeSession(run_dir)
+    case = session.run.cases[0]
+    answer = load_annotations(session.answer_path(case))
+    assert sorted(i.kind for i in answer.items) == ["gap", "spur", "spur"]
+    assert {i.side for i in answer.items} == {"right"}
+    on_disk = json.loads((run_dir / RUN_FILE).read_text())
+    right = on_disk["cases"][0]["comparison"]["sides"]["right"]
+    assert (right["outcome"], right["student_gap_mm"], len(right["matched"])) == ("wrong", 12.0, 2)
+    assert on_disk["summary"]["right"] == 1
+
+    if os.environ.get(SCREENSHOT_ENV):
+        viewer.screenshot(os.environ[SCREENSHOT_ENV], canvas_only=False)
+
+    widget.next_case()
+    assert "All 1 cases submitted" in widget.case_label.text()
+    assert not any(layer.name.startswith("case_001") for layer in viewer.layers)
