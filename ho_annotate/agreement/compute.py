@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +15,7 @@ from ho_annotate.agreement.cohen import pair_agreement
 from ho_annotate.agreement.fleiss import fleiss_kappa
 from ho_annotate.agreement.icc import icc_2_1
 from ho_annotate.batch.columns import grade_order, scheme_columns
+from ho_annotate.batch.output import read_results as load_results
 from ho_annotate.errors import HoAnnotateError
 
 NOT_READ = "not read"
@@ -45,24 +45,7 @@ class AgreementResult:
     gap_values: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(repr=False)
 
 
-def load_results(path: str | Path) -> pd.DataFrame:
-    """Read a ``measure`` output (CSV or Parquet) with grades kept as text."""
-    path = Path(path)
-    if not path.is_file():
-        raise HoAnnotateError(f"{path}: no such results file (write one with ho-annotate measure)")
-    try:
-        if path.suffix.lower() == ".parquet":
-            table = pd.read_parquet(path)
-        else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except Exception as exc:
-        raise HoAnnotateError(f"{path}: cannot read the results table ({exc})") from exc
-    missing = {"image", "side", "reader", "status"} - set(table.columns)
-    if missing:
-        raise HoAnnotateError(
-            f"{path}: not a measure results table (missing columns {sorted(missing)})"
-        )
-    return table
+__all__ = ["AgreementResult", "agreement", "load_results"]
 
 
 def _present(value: Any) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ho_annotate.batch.columns import columns, scheme_column
 from ho_annotate.batch.discover import ImageTask, discover
+from ho_annotate.batch.output import read_results
 from ho_annotate.batch.pseudonymize import Pseudonymizer
 from ho_annotate.batch.rows import RowOptions, image_rows
 from ho_annotate.batch.run import RunSummary, default_schemes, measure, measure_to_file
@@ -22,5 +23,6 @@ __all__ = [
     "image_rows",
     "measure",
     "measure_to_file",
+    "read_results",
     "scheme_column",
 ]

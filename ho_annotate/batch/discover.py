@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ho_annotate.errors import HoAnnotateError
+from ho_annotate.sidecar import SUFFIX as SIDECAR_SUFFIX
+from ho_annotate.sidecar import image_stem, reader_from_path
 
-SIDECAR_SUFFIX = ".ho.json"
-DICOM_SUFFIXES = frozenset({".dcm", ".dicom", ".dic", ".dx", ".cr"})
+DICOM_SUFFIXES = frozenset({".dcm", ".dicom", ".dic", ".ima"})
 #: Files that are certainly not radiographs; others without a DICOM suffix are sniffed.
 SKIP_SUFFIXES = frozenset(
     {".json", ".csv", ".parquet", ".txt", ".md", ".png", ".jpg", ".jpeg", ".bak", ".tmp",
@@ -59,7 +60,10 @@ def _walk(root: Path) -> Iterable[Path]:
 
 
 class SidecarIndex:
-    """``<image stem>.<reader>.ho.json`` files by folder, each folder listed once."""
+    """``<image stem>.<reader>.ho.json`` files by folder, each folder listed once
+
+    (``ho_annotate.sidecar.find_sidecars`` lists the folder for every image).
+    """
 
     def __init__(self) -> None:
         self._folders: dict[Path, dict[str, dict[str, str]]] = {}
@@ -73,17 +77,16 @@ class SidecarIndex:
             except OSError:
                 names = []
             for name in names:
-                if not name.endswith(SIDECAR_SUFFIX):
-                    continue
-                stem, dot, reader = name[: -len(SIDECAR_SUFFIX)].rpartition(".")
-                if dot and stem and reader:
+                reader = reader_from_path(name) if name.endswith(SIDECAR_SUFFIX) else None
+                if reader is not None:
+                    stem = name[: -len(SIDECAR_SUFFIX) - len(reader) - 1]
                     known.setdefault(stem, {})[reader] = str(folder / name)
             self._folders[folder] = known
         return known
 
     def find(self, image: Path, annotations_dir: Path | None = None) -> dict[str, str]:
         folder = annotations_dir if annotations_dir is not None else image.parent
-        return dict(self._folder(folder).get(image.stem, {}))
+        return dict(self._folder(folder).get(image_stem(image), {}))
 
 
 def discover(

@@ -164,3 +164,32 @@ def done_images(path: Path, columns: Sequence[str]) -> set[str]:
             f"{path}: its columns differ from this run's; cannot resume (write a new file)"
         )
     return {str(i) for i in images}
+
+
+def read_results(path: str | Path) -> Any:
+    """A results table (CSV or Parquet) as a pandas DataFrame; grades stay text ("0", "I")."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise HoAnnotateError(f"{path}: no such results file (write one with ho-annotate measure)")
+    try:
+        if is_parquet(path):
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except Exception as exc:
+        raise HoAnnotateError(f"{path}: cannot read the results table ({exc})") from exc
+    missing = {"image", "side", "reader", "status"} - set(table.columns)
+    if missing:
+        raise HoAnnotateError(
+            f"{path}: not a measure results table (missing columns {sorted(missing)})"
+        )
+    for column in FLOAT_COLUMNS & set(table.columns):
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    for column in INT_COLUMNS & set(table.columns):
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype("Int64")
+    for column in BOOL_COLUMNS & set(table.columns):
+        flags = table[column].map({"True": True, "False": False, True: True, False: False})
+        table[column] = flags.astype("boolean")
+    return table

@@ -39,8 +39,7 @@ def default_schemes() -> tuple[str, ...]:
     from ho_annotate.grading import schemes
 
     names = list(schemes())
-    names.sort(key=lambda s: (s != "brooker", names.index(s)))
-    return tuple(names)
+    return tuple(sorted(names, key=lambda s: (s != "brooker", names.index(s))))
 
 
 def _chunks(tasks: Sequence[ImageTask], parallel: int) -> list[list[ImageTask]]:
@@ -72,7 +71,9 @@ def _processes(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask(tasks: Sequence[ImageTask], options: RowOptions, address: str) -> Iterator[list[Row]]:
+def _dask(
+    tasks: Sequence[ImageTask], options: RowOptions, address: str, timeout: float
+) -> Iterator[list[Row]]:
     try:
         import distributed
     except ImportError as exc:
@@ -81,7 +82,7 @@ def _dask(tasks: Sequence[ImageTask], options: RowOptions, address: str) -> Iter
         ) from exc
     try:
         client_class: Any = distributed.Client  # untyped library
-        client = client_class(address, timeout="20s", set_as_default=False)
+        client = client_class(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise HoAnnotateError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     futures: list[Any] = []
@@ -103,12 +104,13 @@ def iter_rows(
     *,
     workers: int = 0,
     scheduler: str | None = None,
+    connect_timeout: float = 20.0,
 ) -> Iterator[list[Row]]:
     """The rows of each image, one list per task, in the order of ``tasks``."""
     if not tasks:
         return iter(())
     if scheduler:
-        return _dask(tasks, options, scheduler)
+        return _dask(tasks, options, scheduler, connect_timeout)
     if workers > 1:
         return _processes(tasks, options, workers)
     return _serial(tasks, options)
@@ -123,12 +125,15 @@ def _drive(
     scheduler: str | None,
     pseudonymize: str | None,
     progress: bool,
+    connect_timeout: float = 20.0,
 ) -> None:
     from tqdm import tqdm
 
     pseudo = Pseudonymizer(pseudonymize) if pseudonymize else None
     bar = tqdm(total=len(tasks), unit="image", disable=not progress, file=sys.stderr)
-    results = iter_rows(tasks, options, workers=workers, scheduler=scheduler)
+    results = iter_rows(
+        tasks, options, workers=workers, scheduler=scheduler, connect_timeout=connect_timeout
+    )
     try:
         for rows in results:
             sink([pseudo.row(r) for r in rows] if pseudo else rows)
@@ -153,12 +158,14 @@ def measure(
     scheduler: str | None = None,
     pseudonymize: str | None = None,
     progress: bool = False,
+    connect_timeout: float = 20.0,
 ) -> Any:
     """Measure every radiograph under ``paths``; the results table as a pandas DataFrame.
 
     One row per image, side and reader (columns in ``docs/batch.md``). ``workers`` > 1 uses
     local processes, ``scheduler`` a Dask distributed scheduler address; ``pseudonymize`` is
-    a secret salt that replaces UIDs and paths by keyed hashes.
+    a secret salt that replaces UIDs and paths by keyed hashes; ``connect_timeout`` is how
+    long to wait for the scheduler, in seconds.
     """
     import pandas as pd
 
@@ -172,6 +179,7 @@ def measure(
         scheduler=scheduler,
         pseudonymize=pseudonymize,
         progress=progress,
+        connect_timeout=connect_timeout,
     )
     return typed_frame(pd.DataFrame(collected, columns=options.columns))
 

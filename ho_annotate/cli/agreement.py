@@ -40,9 +40,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from ho_annotate.agreement import agreement, format_text, load_results, to_json, write_plots
+    from ho_annotate.batch.output import read_results
 
-    result = agreement(load_results(args.results), schemes=args.schemes)
+    table = read_results(args.results)  # fails fast, before the statistics libraries load
+    from ho_annotate.agreement import agreement, format_text, to_json, write_plots
+
+    result = agreement(table, schemes=args.schemes)
     if args.json:
         json.dump(to_json(result), sys.stdout, indent=2)
         sys.stdout.write("\n")
