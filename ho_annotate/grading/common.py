@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ho_annotate.grading.results import Need, SideResult, need
-from ho_annotate.grading.rules import MAGNIFICATION, Decision, decide, uncertainty
+from ho_annotate.grading.rules import (
+    MAGNIFICATION,
+    UNCORRECTED_KINDS,
+    Decision,
+    decide,
+    uncertainty,
+)
 from ho_annotate.measure import Gap, SideMeasurements
 from ho_annotate.model import ReadingStatus, Side, Spacing
 
@@ -109,11 +115,13 @@ def threshold_phrase(decision: Decision, noun: str) -> str:
 
 def borderline_warning(ctx: SideContext, what: str) -> str:
     spacing = ctx.spacing
-    if spacing is not None and spacing.kind not in ("detector", "unknown"):
+    if spacing is not None and spacing.kind not in UNCORRECTED_KINDS:
         spread = f"±{uncertainty(spacing) * 100:g} % ({spacing.kind}) and one pixel"
-    else:
-        spread = "one pixel"
-    return f"Borderline: the {what} is within {spread} of 1 cm; check it."
+        return f"Borderline: the {what} is within {spread} of 1 cm; check it."
+    return (
+        f"Borderline: the range of the true {what} comes within one pixel of 1 cm; "
+        "calibrate to be sure."
+    )
 
 
 def spur_finding(ctx: SideContext, under: str, at_least: str, tell_apart: str) -> Finding:

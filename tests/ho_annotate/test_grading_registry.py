@@ -1,0 +1,71 @@
+"""Schemes by name, including one an installed package adds through an entry point."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ho_annotate.grading import ENTRY_POINT_GROUP, SchemeError, get_scheme, grade, schemes
+from ho_annotate.model import AnnotationSet, Item, Spacing
+
+PLUGIN = """
+from ho_annotate.grading import Scheme, SideResult
+from ho_annotate.grading.common import Finding, combine, reading_result
+
+
+class IslandCount(Scheme):
+    name = "island-count"
+    title = "Islands counted"
+    grades = ("none", "few", "many")
+
+    def grade_side(self, ctx):
+        early = reading_result(ctx, "none", "Grade")
+        if early is not None:
+            return early
+        n = len(ctx.measurements.islands)
+        grade = "many" if n > 2 else "few"
+        return combine(ctx, [Finding((grade,), f"{n} islands")], self.grades, "Grade")
+"""
+
+
+@pytest.fixture
+def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    (tmp_path / "hoplug.py").write_text(PLUGIN)
+    dist = tmp_path / "hoplug-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: hoplug\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        textwrap.dedent(
+            f"""
+            [{ENTRY_POINT_GROUP}]
+            island-count = hoplug:IslandCount
+            wrong-name = hoplug:IslandCount
+            """
+        )
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return "island-count"
+
+
+def test_an_installed_scheme_is_listed_and_grades(installed_plugin: str) -> None:
+    assert installed_plugin in schemes()
+    assert schemes()[:2] == ("brooker", "della-valle")
+    items = [Item(kind="island", side="left", points=[(0, 0), (0, 3), (3, 3)]) for _ in range(3)]
+    aset = AnnotationSet(sop_instance_uid="1", reader="r", items=items)
+    report = grade(aset, Spacing(row_mm=0.1, col_mm=0.1, kind="calibrated"), installed_plugin)
+    assert report.scheme == "island-count"
+    assert report.sides["left"].grade == "many"
+    assert report.sides["left"].reason == "Grade many: 3 islands."
+    assert report.sides["right"].needs[0].code == "reading"
+
+
+def test_a_scheme_whose_name_does_not_match_is_refused(installed_plugin: str) -> None:
+    with pytest.raises(SchemeError, match="not a Scheme named 'wrong-name'"):
+        get_scheme("wrong-name")
+
+
+def test_unknown_scheme_lists_the_known_ones() -> None:
+    with pytest.raises(SchemeError, match="choose one of: brooker, della-valle"):
+        get_scheme("kellgren")
