@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,12 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _default_reader() -> str:
+    """The user name, made a valid reader name (letters, digits, ``_`` and ``-``)."""
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", getpass.getuser()).strip("-_")
+    return name[:64] or "student"
+
+
 def _open_session(args: argparse.Namespace, reader: str) -> Any:
     from ho_annotate.errors import HoAnnotateError
     from ho_annotate.practice.run import RUN_FILE, PracticeSession, prepare_run
@@ -94,7 +101,9 @@ def run(args: argparse.Namespace) -> int:
         from ho_annotate.cli import require_napari
 
         require_napari()
-    reader = args.reader or getpass.getuser() or "student"
+    from ho_annotate.sidecar import check_reader
+
+    reader = check_reader(args.reader or _default_reader())
     session = _open_session(args, reader)
     done = sum(c.submitted is not None for c in session.run.cases)
     print(f"Practice run {session.run_dir}: {len(session.run.cases)} cases, {done} submitted.")

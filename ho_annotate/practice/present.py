@@ -61,6 +61,8 @@ TELLING_KEYWORDS: Final[frozenset[str]] = frozenset(
         "StudyID",
     }
 )
+#: Kept although their keyword looks telling: they describe the calibration, not the content.
+_KEEP: Final = frozenset({"PixelSpacingCalibrationDescription"})
 #: Any attribute whose keyword ends like this is free text about the content.
 _TELLING_SUFFIXES: Final = ("Description", "Comments", "Comment", "Label")
 #: Free-text value representations: nothing a viewer needs is stored in them.
@@ -73,6 +75,8 @@ _TELLING_META: Final = ("SourceApplicationEntityTitle", "SendingApplicationEntit
 
 def _is_telling(elem: DataElement) -> bool:
     keyword = elem.keyword or ""
+    if keyword in _KEEP:
+        return False
     return (
         keyword in TELLING_KEYWORDS
         or keyword.endswith(_TELLING_SUFFIXES)

@@ -36,6 +36,7 @@ from ._reader import META
 #: The reference overlay: one colour for what the student found, another for what they missed.
 REFERENCE_COLOUR = "#00e5ff"
 MISSED_COLOUR = "#ff4040"
+BONE_COLOUR = "#9fb4bf"
 FROM_ANNOTATIONS = "from my annotations"
 OUTCOME_MARK = {
     "right": "\u2714",
@@ -250,7 +251,14 @@ class PracticeWidget(QWidget):
         rows.features["label"] = [
             f"ref {i.kind}" + (" (missed)" if i.id in missed else "") for i in items
         ]
-        colours = [MISSED_COLOUR if i.id in missed else REFERENCE_COLOUR for i in items]
+        colours = [
+            MISSED_COLOUR
+            if i.id in missed
+            else BONE_COLOUR
+            if i.kind == "bone"
+            else REFERENCE_COLOUR
+            for i in items
+        ]
         self.reference_layer = self.viewer.add_shapes(
             rows.data,
             shape_type=rows.shape_types,

@@ -16,7 +16,9 @@ from conftest import write_dx
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.model import AnnotationSet, HipReading, Hips, Item, Spacing
 from ho_annotate.practice.run import RUN_FILE, PracticeSession, prepare_run
+from ho_annotate.practice.synthetic import generate_synthetic_set, practice_designs
 from ho_annotate.sidecar import save_annotations
+from ho_annotate.synth.writer import uids
 
 SPACING = Spacing(row_mm=0.1, col_mm=0.1, kind="calibrated", source="PixelSpacing (FIDUCIAL)")
 TELLING = {
@@ -188,3 +190,56 @@ def test_score_cli_on_a_small_set_with_known_results(tmp_path: Path) -> None:
     assert re.search(r"case_A\s+right\s+III\s+II\s+wrong\s+\+4\.0\s+1\s+1", table)
     bad = subprocess.run([*cmd[:-1], str(tmp_path / "nope")], capture_output=True, text=True)
     assert bad.returncode == 2 and "nope" in bad.stderr
+
+
+def test_practice_cli_prepares_then_resumes_without_a_viewer(tmp_path: Path) -> None:
+    set_dir, _ = make_set(tmp_path)
+    run_dir = tmp_path / "run"
+    cmd = [sys.executable, "-m", "ho_annotate", "practice", str(set_dir), "--run", str(run_dir)]
+    cmd += ["--reader", "bob", "--no-viewer"]
+    first = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    assert "3 cases, 0 submitted" in first
+    session = PracticeSession(run_dir)
+    assert session.run.reader == "bob" and len(list((run_dir / "cases").glob("*.dcm"))) == 3
+    case = session.next_case()
+    assert case is not None
+    session.submit(case, None, {"left": "0", "right": "0"})
+    # Given the set again (its default run folder is the same): the run resumes.
+    again = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    assert "3 cases, 1 submitted" in again and "of 2 hips right" in again
+
+
+def test_synthetic_mix_over_samples_the_hard_cases() -> None:
+    designs = practice_designs(150, seed=5)
+    hips = [d.side(s) for d in designs for s in ("left", "right")]
+    boundary = [h for h in hips if h.gap_mm is not None and 8.0 <= h.gap_mm <= 12.0]
+    islands = [h for h in hips if any(7.0 <= x <= 13.0 for x in h.islands)]
+    assert 0.3 <= len(boundary) / len(hips) <= 0.5
+    assert 0.12 <= len(islands) / len(hips) <= 0.3
+    assert {d.spacing for d in designs} == {"fiducial"}  # the reference can always grade
+    # Both sides of the II/III boundary are present.
+    assert any(h.gap_mm < 10.0 for h in boundary) and any(h.gap_mm >= 10.0 for h in boundary)  # type: ignore[operator]
+    assert practice_designs(3, seed=5) == designs[:3]
+
+
+def test_synthetic_set_presented_and_graded_as_designed(tmp_path: Path) -> None:
+    size = {"rows": 300, "columns": 360, "pixel_mm": 1.2}
+    set_dir = generate_synthetic_set(tmp_path / "set", 2, seed=2, **size)
+    with pytest.raises(HoAnnotateError, match="already holds files"):
+        generate_synthetic_set(set_dir, 1)
+    designs = {
+        uids(d, f"synthetic_2_{n:03d}")["sop"]: d
+        for n, d in enumerate(practice_designs(2, seed=2, **size), start=1)
+    }
+    session = prepare_run(set_dir, tmp_path / "run", reader="eve")
+    for case in session.run.cases:
+        ds = pydicom.dcmread(session.image_path(case), stop_before_pixels=True)
+        assert "ImageComments" not in ds and "SeriesDescription" not in ds
+        assert "synthetic_2" not in session.image_path(case).read_bytes().decode("latin-1")
+        result = session.submit(case, None, {})
+        design = designs[case.sop_instance_uid]
+        for side, comparison in result.sides.items():
+            sd = design.side(side)  # type: ignore[arg-type]
+            truth = sd.true_grade() if sd.explicit else sd.grade
+            assert comparison.reference_grade == truth, (side, sd)
+            assert comparison.outcome == "not read"
