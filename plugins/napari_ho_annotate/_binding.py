@@ -61,6 +61,7 @@ class ImageBinding:
         self.markers_layer: Any = None
         self.undo_stack: list[list[Item]] = []
         self._pending: set[str] = set()
+        self._removed: set[str] = set()
         self._labels = LabelCache()
         self._closing = False
         viewer.layers.events.removed.connect(self._on_layer_removed)
@@ -175,7 +176,7 @@ class ImageBinding:
 
     def reconcile(self) -> bool:
         """Bring the session's items in line with the layers; True when anything changed."""
-        changed = False
+        changed = self._drop_removed_layers()
         for key in sorted(self._pending):
             layer = self.layers.get(key)
             if layer is not None and getattr(layer, "_is_creating", False):
@@ -248,14 +249,26 @@ class ImageBinding:
         for key, own in list(self.layers.items()):
             if own is layer:
                 del self.layers[key]
-                removed = self._items_of(key)
-                if removed and not self._closing:
-                    self.undo_stack.append(removed)
-                    self._replace_items(key, [])
-                    if self.on_edit is not None:
-                        self.on_edit()
+                self._removed.add(key)
+                if self.on_edit is None:
+                    self.reconcile()
+                else:
+                    self.on_edit()
         if layer is self.auto_gap_layer:
             self.auto_gap_layer = None
+
+    def _drop_removed_layers(self) -> bool:
+        """A deleted annotation layer deletes its items (undoable), unless the image is closing."""
+        changed = False
+        if self.image in self.viewer.layers and not self._closing:
+            for key in self._removed - set(self.layers):
+                removed = self._items_of(key)
+                if removed:
+                    self.undo_stack.append(removed)
+                    self._replace_items(key, [])
+                    changed = True
+        self._removed.clear()
+        return changed
 
     # -- commands --------
     def start_drawing(self, key: str, origin: str | None = None, mode: str | None = None) -> Shapes:
@@ -380,9 +393,7 @@ class ImageBinding:
         self.calibration_error = None
         try:
             if item.kind == "calibration_line":
-                cal = calibrate_line(
-                    item.points[0], item.points[1], known, header, item_id=item.id
-                )
+                cal = calibrate_line(item.points[0], item.points[1], known, header, item_id=item.id)
             else:
                 method = "prosthetic_head" if item.note == "prosthetic head" else "circle"
                 cal = calibrate_circle(item.points, known, header, method=method, item_id=item.id)

@@ -117,6 +117,7 @@ class PracticeWidget(QWidget):
         self.confusion = QTableWidget()
         self.confusion.horizontalHeader().setMinimumSectionSize(28)
         layout.addWidget(self.confusion)
+        layout.addStretch(1)
         notice = QLabel("Research and education use only; not a medical device.")
         notice.setStyleSheet("color: gray; font-size: 10px")
         layout.addWidget(notice)
@@ -249,7 +250,8 @@ class PracticeWidget(QWidget):
         missed = {r.id for s in result.sides.values() for r in s.missed}
         rows = items_to_rows(items)
         rows.features["label"] = [
-            f"ref {i.kind}" + (" (missed)" if i.id in missed else "") for i in items
+            "" if i.kind == "bone" else f"ref {i.kind}" + (" (missed)" if i.id in missed else "")
+            for i in items
         ]
         colours = [
             MISSED_COLOUR

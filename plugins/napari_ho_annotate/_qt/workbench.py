@@ -390,7 +390,8 @@ class Workbench(QWidget):
 
     def find_head(self) -> None:
         """Find the prosthetic head with the core detector and calibrate on the known diameter."""
-        from ho_annotate import find_prosthetic_heads, load_radiograph
+        from ho_annotate import load_radiograph
+        from ho_annotate.prosthesis import find_prosthetic_heads
 
         if self.binding is None:
             return

@@ -1,0 +1,59 @@
+"""What ``npe2 validate`` misses: every contribution names a real command, every command imports."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import napari_ho_annotate
+import npe2
+
+MANIFEST = Path(napari_ho_annotate.__file__).with_name("napari.yaml")
+ALLOWED_MENUS = {"napari/layers/annotate", "napari/layers/measure"}
+
+
+def _manifest() -> npe2.PluginManifest:
+    return npe2.PluginManifest.from_file(MANIFEST)
+
+
+def _resolve(python_name: str) -> object:
+    module, _, attr = python_name.partition(":")
+    obj: object = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def test_manifest_is_registered_and_valid() -> None:
+    manifest = _manifest()
+    assert manifest.name == "ho-annotate"
+    result = subprocess.run(
+        [sys.executable, "-m", "npe2", "validate", "ho-annotate", "--imports"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_contribution_names_a_command_that_imports() -> None:
+    contrib = _manifest().contributions
+    commands = {c.id: c for c in contrib.commands or []}
+    assert all(cid.startswith("ho-annotate.") for cid in commands)
+    for command in commands.values():
+        assert command.python_name, command.id
+        assert callable(_resolve(command.python_name)), command.python_name
+    used = [r.command for r in contrib.readers or []]
+    used += [w.command for w in contrib.writers or []]
+    used += [w.command for w in contrib.widgets or []]
+    used += [s.command for s in contrib.sample_data or [] if hasattr(s, "command")]
+    for menu_id, items in (contrib.menus or {}).items():
+        assert menu_id in ALLOWED_MENUS, menu_id
+        used += [item.command for item in items if hasattr(item, "command")]
+    missing = sorted(set(used) - set(commands))
+    assert not missing, f"contributions name commands that do not exist: {missing}"
+    assert {"ho-annotate.get_reader", "ho-annotate.write_sidecar", "ho-annotate.workbench"} <= set(
+        used
+    )

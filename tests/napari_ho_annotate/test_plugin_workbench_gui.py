@@ -1,0 +1,185 @@
+"""The workbench in a real napari window (Xvfb): what a reader does, and what the panel says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from napari_ho_annotate._qt.workbench import Workbench
+from plugin_gui_helpers import click_polygon, drag
+from plugin_helpers import READER, isolate_user_dir, pelvis_like, write_radiograph
+
+from ho_annotate.sidecar import load_annotations
+
+pytestmark = pytest.mark.gui
+DOCK = "HO workbench (ho-annotate)"
+
+
+@pytest.fixture
+def detector_image(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Detector-plane spacing only (0.2 mm), a 28 mm metal head of radius 70 px on the right hip."""
+    isolate_user_dir(tmp_path, monkeypatch)
+    return write_radiograph(
+        tmp_path,
+        pixels=pelvis_like(300, 400, head=(150, 100, 70)),
+        PixelSpacing=None,
+        PixelSpacingCalibrationType=None,
+        ImagerPixelSpacing=[0.2, 0.2],
+    )
+
+
+def open_image(viewer: Any, path: Path) -> Workbench:
+    viewer.open(str(path), plugin="ho-annotate")
+    widget = viewer.window.dock_widgets[DOCK]
+    assert isinstance(widget, Workbench) and widget.binding is not None
+    return widget
+
+
+def square(r: float, c: float, size: float = 20.0) -> np.ndarray:
+    return np.array([[r, c], [r, c + size], [r + size, c + size], [r + size, c]], dtype=float)
+
+
+def settle(qtbot: Any, widget: Workbench) -> None:
+    """Wait for the debounced refresh and the autosave after it."""
+    qtbot.waitUntil(lambda: not widget._timer.isActive() and not widget._save_timer.isActive())
+    qtbot.wait(5)
+
+
+def panel(widget: Workbench, side: str) -> dict[str, str]:
+    p = widget.panels[side]
+    return {
+        "status": p.status.text(),
+        "grade": p.grade.text(),
+        "reason": p.reason.text(),
+        "gap": p.gap.text(),
+        "badge": p.badge.text().strip(),
+        "needs": ",".join(p.need_buttons),
+    }
+
+
+def test_reading_a_hip_step_by_step(make_napari_viewer: Any, qtbot: Any, detector_image: Path):
+    viewer = make_napari_viewer()
+    widget = open_image(viewer, detector_image)
+    assert viewer.scale_bar.visible
+    assert [m for m in viewer.layers if m.name.endswith("side markers")][0].features[
+        "side"
+    ].tolist() == ["R", "L"]
+    assert panel(widget, "right")["status"] == "Status: not read"
+    assert "reading" in panel(widget, "right")["needs"]
+
+    # an island on the right hip: class I
+    widget.draw("island")
+    viewer.layers.selection.active.add_polygons([square(20, 20)])
+    settle(qtbot, widget)
+    right = panel(widget, "right")
+    assert (right["status"], right["grade"]) == ("Status: annotated", "I")
+    assert "island" in right["reason"]
+
+    # pelvic and femoral spurs 55 px = 11.0 mm apart at the detector: could be 8.5-10.5 mm true
+    widget.draw("spur", "pelvis")
+    spurs = viewer.layers.selection.active
+    spurs.add_polygons([square(40, 150, 20)])
+    widget.draw("spur", "femur")
+    spurs.add_polygons([square(115, 150, 20)])
+    settle(qtbot, widget)
+    right = panel(widget, "right")
+    assert right["grade"] == "no grade" and right["needs"] == "calibration"
+    assert right["badge"] == "detector plane"
+    assert list(spurs.features["origin"]) == ["pelvis", "femur"]
+
+    # move the femoral spur 20 px up with the mouse: 35 px = 7.0 mm, III on any magnification
+    spurs.mode = "select"
+    drag(viewer, qtbot, spurs, (125, 160), (105, 160))
+    settle(qtbot, widget)
+    right = panel(widget, "right")
+    assert right["grade"] == "III", right
+    assert right["gap"] == "Gap 7.0 mm (automatic)"
+    assert "7.0 mm" in right["reason"]
+
+    # delete the femoral spur: no gap left to grade; undo brings it back
+    spurs.selected_data = {1}
+    spurs.remove_selected()
+    settle(qtbot, widget)
+    right = panel(widget, "right")
+    assert right["grade"] == "no grade" and "gap" in right["needs"]
+    widget.undo_button.click()
+    settle(qtbot, widget)
+    assert panel(widget, "right")["grade"] == "III"
+
+    # the other hip: confirm no HO
+    assert panel(widget, "left")["status"] == "Status: not read"
+    widget.panels["left"].no_ho.click()
+    settle(qtbot, widget)
+    left = panel(widget, "left")
+    assert (left["status"], left["grade"]) == ("Status: no HO", "0")
+
+    # calibrate on the prosthetic head (28 mm, radius 70 px: 0.2 mm/px at the patient plane)
+    widget.preset.setCurrentIndex(1)
+    widget.find_head_button.click()
+    settle(qtbot, widget)
+    right = panel(widget, "right")
+    assert right["badge"] == "manual" and right["grade"] == "III"
+    assert right["gap"] == "Gap 7.0 mm (automatic)"
+    assert tuple(widget.binding.image.scale) == pytest.approx((0.2, 0.2), rel=0.02)
+    # the user confirms another diameter: every mm value follows
+    widget.preset.setCurrentIndex(3)  # 36 mm
+    settle(qtbot, widget)
+    right = panel(widget, "right")
+    assert right["gap"] == "Gap 9.0 mm (automatic)" and right["grade"] == "III"
+    assert tuple(widget.binding.image.scale) == pytest.approx((36 / 140,) * 2, rel=0.02)
+
+    # everything is autosaved; close and reopen restores it
+    assert widget.save_state.text().startswith("✓ Saved")
+    saved = load_annotations(widget.binding.session.sidecar)
+    assert saved.reader == READER and saved.calibration is not None
+    before = sorted((i.id, i.kind, i.side, i.origin) for i in saved.items)
+    viewer.layers.clear()
+    assert widget.binding is None
+    widget = open_image(viewer, detector_image)
+    after = sorted((i.id, i.kind, i.side, i.origin) for i in widget.binding.session.aset.items)
+    assert after == before
+    assert panel(widget, "left")["grade"] == "0" and panel(widget, "right")["grade"] == "III"
+    assert widget.panels["left"].no_ho.isChecked()
+
+
+def test_polygon_drawn_with_the_mouse_and_a_sidecar_changed_elsewhere(
+    make_napari_viewer: Any, qtbot: Any, detector_image: Path
+) -> None:
+    viewer = make_napari_viewer()
+    widget = open_image(viewer, detector_image)
+    widget.draw("island")
+    islands = viewer.layers.selection.active
+    assert islands.mode == "add_polygon"
+    click_polygon(viewer, qtbot, islands, [(20, 250), (20, 300), (60, 300), (60, 250)])
+    settle(qtbot, widget)
+    assert islands.nshapes == 1 and islands.shape_type == ["polygon"]
+    assert widget.binding is not None
+    (item,) = widget.binding.session.aset.items
+    assert item.side == "left" and item.kind == "island"
+    assert panel(widget, "left")["grade"] == "I"
+    assert islands.features["label"][0] == f"L {np.hypot(40, 50) * 0.2:.1f} mm"
+
+    # a click-click-double-click on one spot is degenerate: napari drops it, so do we
+    click_polygon(viewer, qtbot, islands, [(100, 300), (100, 300)])
+    settle(qtbot, widget)
+    assert islands.nshapes == 1 and len(widget.binding.session.aset.items) == 1
+
+    # someone else saves this reader's sidecar: never overwritten silently
+    session = widget.binding.session
+    other = load_annotations(session.sidecar)
+    other.items = []
+    other.hips.right.no_ho_confirmed = True
+    from ho_annotate.sidecar import save_annotations
+
+    save_annotations(other, session.sidecar)
+    widget.panels["left"].no_ho.click()  # an edit: autosave must refuse
+    settle(qtbot, widget)
+    assert widget.save_state.text().startswith("⚠ Not saved")
+    assert not widget.reload_button.isHidden() and not widget.keep_button.isHidden()
+    assert load_annotations(session.sidecar).items == []
+    widget.reload_button.click()
+    settle(qtbot, widget)
+    assert islands.nshapes == 0 and panel(widget, "right")["grade"] == "0"
+    assert widget.save_state.text().startswith("✓ Saved")
