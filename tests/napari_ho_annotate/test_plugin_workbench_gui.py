@@ -63,7 +63,7 @@ def test_reading_a_hip_step_by_step(make_napari_viewer: Any, qtbot: Any, detecto
     viewer = make_napari_viewer()
     widget = open_image(viewer, detector_image)
     assert viewer.scale_bar.visible
-    assert [m for m in viewer.layers if m.name.endswith("side markers")][0].features[
+    assert next(m for m in viewer.layers if m.name.endswith("side markers")).features[
         "side"
     ].tolist() == ["R", "L"]
     assert panel(widget, "right")["status"] == "Status: not read"
