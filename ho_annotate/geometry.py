@@ -139,14 +139,29 @@ class CachedShape:
     points: tuple[Point, ...]
     token: int
     geom: BaseGeometry
+    #: False when a coordinate is NaN or infinite (then ``geom`` is empty).
+    finite: bool
+    #: ``(min_row, min_col, max_row, max_col)`` in mm.
+    bounds: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class PairSearch:
+    """Contacts and the closest non-touching pair among candidate pairs (indices into them)."""
+
+    contacts: tuple[tuple[int, Closest], ...]
+    nearest: tuple[int, Closest] | None
+
+
+#: Pairs computed per vectorised shapely call while searching for the nearest pair.
+_BATCH = 2
 
 
 class ShapeCache:
     """Shapely geometries per item id, rebuilt only when the item's points change.
 
-    Each geometry gets a token that changes whenever it is rebuilt, so results computed from a
-    pair of geometries can be cached by their tokens (see ``pair``). A change of scale empties
-    the cache.
+    Each geometry gets a token that changes whenever it is rebuilt, so distances between two
+    geometries are cached by their tokens. A change of scale empties the cache.
     """
 
     def __init__(self) -> None:
@@ -172,25 +187,72 @@ class ShapeCache:
         entry = self._shapes.get(key)
         if entry is not None and entry.points == pts:
             return entry
-        geom = polygon_mm(pts, scale) if kind == "polygon" else line_mm(pts, scale)
-        entry = CachedShape(pts, next(self._tokens), geom)
+        finite = bool(np.isfinite(np.asarray(pts, dtype=np.float64)).all())
+        if not finite:
+            geom: BaseGeometry = shapely.Polygon()
+        elif kind == "polygon":
+            geom = polygon_mm(pts, scale)
+        else:
+            geom = line_mm(pts, scale)
+        bounds = tuple(float(v) for v in shapely.bounds(geom)) if not geom.is_empty else (0,) * 4
+        entry = CachedShape(pts, next(self._tokens), geom, finite, bounds)  # type: ignore[arg-type]
         self._shapes[key] = entry
         return entry
 
-    def pairs(self, pairs: Sequence[tuple[CachedShape, CachedShape]]) -> list[Closest]:
-        """``closest`` for each pair, computing only pairs not seen before."""
+    def _exact(self, pairs: Sequence[tuple[CachedShape, CachedShape]]) -> list[Closest]:
         missing = [(a, b) for a, b in pairs if (a.token, b.token) not in self._pairs]
         if missing:
             results = closest_many([a.geom for a, _ in missing], [b.geom for _, b in missing])
             for (a, b), res in zip(missing, results, strict=True):
                 self._pairs[(a.token, b.token)] = res
-        out = [self._pairs[(a.token, b.token)] for a, b in pairs]
-        if len(self._pairs) > 4 * max(len(pairs), 64):
-            live = {(a.token, b.token) for a, b in pairs}
-            self._pairs = {k: v for k, v in self._pairs.items() if k in live}
-        return out
+        return [self._pairs[(a.token, b.token)] for a, b in pairs]
+
+    def pairs(self, pairs: Sequence[tuple[CachedShape, CachedShape]]) -> list[Closest]:
+        """``closest`` for each pair, computing only pairs not seen before."""
+        return self._exact(pairs)
+
+    def search(self, pairs: Sequence[tuple[CachedShape, CachedShape]]) -> PairSearch:
+        """Every touching pair and the nearest non-touching one.
+
+        Exact distances are computed only where needed: for pairs whose bounding boxes meet
+        (they may touch) and, nearest first, for pairs whose bounding-box distance does not
+        exceed the best distance found so far. Ties go to the first pair, so the answer does
+        not depend on what the cache already held.
+        """
+        if not pairs:
+            return PairSearch((), None)
+        ba = np.array([a.bounds for a, _ in pairs])
+        bb = np.array([b.bounds for _, b in pairs])
+        d0 = np.maximum(0.0, np.maximum(ba[:, 0] - bb[:, 2], bb[:, 0] - ba[:, 2]))
+        d1 = np.maximum(0.0, np.maximum(ba[:, 1] - bb[:, 3], bb[:, 1] - ba[:, 3]))
+        lower = np.hypot(d0, d1)
+        exact: dict[int, Closest] = {}
+        for i, (a, b) in enumerate(pairs):
+            hit = self._pairs.get((a.token, b.token))
+            if hit is not None:
+                exact[i] = hit
+        must = [i for i in np.flatnonzero(lower == 0.0).tolist() if i not in exact]
+        for i, res in zip(must, self._exact([pairs[i] for i in must]), strict=True):
+            exact[i] = res
+        best = min((r.distance for r in exact.values() if r.distance > 0.0), default=np.inf)
+        order = [i for i in np.argsort(lower, kind="stable").tolist() if i not in exact]
+        pos = 0
+        while pos < len(order) and lower[order[pos]] <= best:
+            batch = order[pos : pos + _BATCH]
+            for i, res in zip(batch, self._exact([pairs[i] for i in batch]), strict=True):
+                exact[i] = res
+                if 0.0 < res.distance < best:
+                    best = res.distance
+            pos += len(batch)
+        contacts = tuple(sorted((i, r) for i, r in exact.items() if r.touching))
+        apart = sorted((r.distance, i) for i, r in exact.items() if not r.touching)
+        nearest = (apart[0][1], exact[apart[0][1]]) if apart else None
+        return PairSearch(contacts, nearest)
 
     def forget_missing(self, live_ids: set[str]) -> None:
-        """Drop geometries of items that no longer exist."""
+        """Drop geometries of items that no longer exist, and distances of dropped geometries."""
         for key in [k for k in self._shapes if k[0] not in live_ids]:
             del self._shapes[key]
+        if len(self._pairs) > 4 * len(self._shapes) ** 2 + 256:
+            live = {e.token for e in self._shapes.values()}
+            self._pairs = {k: v for k, v in self._pairs.items() if k[0] in live and k[1] in live}

@@ -12,8 +12,6 @@ after one shape changed only redoes the pairs that involve that shape.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -139,80 +137,112 @@ def _problem(item: Item) -> str | None:
         return f"gap line {item.id} has {n} points instead of 2"
     if item.kind in ("spur", "bone") and item.origin is None:
         return f"{item.kind} {item.id} does not say whether it is pelvis or femur"
-    if not all(math.isfinite(v) for p in item.points for v in p):
-        return f"{item.kind} {item.id} has a coordinate that is not a number"
     return None
 
 
+Shaped = list[tuple[Item, CachedShape]]
+
+
 class Measurer:
-    """Measures hips and remembers geometry between calls (one per open image)."""
+    """Measures hips and remembers geometry between calls (one per open image).
+
+    Shapes are rebuilt only when their points change, pair distances are kept by shape, and a
+    hip whose items did not change at all is not measured again.
+    """
 
     def __init__(self) -> None:
         self.cache = ShapeCache()
+        self._islands: dict[int, Island] = {}
+        self._sides: dict[Side, tuple[object, SideMeasurements]] = {}
 
     def measure_all(
         self, aset: AnnotationSet, spacing: Spacing | None
     ) -> dict[Side, SideMeasurements]:
         """Both hips; drops cached shapes of items that were deleted."""
         self.cache.forget_missing({i.id for i in aset.items})
-        return {side: self.measure(aset, side, spacing) for side in SIDES}
+        result = {side: self.measure(aset, side, spacing) for side in SIDES}
+        if len(self._islands) > 2 * len(aset.items) + 64:
+            self._islands.clear()
+        return result
 
     def measure(self, aset: AnnotationSet, side: Side, spacing: Spacing | None) -> SideMeasurements:
+        """Measure one hip (from the cache when none of its items changed)."""
         scale: Scale = spacing.mm if spacing is not None else PIXELS
         in_mm = spacing is not None
-        warnings: list[str] = []
-        items: list[Item] = []
+        problems: list[str] = []
+        shaped: Shaped = []
         for item in aset.items_on(side):
+            if item.kind.startswith("calibration"):
+                continue
             problem = _problem(item)
             if problem is not None:
-                warnings.append(f"Ignored: {problem}.")
+                problems.append(f"Ignored: {problem}.")
+                continue
+            kind = "line" if item.kind == "gap" else "polygon"
+            shaped.append((item, self.cache.shape(item.id, kind, item.points, scale)))
+        key = (
+            scale,
+            in_mm,
+            tuple(problems),
+            tuple((it.id, it.kind, it.origin, e.token) for it, e in shaped),
+        )
+        hit = self._sides.get(side)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        result = self._measure(side, scale, in_mm, problems, shaped)
+        self._sides[side] = (key, result)
+        return result
+
+    def _measure(
+        self, side: Side, scale: Scale, in_mm: bool, problems: list[str], shaped: Shaped
+    ) -> SideMeasurements:
+        warnings = list(problems)
+        usable: Shaped = []
+        for it, entry in shaped:
+            if not entry.finite:
+                warnings.append(
+                    f"Ignored: {it.kind} {it.id} has a coordinate that is not a number."
+                )
+            elif entry.geom.is_empty:
+                warnings.append(f"Ignored: {it.kind} {it.id} has no area.")
             else:
-                items.append(item)
+                usable.append((it, entry))
 
-        def polys(kind: str, origin: str | None = None) -> list[tuple[Item, CachedShape]]:
-            out: list[tuple[Item, CachedShape]] = []
-            for it in items:
-                if it.kind == kind and (origin is None or it.origin == origin):
-                    entry = self.cache.shape(it.id, "polygon", it.points, scale)
-                    if entry.geom.is_empty:
-                        warnings.append(f"Ignored: {kind} {it.id} has no area.")
-                    else:
-                        out.append((it, entry))
-            return out
+        def select(kind: str, origin: str | None = None) -> Shaped:
+            return [
+                (it, e)
+                for it, e in usable
+                if it.kind == kind and (origin is None or it.origin == origin)
+            ]
 
-        pelvic = polys("spur", "pelvis")
-        femoral = polys("spur", "femur")
-        pelvis = polys("bone", "pelvis")
-        femur = polys("bone", "femur")
-        bridges = [it.id for it in items if it.kind == "bridge"]
-        islands = [self._island(it, entry, scale, in_mm) for it, entry in polys("island")]
-
+        pelvic, femoral = select("spur", "pelvis"), select("spur", "femur")
+        pelvis, femur = select("bone", "pelvis"), select("bone", "femur")
+        islands = [self._island(it, entry, scale, in_mm) for it, entry in select("island")]
         pairs = (
             [(a, b) for a in pelvic for b in femoral]
             + [(a, b) for a in pelvic for b in femur]
             + [(a, b) for a in femoral for b in pelvis]
         )
-        results = self.cache.pairs([(a[1], b[1]) for a, b in pairs])
-        contacts: list[Contact] = []
+        found = self.cache.search([(a[1], b[1]) for a, b in pairs])
+        contacts = []
+        for i, res in found.contacts:
+            ia, ib = pairs[i][0][0], pairs[i][1][0]
+            contacts.append(Contact((ia.id, ib.id), (label(ia), label(ib)), to_px(res.a, scale)))
         auto: Gap | None = None
-        for ((ia, _), (ib, _)), res in zip(pairs, results, strict=True):
-            if res.touching:
-                contacts.append(
-                    Contact((ia.id, ib.id), (label(ia), label(ib)), to_px(res.a, scale))
-                )
-            elif auto is None or res.distance < auto.length:
-                direction = (res.b[0] - res.a[0], res.b[1] - res.a[1])
-                auto = Gap(
-                    "auto",
-                    res.distance,
-                    in_mm,
-                    (ia.id, ib.id),
-                    (to_px(res.a, scale), to_px(res.b, scale)),
-                    (label(ia), label(ib)),
-                    pixel_step_mm(direction, scale) if in_mm else None,
-                )
-
-        reader = self._reader_gap(items, scale, in_mm, warnings)
+        if found.nearest is not None:
+            i, res = found.nearest
+            ia, ib = pairs[i][0][0], pairs[i][1][0]
+            direction = (res.b[0] - res.a[0], res.b[1] - res.a[1])
+            auto = Gap(
+                "auto",
+                res.distance,
+                in_mm,
+                (ia.id, ib.id),
+                (to_px(res.a, scale), to_px(res.b, scale)),
+                (label(ia), label(ib)),
+                pixel_step_mm(direction, scale) if in_mm else None,
+            )
+        reader = self._reader_gap(select("gap"), scale, in_mm, warnings)
         if (
             reader is not None
             and auto is not None
@@ -228,7 +258,7 @@ class Measurer:
             side=side,
             in_mm=in_mm,
             spur_ids=tuple(it.id for it, _ in pelvic + femoral),
-            bridge_ids=tuple(bridges),
+            bridge_ids=tuple(it.id for it, _ in select("bridge")),
             islands=tuple(islands),
             reader_gap=reader,
             auto_gap=auto,
@@ -237,6 +267,14 @@ class Measurer:
         )
 
     def _island(self, item: Item, entry: CachedShape, scale: Scale, in_mm: bool) -> Island:
+        cached = self._islands.get(entry.token)
+        if cached is not None and cached.item_id == item.id and cached.in_mm == in_mm:
+            return cached
+        island = self._measure_island(item, entry, scale, in_mm)
+        self._islands[entry.token] = island
+        return island
+
+    def _measure_island(self, item: Item, entry: CachedShape, scale: Scale, in_mm: bool) -> Island:
         geom = entry.geom
         feret = max_feret(geom)
         direction = (feret.b[0] - feret.a[0], feret.b[1] - feret.a[1])
@@ -250,16 +288,13 @@ class Measurer:
         )
 
     def _reader_gap(
-        self, items: Sequence[Item], scale: Scale, in_mm: bool, warnings: list[str]
+        self, gaps: Shaped, scale: Scale, in_mm: bool, warnings: list[str]
     ) -> Gap | None:
         best: Gap | None = None
         minimum = MIN_GAP_LINE_MM if in_mm else MIN_GAP_LINE_PX
         unit = "mm" if in_mm else "pixel"
-        for it in items:
-            if it.kind != "gap":
-                continue
-            line = self.cache.shape(it.id, "line", it.points, scale).geom
-            length = float(line.length)
+        for it, entry in gaps:
+            length = float(entry.geom.length)
             if length < minimum:
                 warnings.append(
                     f"Ignored: gap line {it.id} is shorter than {minimum:g} {unit} "

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from ho_annotate.geometry import (
     ShapeCache,
     area,
     closest,
+    closest_many,
     max_feret,
     pixel_step_mm,
     polygon_mm,
@@ -101,3 +103,26 @@ def test_cache_rebuilds_only_changed_shapes_and_reuses_pair_results() -> None:
     assert cache.pairs([(a3, b1)])[0].distance == pytest.approx(5.0)
     a4 = cache.shape("a", "polygon", rect(0, 0, 15, 10), (0.5, 0.5))
     assert a4.token != a3.token
+
+
+def test_pruned_search_finds_the_same_pair_as_checking_every_pair() -> None:
+    rng = np.random.default_rng(7)
+    for trial in range(30):
+        cache = ShapeCache()
+        shapes = []
+        for n in range(8):
+            r, c = rng.uniform(0, 80, size=2)
+            h, w = rng.uniform(2, 15, size=2)
+            shapes.append(cache.shape(f"s{n}", "polygon", rect(r, c, r + h, c + w), (0.5, 0.7)))
+        pairs = [(a, b) for a in shapes[:4] for b in shapes[4:]]
+        brute = closest_many([a.geom for a, _ in pairs], [b.geom for _, b in pairs])
+        found = ShapeCache().search(pairs) if trial % 2 else cache.search(pairs)
+        touching = [i for i, r in enumerate(brute) if r.touching]
+        assert [i for i, _ in found.contacts] == touching
+        apart = [(r.distance, i) for i, r in enumerate(brute) if not r.touching]
+        if apart:
+            assert found.nearest is not None
+            assert found.nearest[0] == min(apart)[1]
+            assert found.nearest[1].distance == pytest.approx(min(apart)[0])
+        else:
+            assert found.nearest is None

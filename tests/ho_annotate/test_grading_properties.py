@@ -75,7 +75,10 @@ def test_scaling_the_spacing_scales_every_length(
     scaled = measure(aset, Spacing(row_mm=mm * factor, col_mm=mm / 2 * factor, kind="calibrated"))
     for side in ("left", "right"):
         a, b = base[side], scaled[side]
-        for gap_a, gap_b in ((a.auto_gap, b.auto_gap), (a.reader_gap, b.reader_gap)):
+        # reader lines may cross the absolute 0.5 mm mis-click limit, so compare when both count
+        refused = any("mis-click" in w for w in (*a.warnings, *b.warnings))
+        pairs = [(a.auto_gap, b.auto_gap)] + ([] if refused else [(a.reader_gap, b.reader_gap)])
+        for gap_a, gap_b in pairs:
             assert (gap_a is None) == (gap_b is None)
             if gap_a is not None and gap_b is not None:
                 assert gap_b.length == pytest.approx(gap_a.length * factor)
