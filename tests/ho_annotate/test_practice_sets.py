@@ -13,6 +13,7 @@ import pydicom
 import pytest
 from conftest import write_dx
 
+from ho_annotate.cli import main
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.model import AnnotationSet, HipReading, Hips, Item, Spacing
 from ho_annotate.practice.run import RUN_FILE, PracticeSession, prepare_run
@@ -152,7 +153,9 @@ def test_run_submit_resume_and_reference_only_after_submit(tmp_path: Path) -> No
         prepare_run(set_dir, run_dir, reader="alice")
 
 
-def test_score_cli_on_a_small_set_with_known_results(tmp_path: Path) -> None:
+def test_score_cli_on_a_small_set_with_known_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     set_dir, uids = make_set(tmp_path)
     students = tmp_path / "students"
     students.mkdir()
@@ -185,14 +188,18 @@ def test_score_cli_on_a_small_set_with_known_results(tmp_path: Path) -> None:
     assert cases["case_A"]["sides"]["right"]["reason"].startswith("Class III")
     assert cases["case_B"]["sides"]["left"]["outcome"] == "right"
     assert cases["C_brooker_II_gap12mm"]["sides"]["right"]["outcome"] == "not read"
-    table = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    # The table and a refusal, in process (the subprocess above covers the console entry).
+    assert main(cmd[3:]) == 0
+    table = capsys.readouterr().out
     assert "2 of 6 hips right (33%)" in table
     assert re.search(r"case_A\s+right\s+III\s+II\s+wrong\s+\+4\.0\s+1\s+1", table)
-    bad = subprocess.run([*cmd[:-1], str(tmp_path / "nope")], capture_output=True, text=True)
-    assert bad.returncode == 2 and "nope" in bad.stderr
+    assert main([*cmd[3:-1], str(tmp_path / "nope")]) == 2
+    assert "nope" in capsys.readouterr().err
 
 
-def test_practice_cli_prepares_then_resumes_without_a_viewer(tmp_path: Path) -> None:
+def test_practice_cli_prepares_then_resumes_without_a_viewer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     set_dir, _ = make_set(tmp_path)
     run_dir = tmp_path / "run"
     cmd = [sys.executable, "-m", "ho_annotate", "practice", str(set_dir), "--run", str(run_dir)]
@@ -204,8 +211,9 @@ def test_practice_cli_prepares_then_resumes_without_a_viewer(tmp_path: Path) -> 
     case = session.next_case()
     assert case is not None
     session.submit(case, None, {"left": "0", "right": "0"})
-    # Given the set again (its default run folder is the same): the run resumes.
-    again = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    # Given the run folder itself: the run resumes.
+    assert main(["practice", str(run_dir), "--no-viewer"]) == 0
+    again = capsys.readouterr().out
     assert "3 cases, 1 submitted" in again and "of 2 hips right" in again
 
 
