@@ -213,9 +213,15 @@ def decode_annotations(data: bytes, source: str = "<annotations>") -> Annotation
     return aset
 
 
+# A point ``[row, col]`` as msgspec's indented output spells it; JSON strings cannot hold a raw
+# newline, so this never matches inside a note.
+_POINT = re.compile(rb"\[\n\s+(-?[0-9][0-9.eE+-]*),\n\s+(-?[0-9][0-9.eE+-]*)\n\s+\]")
+
+
 def encode_annotations(aset: AnnotationSet) -> bytes:
-    """The sidecar bytes for ``aset`` (indented JSON, stable field order)."""
-    return msgspec.json.format(msgspec.json.encode(aset), indent=2) + b"\n"
+    """The sidecar bytes for ``aset``: indented JSON, one point per line, stable field order."""
+    text = msgspec.json.format(msgspec.json.encode(aset), indent=2)
+    return _POINT.sub(rb"[\1, \2]", text) + b"\n"
 
 
 def load_sidecar(
