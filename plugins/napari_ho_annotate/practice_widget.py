@@ -174,6 +174,8 @@ class PracticeWidget(QWidget):
         path = self.practice.image_path(case)
         rad = load_radiograph(path)
         data, kwargs, _ = image_layer(rad)
+        # Its own role, so a docked workbench does not bind it a second time.
+        kwargs["metadata"][META]["role"] = "practice"
         self.image = self.viewer.add_image(data, **kwargs)
         session = ImageSession(path, rad.header, self.practice.run.reader)
         self.binding = ImageBinding(self.viewer, self.image, session, on_edit=self._autosave)

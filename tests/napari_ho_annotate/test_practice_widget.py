@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pydicom
 import pytest
+from napari_ho_annotate._qt.workbench import Workbench
 from napari_ho_annotate.practice_widget import PracticeWidget
 from qtpy.QtCore import Qt
 
@@ -72,6 +73,7 @@ def _draw(widget: PracticeWidget, key: str, origin: str | None, data: Any, kind:
 def test_one_case_end_to_end(make_napari_viewer: Any, qtbot: Any, tmp_path: Path) -> None:
     run_dir = make_run(tmp_path)
     viewer = make_napari_viewer()
+    workbench = Workbench(viewer)  # docked too: it must leave the practice image alone
     widget = PracticeWidget(viewer, run_dir)
     viewer.window.add_dock_widget(widget, name="Practice")
     assert widget.case is not None and widget.case.name == "case_001"
@@ -80,6 +82,7 @@ def test_one_case_end_to_end(make_napari_viewer: Any, qtbot: Any, tmp_path: Path
     assert "case_001" in names
     assert not any("reference" in n for n in names)  # nothing gives the answer away
     assert not widget.next_button.isEnabled()
+    assert workbench.binding is None
 
     # The student outlines both spurs, measures the gap too wide (12 mm) and calls the left 0.
     _draw(widget, "spur", "pelvis", PELVIC, "polygon")
