@@ -251,3 +251,25 @@ def test_synthetic_set_presented_and_graded_as_designed(tmp_path: Path) -> None:
             truth = sd.true_grade() if sd.explicit else sd.grade
             assert comparison.reference_grade == truth, (side, sd)
             assert comparison.outcome == "not read"
+
+
+def test_score_takes_header_spacing_from_the_images_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    set_dir, uids = make_set(tmp_path)
+    refs = tmp_path / "refs-without-spacing"
+    refs.mkdir()
+    for name, (items, no_ho) in DESIGN.items():
+        ref = aset(uids[name], "reference", items, no_ho)
+        ref.spacing = None
+        save_annotations(ref, refs / f"{name}.reference.ho.json")
+    students = tmp_path / "nobody"
+    students.mkdir()
+    assert main(["score", str(students), str(refs), "--json"]) == 0
+    bare = json.loads(capsys.readouterr().out)["summary"]
+    assert main(["score", str(students), str(refs), "--images", str(set_dir), "--json"]) == 0
+    with_images = json.loads(capsys.readouterr().out)["summary"]
+    # Without mm, the II and III hips (A right, C right) have no reference grade to score.
+    assert (bare["hips"], bare["not_read"]) == (4, 4)
+    assert (with_images["hips"], with_images["not_read"]) == (6, 6)
+    assert with_images["confusion"]["III"]["none"] == 1
