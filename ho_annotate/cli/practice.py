@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,13 @@ def _open_session(args: argparse.Namespace, reader: str) -> Any:
     if (run_dir / RUN_FILE).is_file():
         return PracticeSession(run_dir)
     if args.synthetic is not None:
-        generate_synthetic_set(set_dir, args.synthetic, seed=args.seed)
+        print(f"Generating {args.synthetic} synthetic cases in {set_dir} ...", file=sys.stderr)
+        generate_synthetic_set(
+            set_dir,
+            args.synthetic,
+            seed=args.seed,
+            progress=lambda done, n: print(f"  {done}/{n}", file=sys.stderr, flush=True),
+        )
     return prepare_run(
         set_dir,
         run_dir,

@@ -17,8 +17,8 @@ from scipy.optimize import linear_sum_assignment
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from ho_annotate.errors import SidecarError
-from ho_annotate.grading import grade
+from ho_annotate.errors import HoAnnotateError, SidecarError
+from ho_annotate.grading import get_scheme, grade
 from ho_annotate.model import SIDES, AnnotationSet, Item, ReadingStatus, Side, Spacing
 
 #: Kinds matched between student and reference (closed polygons that are HO findings).
@@ -214,6 +214,12 @@ def compare_case(
             "compare readings of the same radiograph"
         )
     picked = picked or {}
+    grades = get_scheme(scheme).grades
+    for side, answer in picked.items():
+        if answer is not None and answer not in grades:
+            raise HoAnnotateError(
+                f"{side} hip: {answer!r} is not a {scheme} grade; pick one of {', '.join(grades)}"
+            )
     ref_report = grade(reference, header_spacing, scheme=scheme)
     stu_report = grade(student, header_spacing, scheme=scheme) if student is not None else None
     sides: dict[str, SideComparison] = {}

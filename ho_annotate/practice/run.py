@@ -28,7 +28,7 @@ from ho_annotate.practice.present import present_case
 from ho_annotate.practice.score import ScoreSummary, summarize
 from ho_annotate.practice.sets import find_references, find_set_cases
 from ho_annotate.radiograph import read_header
-from ho_annotate.sidecar import load_annotations, sidecar_path
+from ho_annotate.sidecar import check_reader, load_annotations, sidecar_path
 
 RUN_FILE: Final = "practice-run.json"
 CASES_DIR: Final = "cases"
@@ -119,6 +119,7 @@ def prepare_run(
 
     Refuses a ``run_dir`` that already holds a run (resume it with :class:`PracticeSession`).
     """
+    check_reader(reader)
     run_file = run_dir / RUN_FILE
     if run_file.exists():
         raise HoAnnotateError(f"{run_file}: a practice run already exists here; resume it")

@@ -8,6 +8,7 @@ fiducial-calibrated spacing, so the reference always has a grade to learn from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
@@ -72,10 +73,18 @@ def practice_designs(n: int, *, seed: int = 0, **overrides: Any) -> list[CaseDes
     return designs
 
 
-def generate_synthetic_set(set_dir: Path, n: int, *, seed: int = 0, **overrides: Any) -> Path:
+def generate_synthetic_set(
+    set_dir: Path,
+    n: int,
+    *,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    **overrides: Any,
+) -> Path:
     """Write a practice set of ``n`` synthetic cases: ``SET/images`` and ``SET/references``.
 
-    Refuses a folder that already holds files (a set is never overwritten).
+    Refuses a folder that already holds files (a set is never overwritten). ``progress`` is
+    called with ``(done, n)`` after each case.
     """
     from ho_annotate.sidecar import save_annotations, sidecar_path
     from ho_annotate.synth import READER, generate
@@ -93,4 +102,6 @@ def generate_synthetic_set(set_dir: Path, n: int, *, seed: int = 0, **overrides:
         case = generate(design, f"synthetic_{seed}_{index:03d}")
         image = write_dicom(case.dataset, images / f"{case.name}.dcm")
         save_annotations(case.annotations, sidecar_path(image, READER, refs))
+        if progress is not None:
+            progress(index, n)
     return set_dir

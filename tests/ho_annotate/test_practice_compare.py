@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from ho_annotate.errors import HoAnnotateError
 from ho_annotate.model import AnnotationSet, HipReading, Hips, Item, Spacing
 from ho_annotate.practice import compare_case, match_shapes, summarize
 
@@ -214,3 +215,14 @@ def test_summary_accuracy_confusion_and_quadratic_kappa() -> None:
     kappa = 1 - (weights * observed).sum() / (weights * expected).sum()
     assert summary.kappa_quadratic == pytest.approx(kappa, abs=1e-4)
     assert summary.mean_abs_gap_diff_mm == pytest.approx(2.0)
+
+
+def test_refuses_a_grade_outside_the_scheme_and_a_reading_of_another_image() -> None:
+    with pytest.raises(HoAnnotateError, match="not a brooker grade"):
+        compare_case(None, REFERENCE, SPACING, picked={"left": "B"})
+    other = AnnotationSet(sop_instance_uid="9.9.9", reader="s")
+    with pytest.raises(HoAnnotateError, match="same radiograph"):
+        compare_case(other, REFERENCE, SPACING)
+    # Della Valle grades are accepted under that scheme.
+    result = compare_case(None, REFERENCE, SPACING, picked={"left": "A"}, scheme="della-valle")
+    assert result.sides["left"].student_grade == "A"
