@@ -2,6 +2,7 @@
 
 from ho_annotate._version import __version__
 from ho_annotate.grading import grade
+from ho_annotate.prosthesis import find_prosthetic_heads
 from ho_annotate.radiograph import (
     Radiograph,
     RadiographError,
@@ -16,6 +17,7 @@ __all__ = [
     "RadiographError",
     "RadiographHeader",
     "__version__",
+    "find_prosthetic_heads",
     "grade",
     "load_annotations",
     "load_radiograph",

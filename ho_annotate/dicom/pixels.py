@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
-from pydicom.pixels import apply_modality_lut
+from pydicom.pixels.processing import apply_modality_lut
 from pydicom.uid import UID
 
 from ho_annotate.dicom.lut import has_modality_lut_sequence, modality_range, rescale

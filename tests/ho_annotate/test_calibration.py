@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+
 from ho_annotate.calibration import calibrate_circle, calibrate_line, fit_circle
 from ho_annotate.errors import CalibrationError
 from ho_annotate.model import Spacing

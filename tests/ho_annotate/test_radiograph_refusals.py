@@ -9,10 +9,10 @@ import data_store
 import numpy as np
 import pydicom
 import pytest
-from ho_annotate import RadiographError, load_radiograph, read_header
-from ho_annotate.radiograph import RadiographWarning
 from pydicom.uid import UID, SegmentationStorage
 
+from ho_annotate import RadiographError, load_radiograph, read_header
+from ho_annotate.radiograph import RadiographWarning
 from tests.conftest import WriteDX
 
 PYDICOM_FILES = Path(pydicom.__file__).parent / "data" / "test_files"

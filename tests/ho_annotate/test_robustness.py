@@ -14,8 +14,9 @@ import data_store
 import numpy as np
 import pydicom
 import pytest
-from ho_annotate import RadiographError, load_radiograph, read_header
 from pydicom.pixels import apply_modality_lut
+
+from ho_annotate import RadiographError, load_radiograph, read_header
 
 FOLDERS = (
     Path(pydicom.__file__).parent / "data" / "test_files",

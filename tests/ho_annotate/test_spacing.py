@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from ho_annotate import read_header
 from ho_annotate.spacing import spacing_pair
-
 from tests.conftest import WriteDX
 
 
