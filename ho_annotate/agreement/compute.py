@@ -68,7 +68,7 @@ def _clean(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     t["reader"] = t["reader"].astype(str)
     t["hip"] = t["image"].astype(str) + "|" + t["side"].astype(str)
     t = t.drop_duplicates(subset=["hip", "reader"], keep="first")
-    return t, int((has_error & has_reader).sum())
+    return t, int(has_error.sum())
 
 
 def _grade_pivot(t: pd.DataFrame, column: str) -> pd.DataFrame:

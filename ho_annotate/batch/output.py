@@ -12,9 +12,12 @@ import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ho_annotate.errors import HoAnnotateError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FLOAT_COLUMNS = frozenset({"gap_mm", "largest_island_mm"})
 INT_COLUMNS = frozenset({"island_count"})
@@ -166,7 +169,7 @@ def done_images(path: Path, columns: Sequence[str]) -> set[str]:
     return {str(i) for i in images}
 
 
-def read_results(path: str | Path) -> Any:
+def read_results(path: str | Path) -> pd.DataFrame:
     """A results table (CSV or Parquet) as a pandas DataFrame; grades stay text ("0", "I")."""
     import pandas as pd
 

@@ -42,9 +42,10 @@ def _error(exc: BaseException, task: ImageTask, extra: Sequence[str] = ()) -> st
     text = " ".join(str(exc).split())
     if not isinstance(exc, HoAnnotateError):
         text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    text = text.replace(task.path, task.image)
-    for path in extra:
-        text = text.replace(path, Path(path).name)
+    # Absolute paths become the image's output name, which --pseudonymize then replaces
+    # (a sidecar's own name would repeat the image's file name).
+    for path in (*extra, task.path):
+        text = text.replace(path, task.image)
     return text
 
 

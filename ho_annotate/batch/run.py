@@ -14,13 +14,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ho_annotate.batch.discover import ImageTask, discover
 from ho_annotate.batch.output import done_images, open_writer
 from ho_annotate.batch.pseudonymize import Pseudonymizer
 from ho_annotate.batch.rows import Row, RowOptions, image_rows, measure_chunk
 from ho_annotate.errors import HoAnnotateError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def measure(
     pseudonymize: str | None = None,
     progress: bool = False,
     connect_timeout: float = 20.0,
-) -> Any:
+) -> pd.DataFrame:
     """Measure every radiograph under ``paths``; the results table as a pandas DataFrame.
 
     One row per image, side and reader (columns in ``docs/batch.md``). ``workers`` > 1 uses
@@ -184,7 +187,7 @@ def measure(
     return typed_frame(pd.DataFrame(collected, columns=options.columns))
 
 
-def typed_frame(frame: Any) -> Any:
+def typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a results DataFrame its column types (numbers, nullable ints and booleans)."""
     return frame.astype(
         {

@@ -109,7 +109,7 @@ def test_left_out_hips_are_counted_and_errors_skipped() -> None:
     pair = result.pairs.set_index("scheme").loc["brooker"]
     assert (pair["n"], pair["not_read"], pair["no_grade"]) == (2, 2, 1)
     assert pair["percent_agreement"] == pytest.approx(50.0)
-    assert result.error_rows == 1
+    assert result.error_rows == 2
     assert result.fleiss.empty  # two readers only
     gap = result.gap_pairs.iloc[0]
     assert (gap["n"], gap["left_out"]) == (1, 1)

@@ -95,10 +95,14 @@ def test_bad_files_give_error_rows_and_strict_fails(tmp_path: Path) -> None:
     assert len(errors) == 3
     assert errors.loc["", "image"] == "broken.dcm"
     assert "DICOM" in errors.loc["", "error"]
-    assert "bob" in errors.loc["bob", "error"] or "JSON" in errors.loc["bob", "error"]
+    assert errors.loc["bob", "error"].startswith(f"sidecar: {images[0].relative_to(tmp_path)}")
     assert "another image" in errors.loc["cy", "error"]
     assert str(tmp_path) not in "".join(table["error"])  # paths shortened to output names
     assert len(table[table["error"] == ""]) == 3 * 2  # every good hip still measured
+    hashed = measure([tmp_path], pseudonymize="k3y").to_csv()
+    assert "another image" in hashed
+    for secret in ("case0", "broken", *(u for u in set(table["sop_instance_uid"]) if u)):
+        assert secret not in hashed  # nor in error messages
     strict = run_cli(tmp_path, "-o", tmp_path / "strict.csv", "--strict", check=False)
     assert strict.returncode == 1
     assert "3 rows have errors" in strict.stderr
@@ -186,6 +190,7 @@ def test_ctrl_c_leaves_a_valid_partial_csv_and_resume_completes_it(tmp_path: Pat
 
     resumed = run_cli(root, "-o", out, "--resume")
     assert f"{len(partial_images)} already done" in resumed.stderr
+    assert "image/s" in resumed.stderr  # the progress bar
     full = tmp_path / "full.csv"
     run_cli(root, "-o", full, "--quiet")
     assert sorted(out.read_text().splitlines()) == sorted(full.read_text().splitlines())

@@ -1,0 +1,183 @@
+"""Benchmark of ``ho-annotate measure`` (not a test): overhead and parallel speed-up.
+
+10,000 annotated DX images with a realistic header and tiny pixel data, one reader each.
+Reported as ratios against a baseline measured in the same run:
+
+- overhead = serial measure time / a bare loop that reads the same headers
+  (``dcmread(stop_before_pixels=True)``) and parses the same sidecars with ``json.loads``;
+  goal <= 1.2;
+- speed-up = serial time / time with ``--workers 2``; goal >= 1.7.
+
+Run:  .venv/bin/python benchmarks/bench_measure.py [--images N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from pydicom import dcmread
+from pydicom.dataset import FileDataset, FileMetaDataset
+from pydicom.uid import DigitalXRayImageStorageForPresentation, ExplicitVRLittleEndian, generate_uid
+
+from ho_annotate.batch import measure_to_file
+from ho_annotate.model import AnnotationSet, Item
+from ho_annotate.sidecar import encode_annotations, sidecar_path
+
+
+def template() -> FileDataset:
+    """A DX header like a real AP pelvis, with 16 x 16 pixels."""
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = DigitalXRayImageStorageForPresentation
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset("template.dcm", {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID = meta.MediaStorageSOPClassUID
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.ImageType = ["ORIGINAL", "PRIMARY"]
+    ds.StudyDate = ds.SeriesDate = ds.ContentDate = "20240312"
+    ds.StudyTime = ds.SeriesTime = ds.ContentTime = "101503"
+    ds.AccessionNumber = "A123456"
+    ds.Modality = "DX"
+    ds.PresentationIntentType = "FOR PRESENTATION"
+    ds.Manufacturer = "Example Medical"
+    ds.InstitutionName = "Example Hospital"
+    ds.ReferringPhysicianName = "Doe^Jane"
+    ds.StudyDescription = "PELVIS AP"
+    ds.SeriesDescription = "Pelvis AP"
+    ds.ManufacturerModelName = "DR-1000"
+    ds.PatientName = "Bench^Patient"
+    ds.PatientID = "BENCH-0001"
+    ds.PatientBirthDate = "19510704"
+    ds.PatientSex = "F"
+    ds.BodyPartExamined = "PELVIS"
+    ds.KVP = "77"
+    ds.ExposureTime = 40
+    ds.XRayTubeCurrent = 320
+    ds.DistanceSourceToDetector = "1150"
+    ds.DistanceSourceToPatient = "1000"
+    ds.EstimatedRadiographicMagnificationFactor = "1.15"
+    ds.ImagerPixelSpacing = [0.139, 0.139]
+    ds.PixelSpacing = [0.121, 0.121]
+    ds.PixelSpacingCalibrationType = "GEOMETRY"
+    ds.ViewPosition = "AP"
+    ds.PatientOrientation = ["L", "F"]
+    ds.StudyID = "1"
+    ds.SeriesNumber = 1
+    ds.InstanceNumber = 1
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.Rows = ds.Columns = 16
+    ds.BitsAllocated = 16
+    ds.BitsStored = 12
+    ds.HighBit = 11
+    ds.PixelRepresentation = 0
+    ds.WindowCenter = 2048
+    ds.WindowWidth = 4096
+    ds.RescaleIntercept = 0
+    ds.RescaleSlope = 1
+    ds.PixelData = np.arange(256, dtype=np.uint16).tobytes()
+    return ds
+
+
+def polygon(
+    center: tuple[float, float], radius: float, points: int = 32
+) -> list[tuple[float, float]]:
+    angles = np.linspace(0, 2 * np.pi, points, endpoint=False)
+    return [
+        (float(center[0] + radius * np.sin(a)), float(center[1] + radius * np.cos(a)))
+        for a in angles
+    ]
+
+
+def annotation(sop_uid: str, index: int) -> AnnotationSet:
+    """A left hip with bone outlines, a spur, an island and a gap line; right hip no HO."""
+    aset = AnnotationSet(sop_instance_uid=sop_uid, reader="reference", side_basis="orientation")
+    gap = 40 + index % 120
+    aset.items += [
+        Item(kind="bone", side="left", origin="pelvis", points=polygon((800, 1500), 200)),
+        Item(kind="bone", side="left", origin="femur", points=polygon((1300, 1500), 180)),
+        Item(kind="spur", side="left", origin="pelvis", points=polygon((1030, 1500), 30, 16)),
+        Item(kind="island", side="left", points=polygon((1000, 1800), 40, 16)),
+        Item(kind="gap", side="left", points=[(1060.0, 1500.0), (1060.0 + gap, 1500.0)]),
+    ]
+    aset.hips.right.no_ho_confirmed = True
+    return aset
+
+
+def make_dataset(root: Path, count: int) -> list[tuple[Path, Path]]:
+    ds = template()
+    pairs = []
+    study = generate_uid()
+    for index in range(count):
+        folder = root / f"batch{index // 1000:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        sop = str(generate_uid())
+        ds.file_meta.MediaStorageSOPInstanceUID = sop
+        ds.SOPInstanceUID = sop
+        ds.StudyInstanceUID = study if index % 2 else generate_uid()
+        ds.SeriesInstanceUID = generate_uid()
+        path = folder / f"IM{index:05d}.dcm"
+        ds.save_as(path, enforce_file_format=True)
+        side = sidecar_path(path, "reference")
+        side.write_bytes(encode_annotations(annotation(sop, index)))
+        pairs.append((path, side))
+    return pairs
+
+
+def bare_loop(pairs: list[tuple[Path, Path]]) -> float:
+    start = time.perf_counter()
+    for image, side in pairs:
+        dcmread(image, stop_before_pixels=True)
+        json.loads(side.read_bytes())
+    return time.perf_counter() - start
+
+
+def timed_measure(root: Path, out: Path, workers: int) -> float:
+    out.unlink(missing_ok=True)
+    start = time.perf_counter()
+    measure_to_file([root], out, workers=workers)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, help="build (or reuse) the dataset here")
+    args = parser.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="ho_bench_"))
+    try:
+        start = time.perf_counter()
+        existing = sorted(root.rglob("*.dcm"))
+        if len(existing) == args.images:
+            pairs = [(p, sidecar_path(p, "reference")) for p in existing]
+        else:
+            pairs = make_dataset(root, args.images)
+        print(f"dataset: {len(pairs)} images in {time.perf_counter() - start:.1f} s ({root})")
+        out_dir = Path(tempfile.mkdtemp(prefix="ho_bench_out_"))
+        bare_loop(pairs[:200])  # warm imports and the page cache
+        timed_measure(root, out_dir / "warm.csv", 0)
+        bare = min(bare_loop(pairs) for _ in range(2))
+        serial = min(timed_measure(root, out_dir / "serial.csv", 0) for _ in range(2))
+        parallel = min(timed_measure(root, out_dir / "workers2.csv", 2) for _ in range(2))
+        same = (out_dir / "serial.csv").read_bytes() == (out_dir / "workers2.csv").read_bytes()
+        print(f"cores: {os.cpu_count()}")
+        print(f"bare loop (dcmread headers + json.loads): {bare:.2f} s")
+        print(f"measure serial:     {serial:.2f} s")
+        print(f"measure --workers 2: {parallel:.2f} s   (same rows as serial: {same})")
+        print(f"overhead  serial / bare loop  = {serial / bare:.2f}  (goal <= 1.2)")
+        print(f"speed-up  serial / workers 2  = {serial / parallel:.2f}x (goal >= 1.7)")
+        shutil.rmtree(out_dir)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
