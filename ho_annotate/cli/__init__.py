@@ -17,7 +17,16 @@ from ho_annotate._version import __version__
 from ho_annotate.errors import HoAnnotateError
 
 #: The subcommands, in the order ``--help`` lists them. Add new ones here.
-SUBCOMMANDS: tuple[str, ...] = ("measure", "agreement", "grade", "score", "practice", "view")
+SUBCOMMANDS: tuple[str, ...] = (
+    "measure",
+    "agreement",
+    "grade",
+    "score",
+    "practice",
+    "view",
+    "info",
+    "calibrate",
+)
 
 
 class MissingExtraError(HoAnnotateError):
