@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,8 +64,14 @@ def _serial(tasks: Sequence[ImageTask], options: RowOptions) -> Iterator[list[Ro
 def _processes(
     tasks: Sequence[ImageTask], options: RowOptions, workers: int
 ) -> Iterator[list[Row]]:
-    context = get_context("forkserver")
-    context.set_forkserver_preload(["ho_annotate.batch.rows", "ho_annotate.grading"])
+    # fork is the cheapest start and safe while this process has a single thread (the CLI);
+    # with threads around (a notebook, a Dask client) a forked child could inherit a held
+    # lock, so a fork server starts the workers instead.
+    if threading.active_count() == 1 and "fork" in get_all_start_methods():
+        context: Any = get_context("fork")
+    else:
+        context = get_context("forkserver")
+        context.set_forkserver_preload(["ho_annotate.batch.rows", "ho_annotate.grading"])
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
     try:
         futures = [pool.submit(measure_chunk, c, options) for c in _chunks(tasks, workers)]
@@ -133,7 +140,11 @@ def _drive(
     from tqdm import tqdm
 
     pseudo = Pseudonymizer(pseudonymize) if pseudonymize else None
-    bar = tqdm(total=len(tasks), unit="image", disable=not progress, file=sys.stderr)
+
+    class Bar(tqdm):  # type: ignore[type-arg, misc]
+        monitor_interval = 0  # no monitor thread: forking workers stays safe
+
+    bar = Bar(total=len(tasks), unit="image", disable=not progress, file=sys.stderr)
     results = iter_rows(
         tasks, options, workers=workers, scheduler=scheduler, connect_timeout=connect_timeout
     )
