@@ -26,12 +26,22 @@ from ho_annotate.model import AnnotationSet, Side, utc_now
 from ho_annotate.practice.compare import DEFAULT_IOU, CaseComparison, compare_case
 from ho_annotate.practice.present import present_case
 from ho_annotate.practice.score import ScoreSummary, summarize
-from ho_annotate.practice.sets import find_references, find_set_cases
+from ho_annotate.practice.sets import RUN_FILE, find_references, find_set_cases
 from ho_annotate.radiograph import read_header
 from ho_annotate.sidecar import check_reader, load_annotations, sidecar_path
 
-RUN_FILE: Final = "practice-run.json"
 CASES_DIR: Final = "cases"
+__all__ = [
+    "CASES_DIR",
+    "RUN_FILE",
+    "PracticeRun",
+    "PracticeSession",
+    "RunCase",
+    "load_run",
+    "prepare_run",
+    "save_run",
+]
+
 RUN_KIND: Final = "ho-annotate practice run"
 RUN_FORMAT_VERSION: Final = 1
 

@@ -17,6 +17,8 @@ from ho_annotate.radiograph import read_header
 
 REFERENCE_READER = "reference"
 SIDECAR_SUFFIX = ".ho.json"
+#: The file that marks a practice-run folder (its presented copies are not set cases).
+RUN_FILE = "practice-run.json"
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ def _is_within(path: Path, folder: Path) -> bool:
 def find_set_cases(set_dir: Path, references_dir: Path) -> list[SourceCase]:
     """The radiographs under ``set_dir`` that have a reference, sorted by path.
 
-    Files that are not DICOM radiographs, and anything inside ``references_dir``, are skipped.
+    Files that are not DICOM radiographs, and anything inside ``references_dir`` or inside a
+    practice-run folder, are skipped.
     """
     if not set_dir.is_dir():
         raise HoAnnotateError(f"{set_dir}: not a folder; give a practice set folder")
@@ -69,9 +72,12 @@ def find_set_cases(set_dir: Path, references_dir: Path) -> list[SourceCase]:
             "or name the folder with --references"
         )
     refs = find_references(references_dir)
+    runs = [p.parent for p in set_dir.rglob(RUN_FILE)]
     cases = []
     for path in sorted(p for p in set_dir.rglob("*") if p.is_file()):
         if path.name.endswith(".json") or _is_within(path, references_dir):
+            continue
+        if any(_is_within(path, run) for run in runs):
             continue
         if any(part.startswith(".") for part in path.relative_to(set_dir).parts):
             continue

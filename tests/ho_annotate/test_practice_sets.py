@@ -96,10 +96,10 @@ def make_set(root: Path) -> tuple[Path, dict[str, str]]:
 
 def test_presented_case_leaks_neither_file_name_nor_description(tmp_path: Path) -> None:
     set_dir, _ = make_set(tmp_path)
-    session = prepare_run(set_dir, tmp_path / "run", reader="alice", seed=3)
+    session = prepare_run(set_dir, set_dir / "run", reader="alice", seed=3)
     cases = session.run.cases
     assert [c.name for c in cases] == ["case_001", "case_002", "case_003"]
-    run_text = (tmp_path / "run" / RUN_FILE).read_text()
+    run_text = (set_dir / "run" / RUN_FILE).read_text()
     for case in cases:
         path = session.image_path(case)
         assert path.name == f"{case.name}.dcm"
@@ -116,7 +116,8 @@ def test_presented_case_leaks_neither_file_name_nor_description(tmp_path: Path) 
     # The run file points to references by UID only: no source name in it either.
     for name in DESIGN:
         assert name not in run_text
-    # The shuffle is seeded: the same seed gives the same order, the source order is not kept.
+    # The shuffle is seeded: the same seed gives the same order. The presented copies of the
+    # run inside the set are not taken for more cases.
     again = prepare_run(set_dir, tmp_path / "run2", reader="alice", seed=3)
     assert [c.sop_instance_uid for c in again.run.cases] == [c.sop_instance_uid for c in cases]
 
