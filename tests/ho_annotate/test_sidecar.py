@@ -6,8 +6,6 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -255,35 +253,39 @@ def test_an_invalid_set_is_not_saved(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-SAVER = """
-import sys
-from ho_annotate.model import AnnotationSet, Item
-from ho_annotate.sidecar import save_annotations
-path = sys.argv[1]
-n = 0
-while True:
-    n += 1
-    items = [Item(kind="island", side="left", points=[(0, 0), (0, k), (k, k)], id=f"i{k}")
-             for k in range(1, 50 + n % 7)]
-    save_annotations(AnnotationSet(sop_instance_uid="1.2", reader="alice", items=items), path)
-    if n == 1:
-        print("saving", flush=True)
-"""
+def _save_forever(path: Path, ready: int) -> None:
+    """In a forked child: save growing sets in a loop until killed."""
+    n = 0
+    while True:
+        n += 1
+        items = [
+            Item(kind="island", side="left", points=[(0, 0), (0, k), (k, k)], id=f"i{k}")
+            for k in range(1, 50 + n % 7)
+        ]
+        save_annotations(AnnotationSet(sop_instance_uid="1.2", reader="alice", items=items), path)
+        if n == 2:  # from now on there is a file and a backup
+            os.write(ready, b"1")
 
 
 def test_killing_a_save_never_leaves_a_corrupt_or_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "hip.alice.ho.json"
     rng = random.Random(4)
-    for _ in range(6):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", SAVER, str(path)], stdout=subprocess.PIPE, text=True
-        )
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "saving"
-        time.sleep(rng.uniform(0.0, 0.05))
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.stdout.close()
+    for _ in range(25):
+        ready_r, ready_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child saves until it is killed; it never returns to pytest
+            try:
+                os.close(ready_r)
+                _save_forever(path, ready_w)
+            finally:
+                os._exit(1)
+        os.close(ready_w)
+        assert os.read(ready_r, 1) == b"1"
+        os.close(ready_r)
+        time.sleep(rng.uniform(0.0, 0.02))
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
         aset = load_annotations(path, expected_sop_uid="1.2")
         assert aset.reader == "alice" and len(aset.items) >= 49
         load_annotations(backup_path(path), expected_sop_uid="1.2")
