@@ -23,6 +23,7 @@ import math
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -278,6 +279,23 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> None:
     _fsync_dir(path.parent)
 
 
+#: Temporary files of interrupted saves older than this (seconds) are removed on the next save.
+STALE_TEMP_SECONDS: Final = 600.0
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove temporary files that killed saves of ``path`` (or its backup) left behind."""
+    prefixes = (f".{path.name}.", f".{path.name}{BACKUP_SUFFIX}.")
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    with contextlib.suppress(OSError):
+        for entry in path.parent.iterdir():
+            name = entry.name
+            if name.endswith(".tmp") and name.startswith(prefixes):
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_mtime < cutoff:
+                        entry.unlink()
+
+
 def backup_path(path: str | os.PathLike[str]) -> Path:
     """Where the previous version of a sidecar is kept."""
     p = Path(path)
@@ -350,6 +368,7 @@ def save_annotations(
             f"{path}: cannot save: {exc.strerror or exc} (for a read-only image folder, "
             "give an annotations folder)"
         ) from exc
+    _remove_stale_temps(path)
     return sidecar_state(path)
 
 

@@ -289,3 +289,18 @@ def test_killing_a_save_never_leaves_a_corrupt_or_missing_file(tmp_path: Path) -
         aset = load_annotations(path, expected_sop_uid="1.2")
         assert aset.reader == "alice" and len(aset.items) >= 49
         load_annotations(backup_path(path), expected_sop_uid="1.2")
+
+
+def test_temporary_files_of_killed_saves_are_cleaned_up_later(tmp_path: Path) -> None:
+    path = tmp_path / "hip.alice.ho.json"
+    old = tmp_path / ".hip.alice.ho.json.abc123.tmp"
+    old_bak = tmp_path / ".hip.alice.ho.json.bak.def456.tmp"
+    fresh = tmp_path / ".hip.alice.ho.json.fresh1.tmp"
+    other = tmp_path / ".other.alice.ho.json.abc123.tmp"
+    for p in (old, old_bak, fresh, other):
+        p.write_text("partial")
+    for p in (old, old_bak, other):
+        os.utime(p, (time.time() - 3600, time.time() - 3600))
+    save_annotations(rich_set(), path)
+    assert not old.exists() and not old_bak.exists()
+    assert fresh.exists() and other.exists()
