@@ -37,7 +37,10 @@ def register(subparsers: Any) -> None:
         help="generate a synthetic set of N cases into SET (default ./practice-set)",
     )
     parser.add_argument(
-        "--references", type=Path, metavar="DIR", help="reference sidecars (default SET/references)"
+        "--references",
+        type=Path,
+        metavar="DIR",
+        help="reference sidecars (default SET/references, else beside the images)",
     )
     parser.add_argument(
         "--run",

@@ -26,7 +26,12 @@ from ho_annotate.model import AnnotationSet, Side, utc_now
 from ho_annotate.practice.compare import DEFAULT_IOU, CaseComparison, compare_case
 from ho_annotate.practice.present import present_case
 from ho_annotate.practice.score import ScoreSummary, summarize
-from ho_annotate.practice.sets import RUN_FILE, find_references, find_set_cases
+from ho_annotate.practice.sets import (
+    RUN_FILE,
+    default_references,
+    find_references,
+    find_set_cases,
+)
 from ho_annotate.radiograph import read_header
 from ho_annotate.sidecar import check_reader, load_annotations, sidecar_path
 
@@ -133,7 +138,7 @@ def prepare_run(
     run_file = run_dir / RUN_FILE
     if run_file.exists():
         raise HoAnnotateError(f"{run_file}: a practice run already exists here; resume it")
-    refs = references_dir or set_dir / "references"
+    refs = references_dir or default_references(set_dir)
     sources = find_set_cases(set_dir, refs)
     random.Random(seed).shuffle(sources)
     width = max(3, len(str(len(sources))))

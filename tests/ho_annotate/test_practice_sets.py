@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,9 @@ from ho_annotate.cli import main
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.model import AnnotationSet, HipReading, Hips, Item, Spacing
 from ho_annotate.practice.run import RUN_FILE, PracticeSession, prepare_run
+from ho_annotate.practice.sets import find_references
 from ho_annotate.practice.synthetic import generate_synthetic_set, practice_designs
-from ho_annotate.sidecar import save_annotations
+from ho_annotate.sidecar import load_annotations, save_annotations
 from ho_annotate.synth.writer import uids
 
 SPACING = Spacing(row_mm=0.1, col_mm=0.1, kind="calibrated", source="PixelSpacing (FIDUCIAL)")
@@ -274,3 +276,24 @@ def test_score_takes_header_spacing_from_the_images_when_asked(
     assert (bare["hips"], bare["not_read"]) == (4, 4)
     assert (with_images["hips"], with_images["not_read"]) == (6, 6)
     assert with_images["confusion"]["III"]["none"] == 1
+
+
+def test_references_beside_the_images_and_answers_never_taken_for_references(
+    tmp_path: Path,
+) -> None:
+    set_dir, _ = make_set(tmp_path)
+    # An instructor's references (reader "teacher") beside the images, no references folder.
+    for path in (set_dir / "references").glob("*.ho.json"):
+        ref = load_annotations(path)
+        ref.reader = "teacher"
+        save_annotations(ref, set_dir / path.name.replace(".reference.", ".teacher."))
+    shutil.rmtree(set_dir / "references")
+    session = prepare_run(set_dir, set_dir / "0-run", reader="alice")
+    assert len(session.run.cases) == 3
+    # The student's answer (inside the run, same image UID) sorts before "teacher" by path.
+    case = session.run.cases[0]
+    save_annotations(aset(case.sop_instance_uid, "alice", []), session.answer_path(case))
+    assert find_references(set_dir)[case.sop_instance_uid].name.endswith(".teacher.ho.json")
+    result = session.submit(case, session.load_answer(case), {})
+    assert {s.outcome for s in result.sides.values()} == {"not read"}
+    assert session.reference(case).reader == "teacher"
