@@ -11,7 +11,7 @@ import pytest
 
 from ho_annotate.agreement import agreement
 from ho_annotate.batch import measure
-from ho_annotate.model import AnnotationSet, Item
+from ho_annotate.model import AnnotationSet
 from ho_annotate.sidecar import encode_annotations, load_annotations, sidecar_path
 from ho_annotate.synth import CaseDesign, SideDesign, WrittenCase, write_case
 
