@@ -26,6 +26,8 @@ SUBCOMMANDS: tuple[str, ...] = (
     "view",
     "info",
     "calibrate",
+    "synth",
+    "demo",
 )
 
 
