@@ -50,6 +50,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--reader", help="your reader name (default: your user name)")
     parser.add_argument("--scheme", default="brooker", help="grading scheme (default brooker)")
+    parser.add_argument(
+        "--iou",
+        type=float,
+        default=0.3,
+        help="overlap (IoU) needed to match your shape to a reference shape (default 0.3; "
+        "a new run only)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="case order and synthetic seed")
     parser.add_argument(
         "--no-viewer", action="store_true", help="prepare the run and print its state, no napari"
@@ -94,6 +101,7 @@ def _open_session(args: argparse.Namespace, reader: str) -> Any:
         reader=reader,
         references_dir=args.references,
         scheme=args.scheme,
+        iou_threshold=args.iou,
         seed=args.seed,
     )
 
@@ -107,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
         raise HoAnnotateError(
             f"unknown scheme {args.scheme!r}; choose one of {', '.join(schemes())}"
         )
+    if not 0.0 < args.iou <= 1.0:
+        raise HoAnnotateError(f"--iou {args.iou}: give an overlap between 0 and 1")
     if not args.no_viewer:
         from ho_annotate.cli import require_napari
 

@@ -11,6 +11,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from qtpy.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -37,6 +38,8 @@ from ._reader import META
 REFERENCE_COLOUR = "#00e5ff"
 MISSED_COLOUR = "#ff4040"
 BONE_COLOUR = "#9fb4bf"
+#: The student's shapes with no partner in the reference.
+EXTRA_COLOUR = "#ffa500"
 FROM_ANNOTATIONS = "from my annotations"
 OUTCOME_MARK = {
     "right": "\u2714",
@@ -239,6 +242,7 @@ class PracticeWidget(QWidget):
             self.result_label.setText(f"Cannot submit: {html.escape(str(exc))}")
             return None
         self._show_reference(self.practice.reference(self.case), result)
+        self._freeze_answer(result)
         self.result_label.setText(_result_html(result))
         self._show_score()
         self._set_state(has_case=True, submitted=True)
@@ -278,6 +282,21 @@ class PracticeWidget(QWidget):
         )
         self.reference_layer.editable = False
         self.viewer.layers.selection.active = self.image
+
+    def _freeze_answer(self, result: CaseComparison) -> None:
+        """The submitted shapes can no longer change; extra ones are marked in orange."""
+        from napari.utils.colormaps.standardize_color import transform_color
+
+        extra = {r.id for s in result.sides.values() for r in s.extra}
+        orange = transform_color(EXTRA_COLOUR)[0]
+        for layer in self.binding.layers.values():
+            ids = [str(i) for i in layer.features.get("id", [])]
+            if extra.intersection(ids):
+                colours = np.array(layer.edge_color, dtype=float)
+                colours[[n for n, i in enumerate(ids) if i in extra]] = orange
+                layer.edge_color = colours
+            layer.mode = "pan_zoom"
+            layer.editable = False
 
     def _show_score(self) -> None:
         if self.practice is None:

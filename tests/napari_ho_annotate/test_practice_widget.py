@@ -88,6 +88,7 @@ def test_one_case_end_to_end(make_napari_viewer: Any, qtbot: Any, tmp_path: Path
     _draw(widget, "spur", "pelvis", PELVIC, "polygon")
     _draw(widget, "spur", "femur", FEMORAL, "polygon")
     _draw(widget, "gap", None, np.array([(80.0, 65.0), (140.0, 65.0)]), "line")
+    _draw(widget, "island", None, box(60, 180, 80, 200), "polygon")  # not in the reference
     widget.pick["left"].setCurrentText("0")
     qtbot.mouseClick(widget.submit_button, Qt.MouseButton.LeftButton)
 
@@ -97,7 +98,10 @@ def test_one_case_end_to_end(make_napari_viewer: Any, qtbot: Any, tmp_path: Path
     text = widget.result_label.text()
     assert "Wrong: you said II, the reference is III" in text
     assert "+4.0 mm" in text and "Class III" in text
-    assert "Right: 0" in text
+    assert "Right: 0; extra 1 island" in text
+    islands = widget.binding.layers["island"]
+    assert np.allclose(islands.edge_color[0], [1.0, 0xA5 / 255, 0.0, 1.0])  # extra: orange
+    assert not islands.editable
     assert "1 of 2 hips right" in widget.score_label.text()
     grades = [widget.confusion.verticalHeaderItem(r).text() for r in range(5)]
     cols = [widget.confusion.horizontalHeaderItem(c).text() for c in range(6)]
@@ -109,8 +113,8 @@ def test_one_case_end_to_end(make_napari_viewer: Any, qtbot: Any, tmp_path: Path
     session = PracticeSession(run_dir)
     case = session.run.cases[0]
     answer = load_annotations(session.answer_path(case))
-    assert sorted(i.kind for i in answer.items) == ["gap", "spur", "spur"]
-    assert {i.side for i in answer.items} == {"right"}
+    assert sorted(i.kind for i in answer.items) == ["gap", "island", "spur", "spur"]
+    assert {i.side for i in answer.items if i.kind != "island"} == {"right"}
     on_disk = json.loads((run_dir / RUN_FILE).read_text())
     right = on_disk["cases"][0]["comparison"]["sides"]["right"]
     assert (right["outcome"], right["student_gap_mm"], len(right["matched"])) == ("wrong", 12.0, 2)
