@@ -34,8 +34,8 @@ NEEDS: Final[dict[str, Need]] = {
         ),
         Need(
             "confirm_ankylosis",
-            "The spur touches the opposing bone on the image: mark a bridge if the hip looks "
-            "fused, or separate the outlines where there is a gap.",
+            "Mark a bridge if the hip looks fused, or separate the outlines where there is a "
+            "gap: the spur touches the opposing bone on the image.",
         ),
     )
 }

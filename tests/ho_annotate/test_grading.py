@@ -335,7 +335,7 @@ def test_needs_messages_are_actions() -> None:
     assert set(NEEDS) == {"reading", "gap", "calibration", "confirm_ankylosis"}
     for need in NEEDS.values():
         assert need.message.endswith(".")
-        assert need.message.split()[0] in {"Read", "Draw", "Calibrate", "The"}
+        assert need.message.split()[0] in {"Read", "Draw", "Calibrate", "Mark"}
 
 
 def test_builtin_schemes_are_registered() -> None:
