@@ -174,18 +174,24 @@ def write_plots(result: AgreementResult, directory: str | Path) -> list[Path]:
             continue
         fig, ax = plt.subplots(figsize=(5, 3.8), layout="constrained")
         ax.scatter((xa + xb) / 2, xa - xb, s=14, alpha=0.7)
-        for key, style in (("bias", "-"), ("loa_low", "--"), ("loa_high", "--")):
+        lines = (
+            ("bias", "-", "bias"),
+            ("loa_low", "--", "-1.96 SD"),
+            ("loa_high", "--", "+1.96 SD"),
+        )
+        for key, style, name in lines:
             value = _num(row[key])
             if value is not None:
                 ax.axhline(value, color="tab:red", linestyle=style, linewidth=1)
                 ax.annotate(
-                    f"{value:+.2f}",
+                    f"{name} {value:+.2f} mm",
                     (1.0, value),
                     xycoords=("axes fraction", "data"),
                     ha="right",
                     va="bottom",
                     fontsize=8,
                     color="tab:red",
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
                 )
         ax.margins(y=0.15)
         ax.axvline(10.0, color="0.6", linestyle=":", linewidth=1)
