@@ -164,6 +164,22 @@ CASES = [
     Case("DV island 9.94", [island(9.94)], CAL, "A", scheme="della-valle"),
     Case("DV island 9.95", [island(9.95)], CAL, "B", scheme="della-valle"),
     Case(
+        "DV island 10.2 estimated",
+        [island(102)],
+        spacing("estimated", 0.1),
+        "B",
+        borderline=True,
+        scheme="della-valle",
+    ),
+    Case(
+        "DV island 9.6 calibrated",
+        [island(96)],
+        CAL_FINE,
+        "A",
+        borderline=False,
+        scheme="della-valle",
+    ),
+    Case(
         "DV island with spurs far",
         [island(5), *spur_pair(12)],
         CAL,
