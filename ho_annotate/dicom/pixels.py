@@ -86,20 +86,23 @@ def _int_dtype_for(lo: float, hi: float) -> np.dtype[Any]:
 
 
 def _apply_rescale(arr: Array, slope: float, intercept: float) -> Array:
+    """``slope * v + intercept`` in one new array: integers stay integers when they can."""
     if slope == 1.0 and intercept == 0.0:
         return arr
     if arr.dtype.kind in "iu" and slope.is_integer() and intercept.is_integer():
-        info = np.iinfo(arr.dtype)
-        ends = (info.min * slope + intercept, info.max * slope + intercept)
-        out = arr.astype(_int_dtype_for(min(ends), max(ends)))
-        if slope != 1.0:
-            out *= int(slope)
+        ends = (float(arr.min()) * slope + intercept, float(arr.max()) * slope + intercept)
+        # the scalars must fit the result type too
+        target = _int_dtype_for(min(*ends, intercept, slope), max(*ends, intercept, slope))
+        if slope == 1.0:
+            out: Array = np.add(arr, target.type(intercept), dtype=target, casting="unsafe")
+            return out
+        out = np.multiply(arr, target.type(slope), dtype=target, casting="unsafe")
         if intercept != 0.0:
-            out += int(intercept)
+            out += target.type(intercept)
         return out
-    out = arr.astype(np.float32)
-    out *= np.float32(slope)
-    out += np.float32(intercept)
+    out = np.multiply(arr, np.float32(slope), dtype=np.float32)
+    if intercept != 0.0:
+        out += np.float32(intercept)
     return out
 
 
@@ -122,7 +125,7 @@ def oriented_pixels(ds: Dataset, path: Path) -> Array:
 
 
 def _invert(arr: Array, lo: float, hi: float) -> Array:
-    """``lo + hi - v`` with values first clipped to ``[lo, hi]`` so integers cannot wrap."""
+    """``lo + hi - v`` in place; values outside ``[lo, hi]`` (damaged data) are clipped first."""
     if not arr.flags.writeable:
         arr = arr.copy()
     if arr.dtype.kind in "iu":
@@ -130,9 +133,11 @@ def _invert(arr: Array, lo: float, hi: float) -> Array:
         if not (info.min <= lo and hi <= info.max and info.min <= lo + hi <= info.max):
             arr = arr.astype(_int_dtype_for(min(lo, lo + hi), max(hi, lo + hi)))
         lo_v, hi_v = int(lo), int(hi)
-        np.clip(arr, lo_v, hi_v, out=arr)
-        np.subtract(lo_v + hi_v, arr, out=arr)
+        if arr.min() < lo_v or arr.max() > hi_v:
+            np.clip(arr, lo_v, hi_v, out=arr)
+        np.subtract(arr.dtype.type(lo_v + hi_v), arr, out=arr)
         return arr
-    np.clip(arr, lo, hi, out=arr)
+    if arr.min() < lo or arr.max() > hi:
+        np.clip(arr, lo, hi, out=arr)
     np.subtract(arr.dtype.type(lo + hi), arr, out=arr)
     return arr
