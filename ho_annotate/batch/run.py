@@ -228,6 +228,10 @@ def measure_to_file(
     Interrupted (Ctrl-C), the file holds every image finished so far and is valid.
     """
     out = Path(output)
+    if not out.parent.is_dir():
+        raise HoAnnotateError(f"{out}: the folder {out.parent} does not exist")
+    if out.is_dir():
+        raise HoAnnotateError(f"{out}: is a folder; give a file name for the results")
     options = _options(schemes)
     tasks = discover(paths, annotations_dir)
     skipped = 0

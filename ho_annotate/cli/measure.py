@@ -69,8 +69,6 @@ def run(args: argparse.Namespace) -> int:
         raise HoAnnotateError("--workers must be 0 or more")
     if args.workers > 1 and args.scheduler:
         raise HoAnnotateError("give either --workers or --scheduler, not both")
-    if args.output.exists() and not args.resume and args.output.is_dir():
-        raise HoAnnotateError(f"{args.output}: is a folder; give a file name for the results")
     summary = measure_to_file(
         args.paths,
         args.output,

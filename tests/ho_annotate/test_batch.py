@@ -17,6 +17,7 @@ from batch_dataset import LONGER_PX, SPACING_MM, gap_px, make_dataset
 from ho_annotate import read_header
 from ho_annotate.agreement import agreement, load_results
 from ho_annotate.batch import columns, default_schemes, measure, measure_to_file
+from ho_annotate.errors import HoAnnotateError
 from ho_annotate.grading import grade
 from ho_annotate.sidecar import load_annotations, sidecar_path
 
@@ -193,3 +194,15 @@ def test_ctrl_c_leaves_a_valid_partial_csv_and_resume_completes_it(tmp_path: Pat
     again = measure_to_file([root], out, resume=True)
     assert (again.images, again.skipped, again.rows) == (0, 400, 0)
     assert out.read_text().count("\n") == full.read_text().count("\n")
+
+
+def test_refuses_outputs_it_cannot_write_or_resume(tmp_path: Path) -> None:
+    with pytest.raises(HoAnnotateError, match="does not exist"):
+        measure_to_file([tmp_path], tmp_path / "missing" / "out.csv")
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    with pytest.raises(HoAnnotateError, match="cannot resume"):
+        measure_to_file([tmp_path], other, resume=True)
+    assert other.read_text() == "a,b\n1,2\n"  # left as it was
+    with pytest.raises(HoAnnotateError, match="no such file or folder"):
+        measure([tmp_path / "nowhere"])
