@@ -33,6 +33,12 @@ class Frame:
     def to_px(self, x: float, y: float) -> tuple[float, float]:
         return ((y - self.y0) / self.s, (x - self.x0) / self.s)
 
+    def extent(self) -> Polygon:
+        """The imaged area at the patient plane (pixel centres of the border pixels)."""
+        x1 = self.x0 + (self.cols - 1) * self.s
+        y1 = self.y0 + (self.rows - 1) * self.s
+        return Polygon([(self.x0, self.y0), (x1, self.y0), (x1, y1), (self.x0, y1)])
+
     def coords_px(self, geom: Polygon) -> list[tuple[float, float]]:
         """Exterior vertices of ``geom`` as ``(row, col)`` pixels, without the closing repeat."""
         xy = np.asarray(geom.exterior.coords)[:-1]

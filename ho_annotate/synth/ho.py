@@ -47,15 +47,11 @@ def feret(poly: Polygon) -> float:
     return float(np.sqrt((diff**2).sum(-1)).max())
 
 
-def joint_outlines(hip: Hip, lateral_mm: float = 80.0) -> tuple[Polygon, Polygon]:
-    """Pelvis and femur outlines near the joint (what a reader traces), as simple polygons."""
-    cx, cy = hip.head_centre
-    lat = hip.lateral
-    x0, x1 = sorted((cx - 35.0 * lat, cx + lateral_mm * lat))
-    box = shapely.box(x0, cy - 95.0, x1, cy + 70.0)
+def joint_outlines(hip: Hip, view: Polygon) -> tuple[Polygon, Polygon]:
+    """Pelvis and femur outlines as a reader traces them: the bone's outer edge in the image."""
     out = []
     for bone in (hip.pelvis, hip.femur):
-        part = bone.intersection(box)
+        part = Polygon(bone.exterior.coords).intersection(view)
         if not isinstance(part, Polygon):
             part = max(part.geoms, key=lambda g: g.area)  # type: ignore[attr-defined]
         out.append(Polygon(part.exterior.coords))
@@ -77,8 +73,8 @@ def _spur(
     return (
         inside,
         (float(u[0]), float(u[1])),
-        float(rng.uniform(7.0, 11.0)),
-        float(rng.uniform(1.8, 3.0)),
+        float(rng.uniform(9.0, 14.0)),
+        float(rng.uniform(2.0, 3.2)),
         rng.normal(0, 0.35, size=7),
     )
 
@@ -88,8 +84,13 @@ def _lumpy(
 ) -> Callable[[float], Polygon]:
     """Add one or two bony lumps along the shaft, so spurs look grown rather than drawn."""
     lumps = [
-        (float(rng.uniform(0.15, 0.5)), float(rng.uniform(0.6, 1.0)), rng.integers(0, 2**31))
-        for _ in range(int(rng.integers(1, 3)))
+        (
+            float(rng.uniform(0.1, 0.45)),
+            float(rng.uniform(0.7, 1.1)),
+            float(rng.uniform(-0.6, 0.6)),
+            rng.integers(0, 2**31),
+        )
+        for _ in range(int(rng.integers(2, 4)))
     ]
 
     def make(length: float) -> Polygon:
@@ -98,9 +99,10 @@ def _lumpy(
         start = 0.5 * (coords[0] + coords[-2])
         tip = coords[len(coords) // 2]
         pieces = [base]
-        for frac, size, seed in lumps:
-            c = start + frac * (tip - start)
-            width = float(np.hypot(*(coords[0] - coords[-2]))) / 2
+        across = coords[0] - coords[-2]
+        width = float(np.hypot(*across)) / 2
+        for frac, size, shift, seed in lumps:
+            c = start + frac * (tip - start) + shift * across / 2 * (1 - frac)
             r = max(size * width * (1 - frac), 2.0)
             lump_rng = np.random.default_rng(int(seed))
             pieces.append(blob(lump_rng, float(c[0]), float(c[1]), r, r * 0.8, 0.0, 0.25))
@@ -113,6 +115,7 @@ def _lumpy(
 def design_ho(
     hip: Hip,
     rng: np.random.Generator,
+    view: Polygon,
     *,
     islands: tuple[float, ...] = (),
     pelvic_spur: bool = False,
@@ -121,13 +124,13 @@ def design_ho(
     bridge: bool = False,
 ) -> HOParts:
     """Place HO on ``hip``: spurs whose narrowest gap to the opposing bone is exactly ``gap_mm``."""
-    pelvis, femur = joint_outlines(hip)
+    pelvis, femur = joint_outlines(hip, view)
     lat = hip.lateral
     hx, hy = hip.head_centre
     last: DesignError | None = None
     for attempt in range(30):
         parts = HOParts(pelvis=pelvis, femur=femur)
-        bp = _anchor(pelvis, (hx + lat * rng.uniform(30, 36), hy - rng.uniform(34, 46)))
+        bp = _anchor(pelvis, (hx + lat * rng.uniform(30, 38), hy - rng.uniform(40, 56)))
         bf = _anchor(femur, (hip.trochanter_top[0] + lat * rng.uniform(-2, 4), hip.trochanter_top[1]))
         free = float(np.hypot(*np.subtract(bf, bp)))
         if bridge:

@@ -70,6 +70,7 @@ def render(design: CaseDesign) -> Rendering:
         parts = design_ho(
             sk.hips[side],
             ho_rng,
+            frame.extent(),
             islands=sd.islands,
             pelvic_spur=sd.pelvic_spur,
             femoral_spur=sd.femoral_spur,
@@ -78,7 +79,7 @@ def render(design: CaseDesign) -> Rendering:
         )
         out.ho[side] = parts
         for poly in parts.polygons():
-            tissue += 1.3 * bone(frame, poly, 8.0, 1.2, tex)
+            tissue += 1.5 * bone(frame, poly, 9.0, 1.4, tex)
     out.pixels = _detector(frame, tissue, metal_att, noise_rng, design.photometric)
     return out
 
