@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,11 +176,29 @@ def _as_path(path: str | os.PathLike[str]) -> Path:
     return Path(os.fspath(path))
 
 
+@contextmanager
+def _refusing(path: Path) -> Iterator[None]:
+    """Turn any failure on damaged content into a ``RadiographError`` naming the file.
+
+    pydicom parses elements lazily, so a damaged value (an unknown VR, a bad number) can fail
+    at any later access; the loader's contract is that only ``RadiographError`` escapes.
+    """
+    try:
+        yield
+    except (RadiographError, MemoryError):
+        raise
+    except Exception as exc:
+        raise RadiographError(
+            f"{path}: damaged DICOM content ({type(exc).__name__}: {exc}); export it again"
+        ) from exc
+
+
 def read_header(path: str | os.PathLike[str]) -> RadiographHeader:
     """The header facts of one radiograph, without reading or decoding the pixel data."""
     file = _as_path(path)
-    ds = open_dataset(file, header_only=True)
-    return _header_from(ds, file)
+    with _refusing(file):
+        ds = open_dataset(file, header_only=True)
+        return _header_from(ds, file)
 
 
 def load_radiograph(path: str | os.PathLike[str]) -> Radiograph:
@@ -188,13 +208,14 @@ def load_radiograph(path: str | os.PathLike[str]) -> Radiograph:
     ``RadiographError`` naming the file and the reason.
     """
     file = _as_path(path)
-    ds = open_dataset(file, header_only=False)
-    header = _header_from(ds, file)
-    pixels = oriented_pixels(ds, file)
-    window = header.voi_window
-    if window is None:
-        window = percentile_window(pixels) if pixels.size else (0.0, 1.0)
-    if not np.issubdtype(pixels.dtype, np.number):
-        raise RadiographError(f"{file}: decoded pixels are not numbers ({pixels.dtype})")
+    with _refusing(file):
+        ds = open_dataset(file, header_only=False)
+        header = _header_from(ds, file)
+        pixels = oriented_pixels(ds, file)
+        if not np.issubdtype(pixels.dtype, np.number):
+            raise RadiographError(f"{file}: decoded pixels are not numbers ({pixels.dtype})")
+        window = header.voi_window
+        if window is None:
+            window = percentile_window(pixels) if pixels.size else (0.0, 1.0)
     values = {f.name: getattr(header, f.name) for f in dataclasses.fields(RadiographHeader)}
     return Radiograph(**values, pixels=pixels, window=window)

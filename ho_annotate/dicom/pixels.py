@@ -43,13 +43,13 @@ def _decode(ds: Dataset, path: Path) -> Array:
 def _decode_failure(ds: Dataset, path: Path, exc: Exception) -> str:
     text = str(exc)
     meta = getattr(ds, "file_meta", None)
-    syntax = UID(str(meta.get("TransferSyntaxUID", ""))) if meta is not None else UID("")
+    syntax = UID(str(meta.get("TransferSyntaxUID", "") or "")) if meta is not None else UID("")
     if "less than expected" in text or "shorter" in text or "doesn't match" in text:
         return (
             f"{path}: the pixel data is shorter than the header promises "
             "(truncated or damaged file); export it again"
         )
-    if syntax and syntax.is_compressed:
+    if syntax and (not syntax.is_transfer_syntax or syntax.is_compressed):
         return (
             f"{path}: cannot decode its {syntax.name} pixel data ({text.splitlines()[0]}); "
             "convert it to an uncompressed or JPEG 2000 file, or install a decoder for it"
