@@ -8,6 +8,7 @@ reported ``added`` and then discarded).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
@@ -49,19 +50,23 @@ class ImageBinding:
         viewer: Any,
         image: Image,
         session: ImageSession,
-        on_edit: Callable[[], None] | None = None,
+        on_edit: Callable[..., None] | None = None,
     ) -> None:
         self.viewer = viewer
         self.image = image
         self.session = session
-        #: Called after a user edit event; the widget debounces and then calls ``reconcile``.
+        #: Called after a user edit event (``defer=True``: not before the event loop runs on);
+        #: the widget throttles and calls ``reconcile``. None: reconcile at once.
         self.on_edit = on_edit
         self.layers: dict[str, Shapes] = {}
         self.auto_gap_layer: Shapes | None = None
         self.markers_layer: Any = None
+        self._auto_gaps_drawn: tuple[object, ...] = ()
         self.undo_stack: list[list[Item]] = []
         self._pending: set[str] = set()
         self._removed: set[str] = set()
+        #: Vertices and shape type of each shape when last reconciled, by id.
+        self._shapes: dict[str, tuple[np.ndarray, str]] = {}
         self._labels = LabelCache()
         self._closing = False
         viewer.layers.events.removed.connect(self._on_layer_removed)
@@ -153,16 +158,27 @@ class ImageBinding:
             layer.selected_data = set()
 
     def _set_features(self, layer: Shapes, spec: LayerSpec, features: pd.DataFrame) -> None:
+        """Features (with fresh labels) and colours, each set only when it differs.
+
+        Setting features or colours makes napari redo text and colours of every shape, the
+        slowest part of a refresh: skip when nothing changed.
+        """
         features = features.reset_index(drop=True).copy()
         by_id = {i.id: i for i in self.session.aset.items}
         spacing = self.session.spacing
         features["label"] = [
             self._labels.text(by_id[i], spacing) if i in by_id else "" for i in features["id"]
         ]
-        layer.features = features
+        if not _same_features(layer.features, features):
+            layer.features = features
         if len(features):
-            layer.edge_color = [edge_colour(spec, o) for o in features["origin"]]
-            layer.face_color = [face_colour(spec, o) for o in features["origin"]]
+            origins = list(features["origin"])
+            edges = _rgba([edge_colour(spec, o) for o in origins])
+            if layer.edge_color.shape != edges.shape or not np.allclose(layer.edge_color, edges):
+                layer.edge_color = edges
+            faces = _rgba([face_colour(spec, o) for o in origins])
+            if layer.face_color.shape != faces.shape or not np.allclose(layer.face_color, faces):
+                layer.face_color = faces
 
     # -- edits from the user --------
     def _on_data(self, key: str, event: Any) -> None:
@@ -173,6 +189,11 @@ class ImageBinding:
             self.reconcile()
         else:
             self.on_edit()
+
+    @property
+    def pending(self) -> bool:
+        """Edits not yet reconciled (e.g. a shape still being drawn)."""
+        return bool(self._pending or self._removed)
 
     def reconcile(self) -> bool:
         """Bring the session's items in line with the layers; True when anything changed."""
@@ -189,21 +210,34 @@ class ImageBinding:
     def _reconcile_layer(self, key: str) -> bool:
         layer, spec = self.layers[key], SPEC_BY_KEY[key]
         old = {i.id: i for i in self._items_of(key)}
-        feats = layer.features.reset_index(drop=True)
+        records = layer.features.to_dict("records")
         items: list[Item] = []
         bad: list[int] = []
         seen: set[str] = set()
+        data, shape_types = layer.data, layer.shape_type
         for idx in range(layer.nshapes):
-            row = feats.iloc[idx] if idx < len(feats) else pd.Series(dtype=object)
-            if str(row.get("id") or "") in seen:  # a pasted copy: a new item
-                row = row.copy()
-                row["id"] = ""
-            item = row_to_item(layer.data[idx], layer.shape_type[idx], row, spec, "right")
-            if item is None:
-                bad.append(idx)
-                continue
+            row: dict[str, Any] = records[idx] if idx < len(records) else {}
+            rid = str(row.get("id") or "")
+            if rid in seen:  # a pasted copy: a new item
+                row, rid = {**row, "id": ""}, ""
+            vertices, shape_type = data[idx], shape_types[idx]
+            cached = self._shapes.get(rid)
+            if (
+                rid in old
+                and cached is not None
+                and cached[1] == shape_type
+                and np.array_equal(cached[0], vertices)
+            ):
+                item: Item | None = old[rid]  # untouched shape: nothing to convert
+            else:
+                item = row_to_item(vertices, shape_type, row, spec, "right")
+                if item is None:
+                    bad.append(idx)
+                    continue
+                item = self._complete(item, old.get(item.id), key)
+            assert item is not None
             seen.add(item.id)
-            item = self._complete(item, old.get(item.id), key)
+            self._shapes[item.id] = (np.array(vertices, copy=True), shape_type)
             items.append(item)
         if bad:
             with layer.events.data.blocker():
@@ -253,7 +287,7 @@ class ImageBinding:
                 if self.on_edit is None:
                     self.reconcile()
                 else:
-                    self.on_edit()
+                    self.on_edit(defer=True)
         if layer is self.auto_gap_layer:
             self.auto_gap_layer = None
 
@@ -428,9 +462,11 @@ class ImageBinding:
 
     # -- what the grade says, drawn ----------------------------------------------------------------
     def show_report(self, report: Any) -> None:
-        """Labels (mm) on islands and gap lines; the automatic gap drawn as a dashed check."""
-        for layer in self.layers.values():
-            self._set_features(layer, SPEC_BY_KEY[_key(layer)], layer.features)
+        """The automatic gap of each hip drawn as a thin white check line.
+
+        Labels on shapes follow their items (``_set_features``) and the spacing
+        (``apply_spacing``), so nothing else needs redrawing here.
+        """
         lines: list[np.ndarray] = []
         texts: list[str] = []
         for side, result in report.sides.items():
@@ -446,6 +482,10 @@ class ImageBinding:
         layer = self.auto_gap_layer
         if layer is None and not lines:
             return
+        drawn = (tuple(tuple(np.round(a, 6).ravel()) for a in lines), tuple(texts))
+        if layer is not None and drawn == self._auto_gaps_drawn:
+            return
+        self._auto_gaps_drawn = drawn
         if layer is None:
             scale, units = self._scale()
             layer = Shapes(
@@ -459,9 +499,10 @@ class ImageBinding:
                 text={"string": "{label}", "color": AUTO_GAP_COLOUR, "size": 10},
                 metadata={META: {"role": "auto_gap", "path": str(self.session.image_path)}},
             )
+            active = self.viewer.layers.selection.active
             self.viewer.add_layer(layer)
             self.auto_gap_layer = layer
-            self.viewer.layers.selection.active = self.layers.get("spur", self.image)
+            self.viewer.layers.selection.active = active  # keep the user's tool
         with layer.events.data.blocker():
             if layer.nshapes:
                 layer.selected_data = set(range(layer.nshapes))
@@ -508,6 +549,32 @@ class ImageBinding:
             if layer is not None and layer in self.viewer.layers:
                 self.viewer.layers.remove(layer)
         self.layers.clear()
+
+
+_COMPARED = ("id", "kind", "side", "origin", "side_by_reader", "label")
+
+
+def _same_features(current: pd.DataFrame, new: pd.DataFrame) -> bool:
+    if len(current) != len(new) or any(c not in current for c in _COMPARED):
+        return False
+    for column in _COMPARED:
+        if current[column].tolist() != new[column].tolist():
+            return False
+    known_now = current["known_mm"].to_numpy(dtype=float) if "known_mm" in current else None
+    return known_now is not None and np.array_equal(
+        known_now, new["known_mm"].to_numpy(dtype=float), equal_nan=True
+    )
+
+
+@functools.cache
+def _one_rgba(colour: str) -> tuple[float, ...]:
+    from napari.utils.colormaps.standardize_color import transform_color
+
+    return tuple(float(v) for v in transform_color(colour)[0])
+
+
+def _rgba(colours: list[str]) -> np.ndarray:
+    return np.asarray([_one_rgba(c) for c in colours], dtype=np.float32)
 
 
 def _key(layer: Shapes) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,19 +52,25 @@ def shape_type_for(item: Item) -> str:
 
 def items_to_rows(items: Sequence[Item]) -> LayerRows:
     """Layer rows for ``items``, in order."""
-    rows = LayerRows()
-    feats = empty_features(len(items))
-    for n, item in enumerate(items):
-        rows.data.append(np.asarray(item.points, dtype=float).reshape(-1, 2))
-        rows.shape_types.append(shape_type_for(item))
-        feats.at[n, "id"] = item.id
-        feats.at[n, "kind"] = item.kind
-        feats.at[n, "side"] = item.side
-        feats.at[n, "origin"] = item.origin or ""
-        feats.at[n, "side_by_reader"] = item.side_by_reader
-        feats.at[n, "known_mm"] = math.nan if item.known_mm is None else item.known_mm
-    rows.features = feats
-    return rows
+    features = pd.DataFrame(
+        {
+            "id": pd.Series([i.id for i in items], dtype=object),
+            "kind": pd.Series([i.kind for i in items], dtype=object),
+            "side": pd.Series([i.side for i in items], dtype=object),
+            "origin": pd.Series([i.origin or "" for i in items], dtype=object),
+            "side_by_reader": pd.Series([i.side_by_reader for i in items], dtype=bool),
+            "known_mm": pd.Series(
+                [math.nan if i.known_mm is None else i.known_mm for i in items], dtype=float
+            ),
+            "label": pd.Series([""] * len(items), dtype=object),
+        },
+        columns=list(FEATURE_COLUMNS),
+    )
+    return LayerRows(
+        data=[np.asarray(i.points, dtype=float).reshape(-1, 2) for i in items],
+        shape_types=[shape_type_for(i) for i in items],
+        features=features,
+    )
 
 
 def ellipse_edge(corners: Array, n: int = ELLIPSE_EDGE_POINTS) -> Array:
@@ -77,11 +84,18 @@ def ellipse_edge(corners: Array, n: int = ELLIPSE_EDGE_POINTS) -> Array:
 
 
 def _distinct(points: Array) -> int:
-    return len(np.unique(np.round(points, 6), axis=0))
+    """How many distinct vertices (at most 3 are needed to tell)."""
+    found: list[Array] = []
+    for p in points:
+        if not any(np.allclose(p, q, atol=1e-6) for q in found):
+            found.append(p)
+            if len(found) >= 3:
+                break
+    return len(found)
 
 
 def row_to_item(
-    points: Array, shape_type: str, feats: pd.Series, spec: LayerSpec, fallback_side: Side
+    points: Array, shape_type: str, feats: Mapping[str, Any], spec: LayerSpec, fallback_side: Side
 ) -> Item | None:
     """The item a layer row stands for, or None when the shape cannot be one (degenerate)."""
     pts = np.asarray(points, dtype=float)[:, -2:]

@@ -34,6 +34,12 @@ NEED_ACTIONS = {
 }
 
 
+def restyle(widget: QWidget, sheet: str) -> None:
+    """Set a style sheet only when it changes (each set re-polishes the widget, which is slow)."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
 class HipPanel(QFrame):
     """One hip's result. ``on_need(code, side)`` runs the action a need button stands for."""
 
@@ -97,9 +103,7 @@ class HipPanel(QFrame):
             self.gap.setText("Gap: –")
         kind = spacing_kind if spacing_kind in BADGES else None
         self.badge.setText(f" {BADGES[kind]} ")
-        self.badge.setStyleSheet(
-            f"background: {BADGE_COLOURS[kind]}; color: white; border-radius: 3px;"
-        )
+        restyle(self.badge, f"background: {BADGE_COLOURS[kind]}; color: white; border-radius: 3px;")
         self.badge.setToolTip("What the millimetres rest on")
         self.borderline.setText(
             "⚠ borderline: within measurement uncertainty of 1 cm" if result.borderline else ""

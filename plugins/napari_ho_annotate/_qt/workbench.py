@@ -36,9 +36,9 @@ from .._session import ImageSession
 from .._settings import Settings, clean_reader
 from .._sides import auto_side
 from .._worklist import Worklist
-from ._panel import HipPanel
+from ._panel import HipPanel, restyle
 
-#: Quiet time after an edit before the panel updates (keeps drawing fluid).
+#: After a refresh, edits within this time are gathered into one trailing refresh.
 DEBOUNCE_MS = 8
 NOTICE = "For research and education only. Not a medical device."
 #: Known sizes offered for calibration: prosthetic femoral heads and a calibration ball.
@@ -74,11 +74,14 @@ class Workbench(QWidget):
         self.worklist = Worklist()
         self.last_report: Any = None
         self.last_refresh_s = 0.0
+        #: How many times the panel was refreshed (benchmarks and tests wait on it).
+        self.refresh_count = 0
         self._edit_started: float | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._trail)
+        self._trailing = False
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(0)
@@ -316,11 +319,29 @@ class Workbench(QWidget):
         return clean_reader(self.settings.reader)
 
     # -- editing --------
-    def _edit(self) -> None:
-        """A shape edit finished: update the panel once things are quiet for a moment."""
+    def _edit(self, defer: bool = False) -> None:
+        """A shape edit finished: refresh now, or once after a burst of edits.
+
+        A leading-edge throttle: the first edit refreshes at once (about 15 ms for 100 shapes,
+        before napari even repaints the canvas); edits within ``DEBOUNCE_MS`` after it are
+        gathered into one trailing refresh. ``defer`` always waits (a layer being removed may
+        be the image closing, which must not delete annotations).
+        """
         if self._edit_started is None:
             self._edit_started = time.perf_counter()
+        if defer or self._timer.isActive():
+            self._trailing = True
+            if not self._timer.isActive():
+                self._timer.start()
+            return
+        self.refresh()
         self._timer.start()
+
+    def _trail(self) -> None:
+        pending = self.binding is not None and self.binding.pending
+        if self._trailing or pending:
+            self._trailing = False
+            self.refresh()
 
     def draw(self, key: str, origin: str | None = None, mode: str | None = None) -> None:
         if self.binding is not None:
@@ -433,8 +454,7 @@ class Workbench(QWidget):
 
     # -- the live grade --------
     def refresh(self) -> None:
-        """Reconcile the layers, regrade, and show the result (runs after the debounce)."""
-        self._timer.stop()
+        """Reconcile the layers, regrade, and show the result."""
         binding = self.binding
         if binding is None:
             self._edit_started = None
@@ -452,6 +472,7 @@ class Workbench(QWidget):
         binding.show_report(report)
         self._show_image_info()
         self._show_save_state()
+        self.refresh_count += 1
         if self._edit_started is not None:
             self.last_refresh_s = time.perf_counter() - self._edit_started
             self._edit_started = None
@@ -513,14 +534,14 @@ class Workbench(QWidget):
             self.save_state.setText("")
         elif conflict:
             self.save_state.setText(f"⚠ Not saved: {conflict}")
-            self.save_state.setStyleSheet("color: #ff6b6b; font-weight: bold;")
+            restyle(self.save_state, "color: #ff6b6b; font-weight: bold;")
         elif session.dirty:
             self.save_state.setText("● Unsaved changes")
-            self.save_state.setStyleSheet("color: #ffb74d;")
+            restyle(self.save_state, "color: #ffb74d;")
         else:
             when = f" ({session.saved_at})" if session.saved_at else ""
             self.save_state.setText(f"✓ Saved{when}: {session.sidecar.name}")
-            self.save_state.setStyleSheet("color: #81c784;")
+            restyle(self.save_state, "color: #81c784;")
             self.save_state.setToolTip(str(session.sidecar))
 
     def _on_reader(self) -> None:
@@ -571,9 +592,13 @@ class Workbench(QWidget):
 
     def _show_worklist(self) -> None:
         entries = self.worklist.entries
-        self.work_list.clear()
-        for n, entry in enumerate(entries):
-            mark = "▶ " if n == self.worklist.current else "   "
-            self.work_list.addItem(f"{mark}{entry.path.name} — {entry.describe()}")
+        texts = [
+            f"{'▶ ' if n == self.worklist.current else '   '}{e.path.name} — {e.describe()}"
+            for n, e in enumerate(entries)
+        ]
+        shown = [self.work_list.item(n).text() for n in range(self.work_list.count())]
+        if texts != shown:
+            self.work_list.clear()
+            self.work_list.addItems(texts)
         self.prev_button.setEnabled(self.worklist.current > 0)
         self.next_button.setEnabled(0 <= self.worklist.current < len(entries) - 1)
