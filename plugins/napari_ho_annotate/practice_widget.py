@@ -38,8 +38,8 @@ from ._reader import META
 REFERENCE_COLOUR = "#00e5ff"
 MISSED_COLOUR = "#ff4040"
 BONE_COLOUR = "#9fb4bf"
-#: The student's shapes with no partner in the reference (white: no annotation kind uses it).
-EXTRA_COLOUR = "#ffffff"
+#: The student's shapes with no partner in the reference (drawn thick and labelled "extra").
+EXTRA_COLOUR = "#ff00ff"
 FROM_ANNOTATIONS = "from my annotations"
 OUTCOME_MARK = {
     "right": "\u2714",
@@ -284,21 +284,25 @@ class PracticeWidget(QWidget):
         self.viewer.layers.selection.active = self.image
 
     def _freeze_answer(self, result: CaseComparison) -> None:
-        """The submitted shapes can no longer change; extra ones are marked white and thick."""
+        """The submitted shapes can no longer change; extra ones are marked and labelled."""
         from napari.utils.colormaps.standardize_color import transform_color
 
         extra = {r.id for s in result.sides.values() for r in s.extra}
-        white = transform_color(EXTRA_COLOUR)[0]
+        mark = transform_color(EXTRA_COLOUR)[0]
         for layer in self.binding.layers.values():
             ids = [str(i) for i in layer.features.get("id", [])]
             rows = [n for n, i in enumerate(ids) if i in extra]
             if rows:
                 colours = np.array(layer.edge_color, dtype=float)
-                colours[rows] = white
-                layer.edge_color = colours
+                colours[rows] = mark
                 widths = np.array(layer.edge_width, dtype=float)
                 widths[rows] = 2 * widths.max()
-                layer.edge_width = list(widths)
+                features = layer.features.copy()
+                features.loc[rows, "label"] = [f"extra {features.at[n, 'label']}" for n in rows]
+                with layer.events.data.blocker():
+                    layer.features = features
+                    layer.edge_color = colours
+                    layer.edge_width = list(widths)
             layer.mode = "pan_zoom"
             layer.editable = False
 

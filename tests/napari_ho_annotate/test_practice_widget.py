@@ -100,7 +100,8 @@ def test_one_case_end_to_end(make_napari_viewer: Any, qtbot: Any, tmp_path: Path
     assert "+4.0 mm" in text and "Class III" in text
     assert "Right: 0; extra 1 island" in text
     islands = widget.binding.layers["island"]
-    assert np.allclose(islands.edge_color[0], [1.0, 1.0, 1.0, 1.0])  # extra: white
+    assert np.allclose(islands.edge_color[0], [1.0, 0.0, 1.0, 1.0])  # extra: magenta
+    assert islands.features.at[0, "label"].startswith("extra")
     assert not islands.editable
     assert "1 of 2 hips right" in widget.score_label.text()
     grades = [widget.confusion.verticalHeaderItem(r).text() for r in range(5)]
