@@ -57,3 +57,11 @@ def test_every_contribution_names_a_command_that_imports() -> None:
     assert {"ho-annotate.get_reader", "ho-annotate.write_sidecar", "ho-annotate.workbench"} <= set(
         used
     )
+
+
+def test_one_sample_entry_per_bundled_case() -> None:
+    from ho_annotate.samples import sample_files
+
+    contrib = _manifest().contributions
+    keys = sorted(s.key for s in contrib.sample_data or [])
+    assert keys == sorted(p.stem for p in sample_files())

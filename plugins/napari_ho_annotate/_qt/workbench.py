@@ -411,8 +411,7 @@ class Workbench(QWidget):
 
     def find_head(self) -> None:
         """Find the prosthetic head with the core detector and calibrate on the known diameter."""
-        from ho_annotate import load_radiograph
-        from ho_annotate.prosthesis import find_prosthetic_heads
+        from ho_annotate import find_prosthetic_heads, load_radiograph
 
         if self.binding is None:
             return
