@@ -59,9 +59,7 @@ def run_demo(out_dir: Path = DEFAULT_OUT, samples: Path | None = None) -> DemoRe
     result.out_dir.mkdir(parents=True, exist_ok=True)
     for image in sample_files(folder):
         rad = load_radiograph(image)
-        aset = load_annotations(
-            sidecar_path(image, READER), expected_sop_uid=rad.sop_instance_uid
-        )
+        aset = load_annotations(sidecar_path(image, READER), expected_sop_uid=rad.sop_instance_uid)
         brooker = grade(aset, rad.spacing, "brooker")
         della_valle = grade(aset, rad.spacing, "della-valle")
         for side in ("right", "left"):
@@ -102,7 +100,9 @@ def format_table(rows: list[DemoRow], reason_width: int = 72) -> str:
             values[6] = values[6][: reason_width - 1].rstrip() + "…"
         body.append(values)
     widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
-    lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-             for r in [head, *body]]
+    lines = [
+        "  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+        for r in [head, *body]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -139,7 +139,9 @@ def render_overlay(
     markers = (
         [("L" if assignment.single == "left" else "R", 0.92)]
         if assignment.single is not None
-        else [("L", 0.08), ("R", 0.92)] if assignment.mirrored else [("R", 0.08), ("L", 0.92)]
+        else [("L", 0.08), ("R", 0.92)]
+        if assignment.mirrored
+        else [("R", 0.08), ("L", 0.92)]
     )
     for letter, fx in markers:
         ax.text(

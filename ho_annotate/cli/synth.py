@@ -21,7 +21,9 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("out", metavar="OUT.dcm", type=Path, help="the DICOM file to write")
     for side in ("right", "left"):
-        p.add_argument(f"--{side}", choices=GRADES, help=f"Brooker grade to design on the {side} hip")
+        p.add_argument(
+            f"--{side}", choices=GRADES, help=f"Brooker grade to design on the {side} hip"
+        )
         p.add_argument(
             f"--{side}-gap", type=float, metavar="MM",
             help=f"exact spur gap on the {side} hip, mm at the patient plane (grade II/III)",

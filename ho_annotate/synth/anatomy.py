@@ -115,7 +115,8 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
     strokes: list[tuple[Polygon, float]] = []
     pelvis_regions: list[tuple[BaseGeometry, float]] = []
     femur_regions: list[tuple[BaseGeometry, float]] = []
-    for side, sign in (("left", 1.0), ("right", -1.0)):
+    sides: tuple[tuple[Side, float], ...] = (("left", 1.0), ("right", -1.0))
+    for side, sign in sides:
         femur = unary_union([proximal, head]) if native_head[side] else resected
         femur = femur.buffer(3 * k).buffer(-3 * k)
         femur = femur if isinstance(femur, Polygon) else _largest(femur)
@@ -150,7 +151,12 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
         )
     sacrum = _poly(_SACRUM, k)
     spine = [
-        Polygon(chaikin([(-44 * k, -180 * k), (44 * k, -180 * k), (47 * k, -137 * k), (-47 * k, -137 * k)], 2)),
+        Polygon(
+            chaikin(
+                [(-44 * k, -180 * k), (44 * k, -180 * k), (47 * k, -137 * k), (-47 * k, -137 * k)],
+                2,
+            )
+        ),
         band((-40 * k, -160 * k), (-80 * k, -166 * k), 6 * k),
         band((40 * k, -160 * k), (80 * k, -166 * k), 6 * k),
         ellipse(0, -150 * k, 5 * k, 13 * k),

@@ -38,7 +38,9 @@ def bone(
     r = np.maximum(np.asarray(radius, dtype=np.float64), t + 0.5)
     outer = chord(depth, r)
     inner = chord(depth - t, r - t)
-    out = MU_TRABECULAR * inner * texture + MU_CORTEX * (outer - inner) * np.sqrt(np.clip(texture, 0.2, None))
+    out = MU_TRABECULAR * inner * texture + MU_CORTEX * (outer - inner) * np.sqrt(
+        np.clip(texture, 0.2, None)
+    )
     return np.where(m, out, 0.0)
 
 

@@ -57,7 +57,8 @@ class Frame:
 
     def _ring(self, xy: FloatArray) -> BoolArray:
         rc = np.column_stack([(xy[:, 1] - self.y0) / self.s, (xy[:, 0] - self.x0) / self.s])
-        return polygon2mask((self.rows, self.cols), rc)
+        mask = polygon2mask((self.rows, self.cols), rc)  # type: ignore[no-untyped-call]
+        return np.asarray(mask, dtype=np.bool_)
 
     def distance_inside(self, mask: BoolArray) -> FloatArray:
         """Distance in mm from each pixel inside ``mask`` to the outside."""
@@ -71,7 +72,9 @@ class Frame:
         return x, y
 
 
-def ellipse(cx: float, cy: float, a: float, b: float, angle_deg: float = 0.0, n: int = 72) -> Polygon:
+def ellipse(
+    cx: float, cy: float, a: float, b: float, angle_deg: float = 0.0, n: int = 72
+) -> Polygon:
     t = np.linspace(0, 2 * np.pi, n, endpoint=False)
     x, y = a * np.cos(t), b * np.sin(t)
     th = np.deg2rad(angle_deg)
@@ -118,7 +121,8 @@ def tongue(
 ) -> Polygon:
     """A tapering spur from ``base`` along ``direction`` ending in a round cap.
 
-    The cap's apex lies at ``base + length * direction``. ``wobble`` (any length) modulates the half width along the shaft for an irregular outline.
+    The cap's apex lies at ``base + length * direction``. ``wobble`` (any length) modulates
+    the half width along the shaft for an irregular outline.
     """
     ux, uy = np.asarray(direction, dtype=float) / np.hypot(*direction)
     vx, vy = -uy, ux

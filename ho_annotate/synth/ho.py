@@ -131,7 +131,9 @@ def design_ho(
     for attempt in range(30):
         parts = HOParts(pelvis=pelvis, femur=femur)
         bp = _anchor(pelvis, (hx + lat * rng.uniform(30, 38), hy - rng.uniform(40, 56)))
-        bf = _anchor(femur, (hip.trochanter_top[0] + lat * rng.uniform(-2, 4), hip.trochanter_top[1]))
+        bf = _anchor(
+            femur, (hip.trochanter_top[0] + lat * rng.uniform(-2, 4), hip.trochanter_top[1])
+        )
         free = float(np.hypot(*np.subtract(bf, bp)))
         if bridge:
             inside, u, half, _, wob = _spur(rng, bp, bf)
@@ -179,8 +181,10 @@ def _design_spurs(
         if ps is not None:
             gaps.append(ps.distance(parts.femur if fs is None else unary_union([parts.femur, fs])))
         if fs is not None:
-            gaps.append(fs.distance(parts.pelvis if ps is None else unary_union([parts.pelvis, ps])))
-        return min(gaps)
+            gaps.append(
+                fs.distance(parts.pelvis if ps is None else unary_union([parts.pelvis, ps]))
+            )
+        return float(min(gaps))
 
     room = free - gap
     if room < 8.0:
@@ -242,8 +246,13 @@ def _island(parts: HOParts, hip: Hip, rng: np.random.Generator, length: float) -
     for _ in range(400):
         cx = hx + lat * rng.uniform(40, 85)
         cy = hy + rng.uniform(-75, -20)
-        shape = blob(rng, cx, cy, length / 2, length / 2 * rng.uniform(0.45, 0.8), rng.uniform(0, 180))
+        shape = blob(
+            rng, cx, cy, length / 2, length / 2 * rng.uniform(0.45, 0.8), rng.uniform(0, 180)
+        )
         shape = shapely.affinity.scale(shape, length / feret(shape), length / feret(shape))
-        if shape.distance(others) > max(3.0, 0.3 * length) and abs(feret(shape) - length) < _EPS * 1e3:
+        if (
+            shape.distance(others) > max(3.0, 0.3 * length)
+            and abs(feret(shape) - length) < _EPS * 1e3
+        ):
             return shape
     raise DesignError(f"no room for a {length:.1f} mm island on this hip")

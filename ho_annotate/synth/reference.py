@@ -79,4 +79,3 @@ def reference_annotations(
         hips=hips,
         items=items,
     )
-

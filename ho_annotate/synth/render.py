@@ -85,13 +85,17 @@ def render(design: CaseDesign) -> Rendering:
 
 
 def _detector(
-    frame: Frame, tissue: FloatArray, metal_att: FloatArray, rng: np.random.Generator, photometric: str
+    frame: Frame,
+    tissue: FloatArray,
+    metal_att: FloatArray,
+    rng: np.random.Generator,
+    photometric: str,
 ) -> NDArray[np.uint16]:
     """Log-domain processing like a DX workstation: equalise, window, sharpen, blur, noise."""
     s = frame.s
     eq = tissue - 0.35 * ndimage.gaussian_filter(tissue, 40.0 / s, mode="nearest")
     body = tissue > 0.5
-    lo, hi = (np.percentile(eq[body], [0.5, 99.8]) if body.any() else (eq.min(), eq.max()))
+    lo, hi = np.percentile(eq[body], [0.5, 99.8]) if body.any() else (eq.min(), eq.max())
     v = np.clip((eq - lo) / max(hi - lo, 1e-6), 0.0, 1.0) * 0.9
     v = v + (1.0 - v) * (1.0 - np.exp(-metal_att / 3.0))
     v = v + 0.5 * (v - ndimage.gaussian_filter(v, 2.0 / s))
@@ -100,4 +104,4 @@ def _detector(
     stored = np.clip(np.round(60 + v * (MAX_VALUE - 100)), 0, MAX_VALUE).astype(np.uint16)
     if photometric == "MONOCHROME1":
         stored = (MAX_VALUE - stored).astype(np.uint16)
-    return stored
+    return np.asarray(stored, dtype=np.uint16)

@@ -72,11 +72,21 @@ def _decide(length: float, spacing: Spacing) -> tuple[bool | None, bool, float]:
     return at_least, at_least is not None and edge, margin
 
 
-def expected_side(design: CaseDesign, side: Side, sd: SideDesign | None, island_mm: list[float]) -> Expected:
+def expected_side(
+    design: CaseDesign, side: Side, sd: SideDesign | None, island_mm: list[float]
+) -> Expected:
     """The expected report for one hip; ``sd`` is the resolved design or None if not imaged."""
     if sd is None or not sd.read:
-        return Expected(side, None, None, None, False, None if sd is None else sd.true_grade(),
-                        sd.gap_mm if sd is not None else None, math.inf)
+        return Expected(
+            side,
+            None,
+            None,
+            None,
+            False,
+            None if sd is None else sd.true_grade(),
+            sd.gap_mm if sd is not None else None,
+            math.inf,
+        )
     spacing = header_spacing(design)
     truth = sd.true_grade()
     true_gap = sd.gap_mm if (sd.pelvic_spur or sd.femoral_spur) and not sd.bridge else None

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.uid import (
+    UID,
     DigitalXRayImageStorageForPresentation,
     ExplicitVRLittleEndian,
     JPEG2000Lossless,
@@ -27,7 +28,8 @@ def uids(design: CaseDesign, name: str) -> dict[str, str]:
     """Deterministic UIDs derived from the case name and seed."""
     key = [f"ho-annotate-synth:{name}:{design.seed}"]
     return {
-        kind: str(generate_uid(entropy_srcs=[*key, kind])) for kind in ("study", "series", "sop", "for")
+        kind: str(generate_uid(entropy_srcs=[*key, kind]))
+        for kind in ("study", "series", "sop", "for")
     }
 
 
@@ -46,7 +48,7 @@ def build_dataset(
     ids = uids(design, name)
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = DigitalXRayImageStorageForPresentation
-    meta.MediaStorageSOPInstanceUID = ids["sop"]
+    meta.MediaStorageSOPInstanceUID = UID(ids["sop"])
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
     ds.SpecificCharacterSet = "ISO_IR 100"
