@@ -160,7 +160,12 @@ def _drive(
 
 
 def _options(schemes: Sequence[str] | None) -> RowOptions:
-    return RowOptions(tuple(schemes) if schemes else default_schemes())
+    from ho_annotate.grading import get_scheme
+
+    names = tuple(dict.fromkeys(schemes)) if schemes else default_schemes()
+    for name in names:
+        get_scheme(name)  # an unknown name fails here, once, not on every image
+    return RowOptions(names)
 
 
 def measure(

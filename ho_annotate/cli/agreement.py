@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Agreement between readers in a table written by 'ho-annotate measure': per reader "
             "pair and grading scheme Cohen's kappa (unweighted, linear, quadratic), percent "
             "agreement and the confusion matrix; Fleiss' kappa when there are three or more "
-            "readers; for the gap in mm ICC(2,1) absolute agreement with its 95 %% interval and "
+            "readers; for the gap in mm ICC(2,1) absolute agreement with its 95 % interval and "
             "Bland-Altman bias and limits. Hips not read or without a grade are left out "
             "pairwise and counted."
         ),

@@ -144,8 +144,10 @@ def test_sidecars_in_an_annotations_folder(tmp_path: Path) -> None:
     make_dataset(tmp_path / "images", 2, readers=("ann", "bob"), annotations_dir=notes)
     without = measure([tmp_path / "images"])
     assert set(without["status"]) == {"not read"} and set(without["reader"]) == {""}
-    table = measure([tmp_path / "images"], annotations_dir=notes)
+    table = measure([tmp_path / "images"], annotations_dir=notes, schemes=["della-valle"])
     assert len(table) == 2 * 2 * 2 and set(table["reader"]) == {"ann", "bob"}
+    assert "della_valle" in table.columns and "brooker" not in table.columns
+    assert set(table["della_valle"]) == {"A", "C"}  # gaps of 3.0 and 6.7 mm; right hips no HO
 
 
 def test_workers_and_parquet_give_the_serial_rows(dataset: Path, tmp_path: Path) -> None:
@@ -204,5 +206,7 @@ def test_refuses_outputs_it_cannot_write_or_resume(tmp_path: Path) -> None:
     with pytest.raises(HoAnnotateError, match="cannot resume"):
         measure_to_file([tmp_path], other, resume=True)
     assert other.read_text() == "a,b\n1,2\n"  # left as it was
+    with pytest.raises(HoAnnotateError, match="unknown grading scheme 'brokker'"):
+        measure([tmp_path], schemes=["brokker"])
     with pytest.raises(HoAnnotateError, match="no such file or folder"):
         measure([tmp_path / "nowhere"])
