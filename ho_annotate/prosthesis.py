@@ -85,9 +85,9 @@ def _aspect(spacing: Spacing | None) -> float:
 
 
 def _radius_range(shape: tuple[int, ...], spacing: Spacing | None) -> tuple[float, float]:
+    """Head radii to accept, in column pixels."""
     if spacing is not None:
-        mm = min(spacing.row_mm, spacing.col_mm)
-        return (_RADIUS_MM[0] / max(spacing.col_mm, mm), _RADIUS_MM[1] / mm)
+        return (_RADIUS_MM[0] / spacing.col_mm, _RADIUS_MM[1] / spacing.col_mm)
     short = min(shape)
     return (max(6.0, short / 40), short / 4)
 
@@ -101,7 +101,9 @@ def _reduce(image: FloatArray) -> tuple[FloatArray, int]:
     return blocks.mean(axis=(1, 3)), factor
 
 
-def _seeds(small: FloatArray, rmin: float, rmax: float) -> list[tuple[float, float, float]]:
+def _seeds(
+    small: FloatArray, rmin: float, rmax: float, aspect: float
+) -> list[tuple[float, float, float]]:
     """``(row, col, radius)`` inscribed discs in bright masks of the reduced image."""
     from skimage.feature import peak_local_max
 
@@ -120,18 +122,24 @@ def _seeds(small: FloatArray, rmin: float, rmax: float) -> list[tuple[float, flo
         )
         for row, col in peaks:
             radius = float(distance[row, col])
-            if radius > rmax * 1.1 or _free_fraction(mask, row, col, radius) < 0.55:
+            if radius > rmax * 1.1 or _free_fraction(mask, row, col, radius, aspect) < 0.55:
                 continue
             seeds.append((float(row), float(col), radius))
     return seeds
 
 
-def _free_fraction(mask: npt.NDArray[np.bool_], row: float, col: float, radius: float) -> float:
-    """Fraction of a circle just outside an inscribed disc that is not in the mask."""
+def _free_fraction(
+    mask: npt.NDArray[np.bool_], row: float, col: float, radius: float, aspect: float
+) -> float:
+    """Fraction of the head's outline, just outside an inscribed disc, that is not in the mask.
+
+    ``radius`` is the inscribed disc's; with ``aspect != 1`` the outline is an ellipse.
+    """
+    col_radius = radius * max(1.0, aspect)
     angles = np.linspace(0, 2 * np.pi, 72, endpoint=False)
-    probe = radius * 1.15 + 1.5
-    rows = np.clip(np.round(row + probe * np.sin(angles)).astype(int), 0, mask.shape[0] - 1)
-    cols = np.clip(np.round(col + probe * np.cos(angles)).astype(int), 0, mask.shape[1] - 1)
+    probe_c, probe_r = col_radius * 1.15 + 1.5, col_radius / aspect * 1.15 + 1.5
+    rows = np.clip(np.round(row + probe_r * np.sin(angles)).astype(int), 0, mask.shape[0] - 1)
+    cols = np.clip(np.round(col + probe_c * np.cos(angles)).astype(int), 0, mask.shape[1] - 1)
     return float(np.mean(~mask[rows, cols]))
 
 
@@ -193,24 +201,28 @@ def _ray_edges(
     return _Edges(points=points, drops=np.where(rise > 0.15 * drops, 0.0, drops), outside=after)
 
 
-def _interior(image: FloatArray, center: tuple[float, float], radius: float) -> FloatArray:
+def _interior(
+    image: FloatArray, center: tuple[float, float], radius: float, aspect: float
+) -> FloatArray:
+    """Pixels within 0.7 of the head's radius (an ellipse in pixels when ``aspect != 1``)."""
     r0, c0 = center
-    half = radius * 0.7
-    top, left = max(0, int(r0 - half)), max(0, int(c0 - half))
-    patch = image[top : int(r0 + half) + 1, left : int(c0 + half) + 1]
+    half_c, half_r = radius * 0.7, radius * 0.7 / aspect
+    top, left = max(0, int(r0 - half_r)), max(0, int(c0 - half_c))
+    patch = image[top : int(r0 + half_r) + 1, left : int(c0 + half_c) + 1]
     rr, cc = np.mgrid[top : top + patch.shape[0], left : left + patch.shape[1]]
-    inside = (rr - r0) ** 2 + (cc - c0) ** 2 <= half**2
+    inside = ((rr - r0) * aspect) ** 2 + (cc - c0) ** 2 <= half_c**2
     values: FloatArray = patch[inside]
     return values
 
 
 def _smoothed_crop(
-    image: FloatArray, center: tuple[float, float], radius: float
+    image: FloatArray, center: tuple[float, float], radius: float, aspect: float
 ) -> tuple[FloatArray, tuple[int, int]]:
     """A lightly smoothed crop around a candidate (noise would jitter the edge points)."""
-    half = int(radius * 1.8) + 8
-    top, left = max(0, int(center[0]) - half), max(0, int(center[1]) - half)
-    crop = image[top : int(center[0]) + half + 1, left : int(center[1]) + half + 1]
+    half_c = int(radius * 1.8) + 8
+    half_r = int(radius * 1.8 / aspect) + 8
+    top, left = max(0, int(center[0]) - half_r), max(0, int(center[1]) - half_c)
+    crop = image[top : int(center[0]) + half_r + 1, left : int(center[1]) + half_c + 1]
     return ndimage.gaussian_filter(crop, _EDGE_SMOOTHING_PX), (top, left)
 
 
@@ -218,9 +230,9 @@ def _refine(
     image: FloatArray, seed: tuple[float, float, float], aspect: float, level: dict[str, float]
 ) -> HeadCandidate | None:
     center, radius = (seed[0], seed[1]), seed[2]
-    image, offset = _smoothed_crop(image, center, radius)
+    image, offset = _smoothed_crop(image, center, radius, aspect)
     center = (center[0] - offset[0], center[1] - offset[1])
-    inside = _interior(image, center, radius)
+    inside = _interior(image, center, radius, aspect)
     if inside.size < 20:
         return None
     metal = float(np.median(inside))
@@ -257,7 +269,7 @@ def _refine(
         center, radius = (fit.center[0] / aspect, fit.center[1]), fit.radius
         accepted = good
     assert fit is not None
-    found = _judge(image, center, radius, edges, accepted, metal, level, fit.rms)
+    found = _judge(image, center, radius, aspect, edges, accepted, level, fit.rms)
     if found is None:
         return None
     row, col = found.center
@@ -268,14 +280,14 @@ def _judge(
     image: FloatArray,
     center: tuple[float, float],
     radius: float,
+    aspect: float,
     edges: _Edges,
     accepted: npt.NDArray[np.bool_],
-    metal: float,
     level: dict[str, float],
     rms: float,
 ) -> HeadCandidate | None:
     coverage = float(accepted.mean())
-    inside = _interior(image, center, radius)
+    inside = _interior(image, center, radius, aspect)
     if inside.size < 20 or not accepted.any():
         return None
     metal = float(np.median(inside))
@@ -316,13 +328,17 @@ def find_prosthetic_heads(rad: _Image, *, max_heads: int = 4) -> list[HeadCandid
     spacing = rad.spacing
     aspect = _aspect(spacing)
     rmin, rmax = _radius_range(image.shape, spacing)
+    # an inscribed disc in pixels spans the shorter semi-axis of the head's ellipse
+    to_pixels = (min(1.0, 1 / aspect), max(1.0, 1 / aspect))
     small, factor = _reduce(image)
     p50, top = np.percentile(small, [50, 99.95])
     level = {"background": float(p50), "top": float(top)}
     found: list[HeadCandidate] = []
     tried: list[tuple[float, float, float]] = []
-    for row, col, radius in _seeds(small, rmin / factor, rmax / factor):
-        seed = (row * factor + (factor - 1) / 2, col * factor + (factor - 1) / 2, radius * factor)
+    seeds = _seeds(small, rmin * to_pixels[0] / factor, rmax * to_pixels[1] / factor, aspect)
+    for row, col, radius in seeds:
+        col_radius = radius * factor / to_pixels[0]
+        seed = (row * factor + (factor - 1) / 2, col * factor + (factor - 1) / 2, col_radius)
         if any(math.dist(seed[:2], t[:2]) < 0.25 * t[2] for t in tried):
             continue
         tried.append(seed)

@@ -99,3 +99,22 @@ def test_no_prosthesis_no_candidate() -> None:
 def test_uniform_image_has_no_head(dx_file: WriteDX) -> None:
     flat = np.full((80, 90), 1000, dtype=np.uint16)
     assert find_prosthetic_heads(load_radiograph(dx_file(pixels=flat))) == []
+
+
+def test_anisotropic_pixels(dx_file: WriteDX) -> None:
+    # rows twice as coarse as columns: the head is an ellipse in pixels, a circle in mm
+    true_col_mm = 0.15 / 1.15
+    radius = HEAD_MM / 2 / true_col_mm
+    image, center = hip_image((760, 520), head_radius=radius, seed=9, cup="gap")
+    rows = image[: image.shape[0] // 2 * 2].reshape(-1, 2, image.shape[1]).mean(axis=1)
+    path = dx_file(pixels=np.round(rows).astype(np.uint16), ImagerPixelSpacing=[0.3, 0.15])
+    rad = load_radiograph(path)
+    heads = find_prosthetic_heads(rad)
+    assert heads
+    best = heads[0]
+    # row r of the reduced image averages rows 2r and 2r + 1 of the drawing
+    assert best.center[0] == pytest.approx((center[0] - 0.5) / 2, abs=0.5)
+    assert best.center[1] == pytest.approx(center[1], abs=0.5)
+    cal = head_calibration(best, HEAD_MM, rad.spacing)
+    assert cal.col_mm == pytest.approx(true_col_mm, rel=0.01)
+    assert cal.row_mm == pytest.approx(2 * true_col_mm, rel=0.01)
