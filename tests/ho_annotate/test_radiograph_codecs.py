@@ -22,6 +22,7 @@ from pydicom.uid import (
 )
 
 from ho_annotate import load_radiograph
+from ho_annotate.radiograph import RadiographWarning
 from tests.conftest import WriteDX
 
 PYDICOM_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
@@ -95,3 +96,12 @@ def test_jpeg_lossless_decodes_through_gdcm_without_gpl_libjpeg() -> None:
     rad = load_radiograph(path)
     assert rad.pixels.shape == (1024, 256)
     np.testing.assert_array_equal(rad.pixels, pixel_array(path, decoding_plugin="gdcm"))
+
+
+def test_jpeg_baseline_colour_loads_as_luminance() -> None:
+    path = PYDICOM_FILES / "SC_rgb_jpeg_dcmtk.dcm"  # JPEG baseline, YBR_FULL
+    with pytest.warns(RadiographWarning):
+        rad = load_radiograph(path)
+    rgb = pydicom.dcmread(path).pixel_array.astype(np.float64)
+    expected = rgb @ np.array([0.299, 0.587, 0.114])
+    np.testing.assert_allclose(rad.pixels, expected, rtol=1e-5, atol=1e-3)
