@@ -102,8 +102,8 @@ class ImageBinding:
             face_color=face_colour(spec, ""),
             text={
                 "string": "{label}",
-                "color": spec.colour,
-                "size": 12,
+                "color": spec.label_colour,
+                "size": 11,
                 "anchor": "upper_left",
             },
             metadata={
@@ -469,13 +469,13 @@ class ImageBinding:
         """
         lines: list[np.ndarray] = []
         texts: list[str] = []
-        for side, result in report.sides.items():
+        for result in report.sides.values():
             gap = result.auto_gap
             if gap is None:
                 continue
             lines.append(np.asarray(gap.points, dtype=float))
             unit = "mm" if gap.in_mm else "px"
-            texts.append(f"auto {side}: {gap.length:.1f} {unit}")
+            texts.append(f"auto {gap.length:.1f} {unit}")
         self._draw_auto_gaps(lines, texts)
 
     def _draw_auto_gaps(self, lines: list[np.ndarray], texts: list[str]) -> None:
@@ -494,9 +494,14 @@ class ImageBinding:
                 scale=scale,
                 units=units,
                 edge_color=AUTO_GAP_COLOUR,
-                edge_width=1.5,
+                edge_width=2.5,
                 features=pd.DataFrame({"label": pd.Series([], dtype=object)}),
-                text={"string": "{label}", "color": AUTO_GAP_COLOUR, "size": 10},
+                text={
+                    "string": "{label}",
+                    "color": AUTO_GAP_COLOUR,
+                    "size": 10,
+                    "anchor": "lower_right",
+                },
                 metadata={META: {"role": "auto_gap", "path": str(self.session.image_path)}},
             )
             active = self.viewer.layers.selection.active

@@ -39,7 +39,7 @@ def _label(item: Item, spacing: Spacing | None) -> str:
     if item.kind == "spur":
         return f"{side} {'pelvic' if item.origin == 'pelvis' else 'femoral'} spur"
     if item.kind == "bone":
-        return f"{side} {item.origin}"
+        return ""  # outlines are context; their labels would only clutter the joint
     if item.kind.startswith("calibration"):
         return f"{item.known_mm:g} mm" if item.known_mm else "calibration"
     return f"{side} {item.kind}"

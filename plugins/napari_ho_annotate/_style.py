@@ -28,6 +28,11 @@ class LayerSpec:
     filled: bool = True
     uses_origin: bool = False
     edge_width: float = 3.0
+    text_colour: str = ""
+
+    @property
+    def label_colour(self) -> str:
+        return self.text_colour or self.colour
 
     @property
     def default_kind(self) -> ItemKind:
@@ -36,7 +41,16 @@ class LayerSpec:
 
 SPECS: Final[tuple[LayerSpec, ...]] = (
     LayerSpec("island", "islands", ("island",), "add_polygon", "#ffb000", "Shift+I"),
-    LayerSpec("spur", "spurs", ("spur",), "add_polygon", "#ff5ad2", "Shift+S", uses_origin=True),
+    LayerSpec(
+        "spur",
+        "spurs",
+        ("spur",),
+        "add_polygon",
+        "#ff5ad2",
+        "Shift+S",
+        uses_origin=True,
+        text_colour="#f2f2f2",
+    ),
     LayerSpec("bridge", "bridges", ("bridge",), "add_polygon", "#ff3b30", "Shift+B"),
     LayerSpec(
         "bone",

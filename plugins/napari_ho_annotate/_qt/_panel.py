@@ -60,7 +60,7 @@ class HipPanel(QFrame):
         self.title = QLabel(f"<b>{side.capitalize()} hip</b>")
         self.status = QLabel("not read")
         self.grade = QLabel("–")
-        self.grade.setStyleSheet("font-size: 30px; font-weight: bold;")
+        self.grade.setStyleSheet("font-size: 40px; font-weight: bold;")
         self.grade.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.gap = QLabel("")
         self.badge = QLabel("")
