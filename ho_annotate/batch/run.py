@@ -226,6 +226,7 @@ def measure_to_file(
     pseudonymize: str | None = None,
     resume: bool = False,
     progress: bool = False,
+    connect_timeout: float = 20.0,
 ) -> RunSummary:
     """Measure to a CSV or Parquet file, written as results come in.
 
@@ -263,6 +264,7 @@ def measure_to_file(
             scheduler=scheduler,
             pseudonymize=pseudonymize,
             progress=progress,
+            connect_timeout=connect_timeout,
         )
     finally:
         writer.close()
