@@ -65,3 +65,17 @@ def test_one_sample_entry_per_bundled_case() -> None:
     contrib = _manifest().contributions
     keys = sorted(s.key for s in contrib.sample_data or [])
     assert keys == sorted(p.stem for p in sample_files())
+
+
+def test_view_command_is_registered_and_refuses_missing_paths(tmp_path: Path) -> None:
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ho_annotate", *args], capture_output=True, text=True
+        )
+
+    assert "view" in cli("--help").stdout
+    helped = cli("view", "--help")
+    assert helped.returncode == 0 and "FILE_OR_FOLDER" in helped.stdout
+    missing = cli("view", str(tmp_path / "nope.dcm"))
+    assert missing.returncode == 2
+    assert "nope.dcm: no such file or folder" in missing.stderr

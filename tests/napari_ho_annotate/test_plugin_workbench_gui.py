@@ -183,3 +183,51 @@ def test_polygon_drawn_with_the_mouse_and_a_sidecar_changed_elsewhere(
     settle(qtbot, widget)
     assert islands.nshapes == 0 and panel(widget, "right")["grade"] == "0"
     assert widget.save_state.text().startswith("✓ Saved")
+
+
+def test_worklist_reader_name_and_layer_menu_command(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_user_dir(tmp_path, monkeypatch)
+    folder = tmp_path / "study"
+    folder.mkdir()
+    files = [write_radiograph(folder, f"case{n}.dcm") for n in range(3)]
+    viewer = make_napari_viewer()
+    _dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
+    assert isinstance(widget, Workbench)
+    widget.set_worklist(files)
+    assert widget.binding is not None and widget.binding.session.image_path == files[0]
+    texts = [widget.work_list.item(n).text() for n in range(3)]
+    assert texts[0].startswith("▶ case0.dcm — not started; not read: left, right")
+
+    # read case0 completely: an island on the right hip, no HO on the left
+    widget.draw("island")
+    viewer.layers.selection.active.add_polygons([square(20, 20)])
+    widget.confirm_no_ho("left")
+    settle(qtbot, widget)
+    assert widget.work_list.item(0).text().endswith("done")
+    widget.next_button.click()
+    assert widget.binding.session.image_path == files[1]
+    assert [layer.name for layer in viewer.layers if layer.name.startswith("case0")] == []
+    widget.draw("island")
+    viewer.layers.selection.active.add_polygons([square(20, 20)])
+    settle(qtbot, widget)
+    assert widget.work_list.item(1).text() == "▶ case1.dcm — in progress; not read: left"
+    widget.prev_button.click()
+    assert widget.binding.session.image_path == files[0]
+    assert panel(widget, "right")["grade"] == "I" and panel(widget, "left")["grade"] == "0"
+
+    # another reader starts from scratch on the same image; the first reader's file stays
+    widget.reader_edit.setText("second reader")
+    widget.reader_edit.editingFinished.emit()
+    assert widget.binding.session.sidecar.name == "case0.second-reader.ho.json"
+    assert widget.binding.session.aset.items == []
+    assert panel(widget, "right")["status"] == "Status: not read"
+    assert len(load_annotations(folder / f"case0.{READER}.ho.json").items) == 1
+
+    # the layer menu command binds the workbench to the selected radiograph
+    from napari_ho_annotate._commands import annotate_image
+
+    viewer.layers.selection.active = viewer.layers["case0"]
+    annotate_image(viewer)
+    assert widget.binding.image is viewer.layers["case0"]
