@@ -29,6 +29,10 @@ def test_calibration_lesson_sample(
     assert "calibration_lesson" in names and "calibration_lesson reference" in names
     reference = viewer.layers["calibration_lesson reference"]
     assert not reference.editable
+    n_ref, ref_labels = reference.nshapes, list(reference.features["label"])
+    reference.selected_data = {0}
+    reference.remove_selected()  # e.g. the Delete key: the reference comes back whole
+    assert reference.nshapes == n_ref and list(reference.features["label"]) == ref_labels
     assert widget.panels["left"].status.text() == "Status: not read"  # the user's own reading
 
     # the user outlines what the reference shows on the left hip (spurs and bones)
