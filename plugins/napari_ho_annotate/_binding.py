@@ -65,6 +65,8 @@ class ImageBinding:
         self.undo_stack: list[list[Item]] = []
         self._pending: set[str] = set()
         self._removed: set[str] = set()
+        #: The origin new spurs / outlines get (the last tool chosen), by layer key.
+        self._origin: dict[str, str] = {}
         #: Vertices and shape type of each shape when last reconciled, by id.
         self._shapes: dict[str, tuple[np.ndarray, str]] = {}
         self._labels = LabelCache()
@@ -119,18 +121,24 @@ class ImageBinding:
                 }
             },
         )
+        self._origin[spec.key] = "pelvis" if spec.uses_origin else ""
+        self._reset_defaults(layer, spec)
+        self.viewer.add_layer(layer)
+        layer.events.data.connect(partial(self._on_data, spec.key))
+        return layer
+
+    def _reset_defaults(self, layer: Shapes, spec: LayerSpec) -> None:
+        """What a newly drawn shape starts with (napari copies the last row after a features set,
+        which would hand a new shape the previous one's id, side and known size)."""
         layer.feature_defaults = {
             "id": "",
             "kind": spec.default_kind,
             "side": "",
-            "origin": "pelvis" if spec.uses_origin else "",
+            "origin": self._origin.get(spec.key, ""),
             "side_by_reader": False,
             "known_mm": np.nan,
             "label": "",
         }
-        self.viewer.add_layer(layer)
-        layer.events.data.connect(partial(self._on_data, spec.key))
-        return layer
 
     def load_items(self) -> None:
         """Show the session's items: fill every layer that has items (or already exists)."""
@@ -171,6 +179,7 @@ class ImageBinding:
         ]
         if not _same_features(layer.features, features):
             layer.features = features
+            self._reset_defaults(layer, spec)
         if len(features):
             origins = list(features["origin"])
             edges = _rgba([edge_colour(spec, o) for o in origins])
@@ -311,7 +320,8 @@ class ImageBinding:
         layer = self.layer(key)
         layer.selected_data = set()
         if spec.uses_origin:
-            layer.feature_defaults = {**_defaults(layer), "origin": origin or "pelvis"}
+            self._origin[key] = origin or "pelvis"
+            self._reset_defaults(layer, spec)
             layer.current_edge_color = edge_colour(spec, origin or "pelvis")
             layer.current_face_color = face_colour(spec, origin or "pelvis")
         layer.visible = True
@@ -429,8 +439,14 @@ class ImageBinding:
             if item.kind == "calibration_line":
                 cal = calibrate_line(item.points[0], item.points[1], known, header, item_id=item.id)
             else:
-                method = "prosthetic_head" if item.note == "prosthetic head" else "circle"
-                cal = calibrate_circle(item.points, known, header, method=method, item_id=item.id)
+                head = item.note == "prosthetic head"
+                cal = calibrate_circle(
+                    item.points,
+                    known,
+                    header,
+                    method="prosthetic_head" if head else "circle",
+                    item_id=item.id,
+                )
         except CalibrationError as exc:
             self.calibration_error = str(exc)
             aset.calibration = None
@@ -584,11 +600,6 @@ def _rgba(colours: list[str]) -> np.ndarray:
 
 def _key(layer: Shapes) -> str:
     return str(layer.metadata[META]["key"])
-
-
-def _defaults(layer: Shapes) -> dict[str, Any]:
-    defaults = layer.feature_defaults
-    return {c: defaults[c].iloc[0] for c in defaults.columns}
 
 
 __all__ = ["ImageBinding", "LayerRows"]

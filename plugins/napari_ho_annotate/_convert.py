@@ -80,7 +80,8 @@ def ellipse_edge(corners: Array, n: int = ELLIPSE_EDGE_POINTS) -> Array:
     u = (c[1] - c[0]) / 2.0
     v = (c[2] - c[1]) / 2.0
     t = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
-    return centre + np.cos(t)[:, None] * u + np.sin(t)[:, None] * v
+    edge: Array = centre + np.cos(t)[:, None] * u + np.sin(t)[:, None] * v
+    return edge
 
 
 def _distinct(points: Array) -> int:
@@ -103,11 +104,8 @@ def row_to_item(
     if kind not in spec.kinds:
         kind = spec.default_kind
     if spec.key == "calibration":
-        kind = "calibration_line" if shape_type in ("line", "path") and len(pts) == 2 else kind
-        if shape_type == "ellipse":
-            kind, pts = "calibration_circle", ellipse_edge(pts)
-        elif shape_type in ("polygon", "rectangle") and kind == "calibration_line":
-            kind = "calibration_circle"
+        is_line = shape_type in ("line", "path") and len(pts) == 2
+        kind = "calibration_line" if is_line else "calibration_circle"
     if kind in POLYGON_KINDS or kind == "calibration_circle":
         if shape_type == "ellipse":
             pts = ellipse_edge(pts)

@@ -129,3 +129,27 @@ def test_deleting_the_calibration_restores_the_header_spacing(bound: ImageBindin
     assert bound.session.aset.calibration is None
     assert tuple(bound.image.scale) == pytest.approx((0.2, 0.2))
     assert bound.undo_delete() and bound.session.aset.calibration is not None
+
+
+def test_circle_calibration_from_clicked_edge_points_and_from_an_ellipse(
+    bound: ImageBinding,
+) -> None:
+    # edge points of a 25 mm ball drawn 100 px across: 0.25 mm per pixel
+    t = np.linspace(0, 2 * np.pi, 7, endpoint=False)
+    edge = np.column_stack([100 + 50 * np.sin(t), 130 + 50 * np.cos(t)])
+    bound.calibration_mm = 25.0
+    cal = bound.start_drawing("calibration", mode="add_polygon")
+    cal.add_polygons([edge])
+    (item,) = bound.session.aset.items
+    assert item.kind == "calibration_circle" and item.known_mm == 25.0
+    calibration = bound.session.aset.calibration
+    assert calibration is not None and calibration.method == "circle"
+    assert calibration.col_mm == pytest.approx(0.25, rel=1e-3)
+    assert cal.features["label"][0] == "25 mm"
+    # an ellipse drawn around a 40 mm head 160 px across: newest calibration wins
+    bound.calibration_mm = 40.0
+    cal.add_ellipses([np.array([[20.0, 20.0], [20.0, 180.0], [180.0, 180.0], [180.0, 20.0]])])
+    assert [i.kind for i in bound.session.aset.items] == ["calibration_circle"] * 2
+    assert bound.session.spacing is not None
+    assert bound.session.spacing.col_mm == pytest.approx(0.25, rel=1e-3)
+    assert len(bound.session.aset.items[1].points) == 24

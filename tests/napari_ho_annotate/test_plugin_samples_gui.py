@@ -56,6 +56,9 @@ def test_calibration_lesson_sample(
     gap = float(widget.panels["left"].gap.text().split()[1])
     assert gap == pytest.approx(truth["left"].true_gap_mm, abs=0.4)
     qtbot.waitUntil(lambda: widget.save_state.text().startswith("✓ Saved"))
+    widget.scheme.setCurrentText("della-valle")  # spurs under 1 cm: Della Valle C
+    assert widget.panels["left"].grade.text() == "C"
+    widget.scheme.setCurrentText("brooker")
 
     # saved under the user's name in the user folder; the sample folder is untouched
     saved = user / "sample-annotations" / f"calibration_lesson.{READER}.ho.json"
