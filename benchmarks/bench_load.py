@@ -78,11 +78,13 @@ def _interleaved(funcs: list[Callable[[], object]], repeats: int) -> list[float]
     for func in funcs:
         func()  # warm caches and imports
     times: list[list[float]] = [[] for _ in funcs]
+    order = list(range(len(funcs)))
     for _ in range(repeats):
-        for func, bucket in zip(funcs, times, strict=True):
+        order.reverse()  # alternate, so neither runs always first after the other
+        for i in order:
             start = time.perf_counter()
-            func()
-            bucket.append(time.perf_counter() - start)
+            funcs[i]()
+            times[i].append(time.perf_counter() - start)
     return [statistics.median(bucket) for bucket in times]
 
 

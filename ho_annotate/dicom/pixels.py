@@ -86,15 +86,24 @@ def _int_dtype_for(lo: float, hi: float) -> np.dtype[Any]:
 
 
 def _apply_rescale(arr: Array, slope: float, intercept: float) -> Array:
-    """``slope * v + intercept`` in one new array: integers stay integers when they can."""
+    """``slope * v + intercept``: integers stay integers when they can, in place when they fit."""
     if slope == 1.0 and intercept == 0.0:
         return arr
     if arr.dtype.kind in "iu" and slope.is_integer() and intercept.is_integer():
-        ends = (float(arr.min()) * slope + intercept, float(arr.max()) * slope + intercept)
-        # the scalars must fit the result type too
-        target = _int_dtype_for(min(*ends, intercept, slope), max(*ends, intercept, slope))
+        low, high = float(arr.min()), float(arr.max())
+        # every value on the way (stored, scaled, shifted) and the scalars must fit the type
+        values = [low, high, low * slope, high * slope, slope, intercept]
+        values += [low * slope + intercept, high * slope + intercept]
+        target = _int_dtype_for(min(values), max(values))
+        if target.itemsize == arr.dtype.itemsize and arr.flags.writeable:
+            out: Array = arr.view(target)  # same bits, as every stored value fits the type
+            if slope != 1.0:
+                out *= target.type(slope)
+            if intercept != 0.0:
+                out += target.type(intercept)
+            return out
         if slope == 1.0:
-            out: Array = np.add(arr, target.type(intercept), dtype=target, casting="unsafe")
+            out = np.add(arr, target.type(intercept), dtype=target, casting="unsafe")
             return out
         out = np.multiply(arr, target.type(slope), dtype=target, casting="unsafe")
         if intercept != 0.0:

@@ -170,3 +170,13 @@ def test_loading_never_writes_the_file(dx_file: WriteDX) -> None:
 def test_path_like_and_string_paths(dx_file: WriteDX) -> None:
     path = dx_file()
     assert load_radiograph(str(path)).path == Path(path)
+
+
+def test_integer_rescale_stays_integer_and_compact(dx_file: WriteDX) -> None:
+    stored = _ramp()
+    rad = load_radiograph(dx_file(pixels=stored, RescaleSlope=1, RescaleIntercept=-1024))
+    assert rad.pixels.dtype == np.int16
+    np.testing.assert_array_equal(rad.pixels, stored.astype(np.int64) - 1024)
+    wide = load_radiograph(dx_file("w.dcm", pixels=stored, RescaleSlope=20, RescaleIntercept=5))
+    assert wide.pixels.dtype == np.int32  # 20 * 4095 does not fit 16 bits
+    np.testing.assert_array_equal(wide.pixels, stored.astype(np.int64) * 20 + 5)
