@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ho_annotate.errors import RadiographError
+from ho_annotate.errors import HoAnnotateError, RadiographError
 
 
 def register(subparsers: Any) -> None:
@@ -28,6 +28,22 @@ def register(subparsers: Any) -> None:
         "--annotations", metavar="DIR", help="save sidecars here instead of beside the images"
     )
     parser.set_defaults(func=run)
+
+
+def _sample_folder(files: list[Path]) -> Path | None:
+    """Work on the bundled samples goes to the user folder, never into the sample folder."""
+    from napari_ho_annotate._settings import sample_annotations_dir
+
+    from ho_annotate.samples import sample_data_dir
+
+    try:
+        samples = sample_data_dir().resolve()
+    except HoAnnotateError:
+        return None
+    if files and all(f.resolve().parent == samples for f in files):
+        folder: Path = sample_annotations_dir()
+        return folder
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         settings.save()
     viewer = napari.Viewer(title="ho-annotate")
     _dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
-    annotations = Path(args.annotations) if args.annotations else None
+    annotations = Path(args.annotations) if args.annotations else _sample_folder(files)
     if files:
         widget.set_worklist(files, annotations)
     napari.run()
