@@ -67,7 +67,14 @@ def read_radiographs(path: str | Sequence[str]) -> list[LayerData] | None:
         except RadiographError as exc:
             refused.append(str(exc))
             continue
-        layers.extend(radiograph_layers(rad))
+        in_samples = _in_sample_folder(file)
+        layers.extend(
+            radiograph_layers(
+                rad,
+                sample=in_samples,
+                annotations_dir=_user_sample_folder() if in_samples else None,
+            )
+        )
     if refused:
         _notify("; ".join(refused))
     if not layers:
@@ -160,6 +167,23 @@ def reference_layer(rad: Any) -> LayerData | None:
         kwargs["scale"] = tuple(float(s) for s in rad.spacing_mm)
         kwargs["units"] = ("mm", "mm")
     return (rows.data, kwargs, "shapes")
+
+
+def _in_sample_folder(path: Path) -> bool:
+    """The bundled samples are read-only: work on them goes to the user folder."""
+    from ho_annotate.errors import HoAnnotateError
+    from ho_annotate.samples import sample_data_dir
+
+    try:
+        return path.resolve().parent == sample_data_dir().resolve()
+    except HoAnnotateError:
+        return False
+
+
+def _user_sample_folder() -> Path:
+    from ._settings import sample_annotations_dir
+
+    return sample_annotations_dir()
 
 
 def _notify(message: str) -> None:

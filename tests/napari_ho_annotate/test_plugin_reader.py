@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import write_dx
 from napari_ho_annotate._reader import META, napari_get_reader, read_radiographs
-from plugin_helpers import write_radiograph
+from plugin_helpers import isolate_user_dir, write_radiograph
 
 
 def test_reader_makes_one_mm_image_layer_without_patient_identity(tmp_path: Path) -> None:
@@ -54,3 +54,18 @@ def test_reader_declines_or_returns_none_for_unreadable_files(
     if reader is not None:  # looks like DICOM (the preamble) but cannot be loaded
         assert reader(str(path)) is None
     assert napari_get_reader(str(tmp_path / "missing.dcm")) is None
+
+
+def test_sample_files_opened_directly_save_to_the_user_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ho_annotate.samples import sample_files
+
+    user = isolate_user_dir(tmp_path, monkeypatch)
+    sample = sample_files()[0]
+    layers = read_radiographs(str(sample))
+    assert layers is not None
+    meta = layers[0][1]["metadata"][META]
+    assert meta["sample"] is True
+    assert meta["annotations_dir"] == str(user / "sample-annotations")
+    assert layers[1][1]["name"] == f"{sample.stem} reference"  # read-only reference layer
