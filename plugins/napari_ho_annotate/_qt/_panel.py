@@ -25,6 +25,8 @@ BADGE_COLOURS = {
     "unknown": "#b35c00",
     None: "#8b1a1a",
 }
+GRADE_STYLE = "font-size: 40px; font-weight: bold;"
+NO_GRADE_STYLE = "font-size: 20px; font-weight: bold; color: #ffb74d; padding: 10px;"
 #: The button offered for each need code.
 NEED_ACTIONS = {
     "calibration": "Calibrate on the prosthetic head",
@@ -60,7 +62,7 @@ class HipPanel(QFrame):
         self.title = QLabel(f"<b>{side.capitalize()} hip</b>")
         self.status = QLabel("not read")
         self.grade = QLabel("–")
-        self.grade.setStyleSheet("font-size: 40px; font-weight: bold;")
+        self.grade.setStyleSheet(GRADE_STYLE)
         self.grade.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.gap = QLabel("")
         self.badge = QLabel("")
@@ -79,6 +81,7 @@ class HipPanel(QFrame):
         self.needs_layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.needs_box)
         layout.addWidget(self.warnings)
+        layout.addStretch(1)  # both hips read top-down, aligned
         self.no_ho = QCheckBox("No HO on this hip")
         self.no_ho.setToolTip("Confirm a negative reading (class 0 needs it)")
         self.no_ho.toggled.connect(lambda on: on_no_ho(self.side, on))
@@ -91,7 +94,9 @@ class HipPanel(QFrame):
         self.no_ho.setChecked(no_ho)
         self.no_ho.blockSignals(False)
         self.status.setText(f"Status: {result.status}")
-        self.grade.setText(result.grade if result.grade is not None else "no grade")
+        graded = result.grade is not None
+        self.grade.setText(result.grade if graded else "no grade")
+        restyle(self.grade, GRADE_STYLE if graded else NO_GRADE_STYLE)
         self.reason.setText(result.reason)
         gap = result.decisive
         if gap is not None:
@@ -116,6 +121,7 @@ class HipPanel(QFrame):
             return
         for button in self.need_buttons.values():
             self.needs_layout.removeWidget(button)
+            button.setParent(None)  # gone from the panel now, not at the next event loop
             button.deleteLater()
         self.need_buttons = {}
         for code in codes:
