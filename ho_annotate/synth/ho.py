@@ -65,28 +65,47 @@ def _anchor(bone: Polygon, guess: tuple[float, float]) -> tuple[float, float]:
 
 
 def _spur(
-    rng: np.random.Generator, base: tuple[float, float], toward: tuple[float, float]
+    rng: np.random.Generator, bone: Polygon, base: tuple[float, float], toward: tuple[float, float]
 ) -> tuple[tuple[float, float], tuple[float, float], float, float, np.ndarray]:
-    d = np.subtract(toward, base)
+    """Start a spur well inside its bone (so its broad base hides in it), aimed at ``toward``."""
+    deep = nearest_points(bone.buffer(-9.0), Point(base))[0]
+    inside = (deep.x, deep.y)
+    d = np.subtract(toward, inside)
     u = d / np.hypot(*d)
-    inside = (base[0] - 3.0 * u[0], base[1] - 3.0 * u[1])
     return (
         inside,
         (float(u[0]), float(u[1])),
-        float(rng.uniform(9.0, 14.0)),
-        float(rng.uniform(2.0, 3.2)),
+        float(rng.uniform(14.0, 19.0)),
+        float(rng.uniform(2.5, 3.8)),
         rng.normal(0, 0.35, size=7),
     )
 
 
-def _lumpy(
-    rng: np.random.Generator, shape_fn: Callable[[float], Polygon]
+def _shaft(
+    base: tuple[float, float],
+    u: tuple[float, float],
+    half: float,
+    tip: float,
+    wobble: np.ndarray,
 ) -> Callable[[float], Polygon]:
-    """Add one or two bony lumps along the shaft, so spurs look grown rather than drawn."""
+    """A spur outline as a function of its length."""
+
+    def make(length: float) -> Polygon:
+        return tongue(base, u, length, half, tip, wobble)
+
+    return make
+
+
+def _lumpy(
+    rng: np.random.Generator, shape_fn: Callable[[float], Polygon], bones: BaseGeometry
+) -> Callable[[float], Polygon]:
+    """Add bony lumps along the shaft, so spurs look grown rather than drawn, and cut away
+    what lies deep in the bone it grows from (a reader outlines it from the bone surface)."""
+    deep = bones.buffer(-1.5)
     lumps = [
         (
-            float(rng.uniform(0.1, 0.45)),
-            float(rng.uniform(0.7, 1.1)),
+            float(rng.uniform(0.3, 0.65)),
+            float(rng.uniform(0.9, 1.3)),
             float(rng.uniform(-0.6, 0.6)),
             rng.integers(0, 2**31),
         )
@@ -107,7 +126,12 @@ def _lumpy(
             lump_rng = np.random.default_rng(int(seed))
             pieces.append(blob(lump_rng, float(c[0]), float(c[1]), r, r * 0.8, 0.0, 0.25))
         out = unary_union(pieces)
-        return out if isinstance(out, Polygon) else base
+        out = (out if isinstance(out, Polygon) else base).difference(deep)
+        if isinstance(out, Polygon):
+            return out
+        near_tip = Point(tip).buffer(0.5)
+        parts = [g for g in out.geoms if g.intersects(near_tip)] or list(out.geoms)  # type: ignore[attr-defined]
+        return max(parts, key=lambda g: g.area)
 
     return make
 
@@ -136,8 +160,13 @@ def design_ho(
         )
         free = float(np.hypot(*np.subtract(bf, bp)))
         if bridge:
-            inside, u, half, _, wob = _spur(rng, bp, bf)
-            parts.bridge = tongue(inside, u, free + 7.0, half + 3.0, 5.0, wob)
+            inside, u, half, _, wob = _spur(rng, pelvis, bp, bf)
+            mass = _lumpy(
+                rng,
+                _shaft(inside, u, 0.9 * half, 0.55 * half, wob),
+                unary_union([pelvis, femur]),
+            )
+            parts.bridge = mass(float(np.hypot(*np.subtract(bf, inside))) + 8.0)
             break
         if not (pelvic_spur or femoral_spur):
             break
@@ -168,13 +197,13 @@ def _design_spurs(
     gap: float,
     share: float,
 ) -> None:
-    p_in, p_u, p_half, p_tip, p_wob = _spur(rng, bp, bf)
-    f_in, f_u, f_half, f_tip, f_wob = _spur(rng, bf, bp)
+    p_in, p_u, p_half, p_tip, p_wob = _spur(rng, parts.pelvis, bp, bf)
+    f_in, f_u, f_half, f_tip, f_wob = _spur(rng, parts.femur, bf, bp)
     # The femoral spur is usually the smaller one.
     f_half *= 0.8
 
-    pelvic_shape = _lumpy(rng, lambda n: tongue(p_in, p_u, n, p_half, p_tip, p_wob))
-    femoral_shape = _lumpy(rng, lambda n: tongue(f_in, f_u, n, f_half, f_tip, f_wob))
+    pelvic_shape = _lumpy(rng, _shaft(p_in, p_u, p_half, p_tip, p_wob), parts.pelvis)
+    femoral_shape = _lumpy(rng, _shaft(f_in, f_u, f_half, f_tip, f_wob), parts.femur)
 
     def narrowest(ps: Polygon | None, fs: Polygon | None) -> float:
         gaps = []
@@ -191,7 +220,7 @@ def _design_spurs(
         raise DesignError(f"a {gap:.1f} mm gap leaves no room for spurs on this hip")
     fixed_len = 0.0
     if pelvic and femoral:
-        fixed_len = 3.0 + room * share * float(rng.uniform(0.65, 1.0))
+        fixed_len = _emerges(femoral_shape) + room * share * float(rng.uniform(0.65, 1.0))
 
     def trial(length: float) -> float:
         if pelvic:
@@ -199,7 +228,7 @@ def _design_spurs(
             return narrowest(pelvic_shape(length), fs)
         return narrowest(None, femoral_shape(length))
 
-    lo, hi = 3.5, free + 6.0
+    lo, hi = _emerges(pelvic_shape if pelvic else femoral_shape), free + 20.0
     if trial(lo) < gap:
         raise DesignError(f"cannot keep a {gap:.1f} mm gap on this hip")
     for _ in range(80):
@@ -218,7 +247,17 @@ def _design_spurs(
     if fs is not None:
         parts.spurs.append((fs, "femur"))
     parts.gap_mm = narrowest(ps, fs)
+    if abs(parts.gap_mm - gap) > 1e-6:
+        raise DesignError(f"the spurs cannot reach a {gap:.1f} mm gap on this hip")
     parts.gap_line = _gap_line(parts, ps, fs)
+
+
+def _emerges(shape: Callable[[float], Polygon]) -> float:
+    """The shortest length at which a spur shows outside its bone (a few mm2 of it)."""
+    for length in np.arange(4.0, 60.0, 0.5):
+        if shape(float(length)).area > 4.0:
+            return float(length)
+    raise DesignError("the spur never leaves its bone")
 
 
 def _gap_line(
@@ -244,8 +283,8 @@ def _island(parts: HOParts, hip: Hip, rng: np.random.Generator, length: float) -
     lat = hip.lateral
     hx, hy = hip.head_centre
     for _ in range(400):
-        cx = hx + lat * rng.uniform(40, 85)
-        cy = hy + rng.uniform(-75, -20)
+        cx = hx + lat * rng.uniform(30, 62)
+        cy = hy + rng.uniform(-62, -12)
         shape = blob(
             rng, cx, cy, length / 2, length / 2 * rng.uniform(0.45, 0.8), rng.uniform(0, 180)
         )

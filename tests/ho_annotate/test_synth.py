@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
 from skimage.draw import polygon2mask
 
 from ho_annotate import find_prosthetic_heads, grade, load_annotations, load_radiograph, read_header
@@ -83,10 +84,12 @@ def _ring_means(pixels: np.ndarray, points: list[tuple[float, float]]) -> tuple[
     ring = poly.buffer(4.0).difference(poly.buffer(1.0))
     shape = pixels.shape
 
-    def mask(geom: Polygon) -> np.ndarray:
-        out = polygon2mask(shape, [(y, x) for x, y in geom.exterior.coords])
-        for hole in geom.interiors:
-            out &= ~polygon2mask(shape, [(y, x) for x, y in hole.coords])
+    def mask(geom: BaseGeometry) -> np.ndarray:
+        out = np.zeros(shape, dtype=bool)
+        for part in getattr(geom, "geoms", [geom]):
+            out |= polygon2mask(shape, [(y, x) for x, y in part.exterior.coords])
+            for hole in part.interiors:
+                out &= ~polygon2mask(shape, [(y, x) for x, y in hole.coords])
         return out
 
     inside = mask(poly.buffer(-0.5))
