@@ -91,7 +91,7 @@ def test_killing_the_autosave_loop_never_leaves_a_broken_sidecar(tmp_path: Path)
     path = write_radiograph(tmp_path)
     sidecar = _session(path).sidecar
     counts = []
-    for delay in (0.35, 0.5, 0.65, 0.8):
+    for delay in (0.3, 0.45, 0.6):
         proc = subprocess.Popen(
             [sys.executable, "-c", AUTOSAVER, str(path)], stdout=subprocess.PIPE, text=True
         )

@@ -200,9 +200,15 @@ def test_worklist_reader_name_and_layer_menu_command(
     texts = [widget.work_list.item(n).text() for n in range(3)]
     assert texts[0].startswith("▶ case0.dcm — not started; not read: left, right")
 
-    # read case0 completely: an island on the right hip, no HO on the left
-    widget.draw("island")
-    viewer.layers.selection.active.add_polygons([square(20, 20)])
+    # read case0 completely: an island on the right hip (Shift+I), no HO on the left
+    from qtpy.QtCore import Qt
+
+    qtbot.keyClick(
+        viewer.window._qt_viewer.canvas.native, Qt.Key.Key_I, Qt.KeyboardModifier.ShiftModifier
+    )
+    islands = viewer.layers.selection.active
+    assert islands.name == "case0 islands" and islands.mode == "add_polygon"
+    islands.add_polygons([square(20, 20)])
     widget.confirm_no_ho("left")
     settle(qtbot, widget)
     assert widget.work_list.item(0).text().endswith("done")
