@@ -67,7 +67,7 @@ def _scale_bar(ax: Any, rad: Radiograph, spacing_kind: str | None) -> None:
         return
     mm = next((m for m in _SCALE_BARS_MM if m / spacing.col_mm <= 0.3 * cols), 10.0)
     length = mm / spacing.col_mm
-    x0, y0 = 0.03 * cols, 0.95 * rows
+    x0, y0 = 0.03 * cols, 0.93 * rows
     ax.plot([x0, x0 + length], [y0, y0], color="white", lw=3, solid_capstyle="butt")
     where = {
         "detector": " at the detector",

@@ -154,7 +154,7 @@ def design_ho(
     last: DesignError | None = None
     for attempt in range(30):
         parts = HOParts(pelvis=pelvis, femur=femur)
-        bp = _anchor(pelvis, (hx + lat * rng.uniform(30, 38), hy - rng.uniform(40, 56)))
+        bp = _anchor(pelvis, (hx + lat * rng.uniform(36, 44), hy - rng.uniform(48, 62)))
         bf = _anchor(
             femur, (hip.trochanter_top[0] + lat * rng.uniform(-2, 4), hip.trochanter_top[1])
         )
