@@ -193,7 +193,7 @@ def test_worklist_reader_name_and_layer_menu_command(
     folder.mkdir()
     files = [write_radiograph(folder, f"case{n}.dcm") for n in range(3)]
     viewer = make_napari_viewer()
-    _dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
+    dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
     assert isinstance(widget, Workbench)
     widget.set_worklist(files)
     assert widget.binding is not None and widget.binding.session.image_path == files[0]
@@ -237,3 +237,12 @@ def test_worklist_reader_name_and_layer_menu_command(
     viewer.layers.selection.active = viewer.layers["case0"]
     annotate_image(viewer)
     assert widget.binding.image is viewer.layers["case0"]
+
+    # closing the dock stops the workbench; a new one takes over the next image alone
+    viewer.window.remove_dock_widget(dock)
+    assert widget.binding is None
+    viewer.open(str(files[2]), plugin="ho-annotate")
+    assert [lay.name for lay in viewer.layers if "case2" in lay.name] == [
+        "case2",
+        "case2 side markers",
+    ]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from qtpy.QtCore import QTimer
+from qtpy.QtCore import QEvent, QTimer
 from qtpy.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -111,8 +111,28 @@ class Workbench(QWidget):
         self._bind_keys()
         napari_viewer.layers.events.inserted.connect(self._on_inserted)
         napari_viewer.layers.events.removed.connect(self._on_removed)
+        self._docked = False
         for layer in list(napari_viewer.layers):
             self._adopt(layer)
+
+    def event(self, e: QEvent) -> bool:
+        """Removed from its dock (napari keeps the widget alive): stop working on the viewer."""
+        if e.type() == QEvent.Type.ParentChange:
+            if self.parent() is not None:
+                self._docked = True
+            elif self._docked:
+                self.shutdown()
+        return bool(super().event(e))
+
+    def shutdown(self) -> None:
+        """Save, remove this workbench's layers and stop listening to the viewer."""
+        self.unbind(remove_layers=False)
+        for emitter, callback in (
+            (self.viewer.layers.events.inserted, self._on_inserted),
+            (self.viewer.layers.events.removed, self._on_removed),
+        ):
+            emitter.disconnect(callback)
+        self._docked = False
 
     # -- building the widget --------
     def _build(self) -> None:
