@@ -246,3 +246,9 @@ def test_worklist_reader_name_and_layer_menu_command(
         "case2",
         "case2 side markers",
     ]
+    from napari_ho_annotate._commands import show_grade
+
+    viewer.layers.selection.active = viewer.layers["case2"]
+    show_grade(viewer)  # the measure-menu command: a notification with both hips
+    current = viewer.window.dock_widgets["HO workbench (ho-annotate)"]
+    assert current.last_report.sides["right"].status == "not read"
