@@ -125,9 +125,9 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
         pelvis = hemi
         f_regions = [(trochanters, 16 * k), (shaft, 16 * k), (head, head_r)]
         p_regions = [
-            (Polygon([(30, -170), (170, -170), (170, -40), (30, -40)]), 3.0 * k),
+            (Polygon([(30, -170), (170, -170), (170, -40), (30, -40)]), 2.2 * k),
+            (_crest(hemi, k), 6.5 * k),
             (band((45 * k, -100 * k), (85 * k, -10 * k), 14 * k), 11 * k),
-            (band((60 * k, -140 * k), (140 * k, -120 * k), 7 * k), 7 * k),
             (disc(*hc, 40 * k), 17 * k),
             (disc(97 * k, 86 * k, 16 * k), 12 * k),
         ]
@@ -169,6 +169,12 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
         pelvis_regions=pelvis_regions,
         femur_regions=femur_regions,
     )
+
+
+def _crest(hemi: Polygon, k: float) -> BaseGeometry:
+    """The thick rim of the iliac wing: a band along its outline above the acetabulum."""
+    wing = Polygon([(20, -175), (175, -175), (175, -60), (20, -60)])
+    return hemi.exterior.buffer(9 * k).intersection(wing)
 
 
 def _arc(c: tuple[float, float], r: float, a0: float, a1: float) -> Polygon:

@@ -44,7 +44,7 @@ def bone(
     return np.where(m, out, 0.0)
 
 
-def texture(frame: Frame, rng: np.random.Generator, strength: float = 0.3) -> FloatArray:
+def texture(frame: Frame, rng: np.random.Generator, strength: float = 0.22) -> FloatArray:
     """Trabecular-looking multiplicative texture around 1 (band-limited noise, two scales)."""
     shape = (frame.rows, frame.cols)
     fine = ndimage.gaussian_filter(rng.normal(size=shape), max(0.45 / frame.s, 0.6))
