@@ -86,7 +86,7 @@ def _reader_rows(
     from ho_annotate.sidecar import load_annotations
 
     aset = load_annotations(Path(sidecar), expected_sop_uid=header.sop_instance_uid)
-    grader = Grader()  # measures each hip once for all schemes
+    grader = Grader()  # reuses the hips' geometry across schemes
     reports = [grader.grade(aset, header.spacing, scheme=s) for s in options.schemes]
     rows: list[Row] = []
     for side in SIDES:
