@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any
 
 import msgspec
@@ -20,13 +19,13 @@ from napari.layers import Image, Shapes
 
 from ho_annotate.model import Item, ItemKind, Side
 
-from ._convert import LayerRows, empty_features, items_to_rows, row_to_item
+from ._convert import empty_features, items_to_rows, row_to_item
 from ._labels import LabelCache
+from ._overlays import Overlays
 from ._reader import META
 from ._session import ImageSession
 from ._sides import auto_side, basis_after_flip
 from ._style import (
-    AUTO_GAP_COLOUR,
     SPEC_BY_KEY,
     SPEC_BY_KIND,
     SPECS,
@@ -59,9 +58,7 @@ class ImageBinding:
         #: the widget throttles and calls ``reconcile``. None: reconcile at once.
         self.on_edit = on_edit
         self.layers: dict[str, Shapes] = {}
-        self.auto_gap_layer: Shapes | None = None
-        self.markers_layer: Any = None
-        self._auto_gaps_drawn: tuple[object, ...] = ()
+        self.overlays = Overlays(viewer, str(image.name), str(session.image_path))
         self.undo_stack: list[list[Item]] = []
         self._pending: set[str] = set()
         self._removed: set[str] = set()
@@ -124,7 +121,7 @@ class ImageBinding:
         self._origin[spec.key] = "pelvis" if spec.uses_origin else ""
         self._reset_defaults(layer, spec)
         self.viewer.add_layer(layer)
-        layer.events.data.connect(partial(self._on_data, spec.key))
+        layer.events.data.connect(functools.partial(self._on_data, spec.key))
         return layer
 
     def _reset_defaults(self, layer: Shapes, spec: LayerSpec) -> None:
@@ -297,8 +294,7 @@ class ImageBinding:
                     self.reconcile()
                 else:
                     self.on_edit(defer=True)
-        if layer is self.auto_gap_layer:
-            self.auto_gap_layer = None
+        self.overlays.forget(layer)
 
     def _drop_removed_layers(self) -> bool:
         """A deleted annotation layer deletes its items (undoable), unless the image is closing."""
@@ -476,97 +472,30 @@ class ImageBinding:
         path = str(self.session.image_path)
         return [lay for lay in self.viewer.layers if lay.metadata.get(META, {}).get("path") == path]
 
-    # -- what the grade says, drawn ----------------------------------------------------------------
+    # -- what the grade says, drawn --------
     def show_report(self, report: Any) -> None:
         """The automatic gap of each hip drawn as a thin white check line.
 
         Labels on shapes follow their items (``_set_features``) and the spacing
         (``apply_spacing``), so nothing else needs redrawing here.
         """
-        lines: list[np.ndarray] = []
-        texts: list[str] = []
-        for result in report.sides.values():
-            gap = result.auto_gap
-            if gap is None:
-                continue
-            lines.append(np.asarray(gap.points, dtype=float))
-            unit = "mm" if gap.in_mm else "px"
-            texts.append(f"auto {gap.length:.1f} {unit}")
-        self._draw_auto_gaps(lines, texts)
-
-    def _draw_auto_gaps(self, lines: list[np.ndarray], texts: list[str]) -> None:
-        layer = self.auto_gap_layer
-        if layer is None and not lines:
-            return
-        drawn = (tuple(tuple(np.round(a, 6).ravel()) for a in lines), tuple(texts))
-        if layer is not None and drawn == self._auto_gaps_drawn:
-            return
-        self._auto_gaps_drawn = drawn
-        if layer is None:
-            scale, units = self._scale()
-            layer = Shapes(
-                ndim=2,
-                name=f"{self.name} automatic gap",
-                scale=scale,
-                units=units,
-                edge_color=AUTO_GAP_COLOUR,
-                edge_width=2.5,
-                features=pd.DataFrame({"label": pd.Series([], dtype=object)}),
-                text={
-                    "string": "{label}",
-                    "color": AUTO_GAP_COLOUR,
-                    "size": 10,
-                    "anchor": "lower_right",
-                },
-                metadata={META: {"role": "auto_gap", "path": str(self.session.image_path)}},
-            )
-            active = self.viewer.layers.selection.active
-            self.viewer.add_layer(layer)
-            self.auto_gap_layer = layer
-            self.viewer.layers.selection.active = active  # keep the user's tool
-        with layer.events.data.blocker():
-            if layer.nshapes:
-                layer.selected_data = set(range(layer.nshapes))
-                layer.remove_selected()
-            if lines:
-                layer.add(lines, shape_type="line", edge_color=AUTO_GAP_COLOUR)
-            layer.features = pd.DataFrame({"label": pd.Series(texts, dtype=object)})
+        self.overlays.auto_gaps(report, self._scale())
 
     def show_side_markers(self) -> None:
         """Big R / L letters at the top corners, from the side rules (and any flip)."""
-        from napari.layers import Points
-
         header = self.session.header
         rows, cols = int(header.rows), int(header.columns)
         at = [(rows * 0.04, cols * 0.04), (rows * 0.04, cols * 0.96)]
         letters = ["R" if auto_side(self.session, [p]) == "right" else "L" for p in at]
         if letters[0] == letters[1]:  # a single-hip view: one letter is enough
             at, letters = at[:1], letters[:1]
-        scale, units = self._scale()
-        layer = self.markers_layer
-        if layer is not None and layer in self.viewer.layers:
-            self.viewer.layers.remove(layer)
-        layer = Points(
-            np.asarray(at),
-            name=f"{self.name} side markers",
-            scale=scale,
-            units=units,
-            size=1,
-            face_color="transparent",
-            border_width=0,
-            features=pd.DataFrame({"side": letters}),
-            text={"string": "{side}", "color": "#ffff66", "size": 22},
-            metadata={META: {"role": "markers", "path": str(self.session.image_path)}},
-        )
-        self.viewer.add_layer(layer)
-        self.markers_layer = layer
-        self.viewer.layers.selection.active = self.image
+        self.overlays.side_markers(at, letters, self._scale())
 
     def close(self) -> None:
         """Remove this image's annotation layers (the session keeps the items)."""
         self._closing = True
         self.viewer.layers.events.removed.disconnect(self._on_layer_removed)
-        for layer in [*self.layers.values(), self.auto_gap_layer, self.markers_layer]:
+        for layer in [*self.layers.values(), *self.overlays.layers()]:
             if layer is not None and layer in self.viewer.layers:
                 self.viewer.layers.remove(layer)
         self.layers.clear()
@@ -600,6 +529,3 @@ def _rgba(colours: list[str]) -> np.ndarray:
 
 def _key(layer: Shapes) -> str:
     return str(layer.metadata[META]["key"])
-
-
-__all__ = ["ImageBinding", "LayerRows"]
