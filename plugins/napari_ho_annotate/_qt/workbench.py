@@ -344,11 +344,12 @@ class Workbench(QWidget):
         self.refresh()
 
     def unbind(self, *, remove_layers: bool) -> None:
-        """Stop working on the current image (its work is saved first when autosave is on)."""
+        """Stop working on the current image; unsaved work is saved first (even without
+        autosave: leaving an image must never lose what was drawn)."""
         if self.binding is None:
             return
-        if self.binding.session.dirty and self.autosave_check.isChecked():
-            self.autosave()
+        if self.binding.session.dirty:
+            self.save()
         binding, self.binding = self.binding, None
         binding.close()
         if remove_layers:
