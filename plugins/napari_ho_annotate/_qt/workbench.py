@@ -63,6 +63,12 @@ TOOLS = (
 UNDO_KEY = "Shift-U"
 
 
+def _find_heads(path: Path) -> list[Any]:
+    from ho_annotate import find_prosthetic_heads, load_radiograph
+
+    return list(find_prosthetic_heads(load_radiograph(path)))
+
+
 def lock_layer(layer: Any) -> None:
     """Keep a reference layer as loaded: not editable, and any edit that slips through undone."""
     data, types = list(layer.data), list(layer.shape_type)
@@ -97,6 +103,8 @@ class Workbench(QWidget):
         self.last_refresh_s = 0.0
         #: How many times the panel was refreshed (benchmarks and tests wait on it).
         self.refresh_count = 0
+        #: The prosthetic-head search running in a thread, if any.
+        self.head_worker: Any = None
         self._edit_started: float | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -452,15 +460,31 @@ class Workbench(QWidget):
             self.refresh()
 
     def find_head(self) -> None:
-        """Find the prosthetic head with the core detector and calibrate on the known diameter."""
-        from ho_annotate import find_prosthetic_heads, load_radiograph
+        """Find the prosthetic head with the core detector (in a thread: it takes a moment on a
+        full-size image) and calibrate on the diameter chosen in *Known size*."""
+        from napari.qt.threading import create_worker
 
         if self.binding is None:
             return
-        session = self.binding.session
-        heads = find_prosthetic_heads(load_radiograph(session.image_path))
+        path = self.binding.session.image_path
+        self.find_head_button.setEnabled(False)
+        self.spacing_label.setText("Looking for the prosthetic head…")
+        worker = create_worker(_find_heads, path)
+        worker.returned.connect(lambda heads: self._on_heads(path, heads))
+        worker.errored.connect(lambda exc: self._on_heads(path, [], str(exc)))
+        self.head_worker = worker
+        worker.start()
+
+    def _on_heads(self, path: Path, heads: list[Any], error: str = "") -> None:
+        self.find_head_button.setEnabled(True)
+        self.head_worker = None
+        if self.binding is None or self.binding.session.image_path != path:
+            return  # the user moved on to another image meanwhile
         if not heads:
-            self.spacing_label.setText("No prosthetic head found: draw a circle on its edge.")
+            why = f" ({error})" if error else ""
+            self.spacing_label.setText(
+                f"No prosthetic head found{why}: click points on its edge instead."
+            )
             return
         head = heads[0]
         t = np.linspace(0.0, 2.0 * np.pi, 24, endpoint=False)
@@ -471,7 +495,7 @@ class Workbench(QWidget):
         ]
         item = Item(
             kind="calibration_circle",
-            side=auto_side(session, points),
+            side=auto_side(self.binding.session, points),
             points=points,
             known_mm=self.known_mm.value(),
             note="prosthetic head",
