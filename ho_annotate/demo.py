@@ -11,7 +11,18 @@ from ho_annotate.samples import sample_data_dir, sample_files, sample_rows
 DEFAULT_OUT = Path("ho-annotate-demo")
 TABLE_CSV = "demo.csv"
 READER = "reference"
-COLUMNS = ("file", "side", "brooker", "della_valle", "gap_mm", "spacing", "reason", "needs")
+#: Named as the ``grade --json`` fields they come from.
+COLUMNS = (
+    "file",
+    "side",
+    "brooker",
+    "della_valle",
+    "gap_mm",
+    "borderline",
+    "spacing_kind",
+    "reason",
+    "needs",
+)
 
 
 @dataclass(frozen=True)
@@ -21,21 +32,13 @@ class DemoRow:
     brooker: str
     della_valle: str
     gap_mm: str
-    spacing: str
+    borderline: str
+    spacing_kind: str
     reason: str
     needs: str
 
     def values(self) -> tuple[str, ...]:
-        return (
-            self.file,
-            self.side,
-            self.brooker,
-            self.della_valle,
-            self.gap_mm,
-            self.spacing,
-            self.reason,
-            self.needs,
-        )
+        return tuple(str(getattr(self, name)) for name in COLUMNS)
 
 
 @dataclass
@@ -74,7 +77,8 @@ def run_demo(out_dir: Path = DEFAULT_OUT, samples: Path | None = None) -> DemoRe
                     brooker=res.grade or "-",
                     della_valle=dv.grade or "-",
                     gap_mm="" if res.gap_mm is None else f"{res.gap_mm:.1f}",
-                    spacing=res.spacing_kind or "none",
+                    borderline="yes" if res.borderline else "no",
+                    spacing_kind=res.spacing_kind or "none",
                     reason=res.reason,
                     needs=" ".join(n.code for n in res.needs),
                 )
@@ -92,12 +96,16 @@ def run_demo(out_dir: Path = DEFAULT_OUT, samples: Path | None = None) -> DemoRe
 
 def format_table(rows: list[DemoRow], reason_width: int = 72) -> str:
     """A plain-text table for the terminal (long reasons are shortened; the CSV has them whole)."""
-    head = ("file", "side", "Brooker", "Della Valle", "gap mm", "spacing", "reason", "needs")
+    head = (
+        "file", "side", "Brooker", "Della Valle", "gap mm", "borderline", "spacing", "reason",
+        "needs",
+    )  # fmt: skip
+    at = COLUMNS.index("reason")
     body = []
     for row in rows:
         values = list(row.values())
-        if len(values[6]) > reason_width:
-            values[6] = values[6][: reason_width - 1].rstrip() + "…"
+        if len(values[at]) > reason_width:
+            values[at] = values[at][: reason_width - 1].rstrip() + "…"
         body.append(values)
     widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
     lines = [

@@ -27,6 +27,16 @@ COLOURS = {
     "gap": "#39ff14",
 }
 _SCALE_BARS_MM = (100.0, 50.0, 20.0, 10.0)
+_CAPTION_PT = 8.5
+_CAPTION_LINE_IN = _CAPTION_PT * 1.3 / 72
+
+
+def _wrap(text: str, width_in: float) -> list[str]:
+    """Lines that fit the figure width (an average glyph is about 0.55 em wide)."""
+    import textwrap
+
+    chars = max(int(width_in * 72 / (_CAPTION_PT * 0.55)) - 4, 20)
+    return textwrap.wrap(text, chars)
 
 
 def _colour(item: Item) -> str:
@@ -96,8 +106,12 @@ def render_overlay(
     pixels = np.asarray(rad.pixels, dtype=np.float32)
     rows, cols = pixels.shape
     centre, width = rad.window
-    fig = Figure(figsize=(width_in, width_in * rows / cols), dpi=110)
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    caption = _wrap(title, width_in) if title else []
+    image_h = width_in * rows / cols
+    strip_h = (len(caption) * _CAPTION_LINE_IN + 0.12) if caption else 0.0
+    fig = Figure(figsize=(width_in, image_h + strip_h), dpi=110)
+    fig_h = image_h + strip_h
+    ax = fig.add_axes((0.0, strip_h / fig_h, 1.0, image_h / fig_h))
     ax.imshow(
         pixels, cmap="gray", vmin=centre - width / 2, vmax=centre + width / 2,
         interpolation="antialiased",
@@ -149,10 +163,11 @@ def render_overlay(
             ha="center", alpha=0.85,
         )  # fmt: skip
     _scale_bar(ax, rad, reports[0].spacing_kind)
-    if title:
-        ax.text(
-            0.5 * cols, 0.995 * rows, title, color="#dddddd", fontsize=8, ha="center",
-            va="bottom", wrap=True,
+    if caption:
+        # A strip of its own below the image, so the caption never covers or loses anything.
+        fig.text(
+            0.5, (strip_h - 0.06) / fig_h, "\n".join(caption), color="#dddddd",
+            fontsize=_CAPTION_PT, ha="center", va="top", linespacing=1.3,
         )  # fmt: skip
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)

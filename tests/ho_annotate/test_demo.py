@@ -39,9 +39,11 @@ def test_the_demo_writes_an_overlay_per_case_and_the_table(tmp_path: Path) -> No
         assert t["brooker"] == (want.brooker or "-")
         assert t["della_valle"] == (want.della_valle or "-")
         assert t["gap_mm"] == ("" if want.gap_mm is None else f"{want.gap_mm:.1f}")
-        assert t["reason"] and t["spacing"]
+        assert t["borderline"] == ("yes" if want.borderline else "no")
+        assert t["reason"] and t["spacing_kind"]
         if want.brooker is None:
             assert "calibration" in t["needs"]
+    assert any(t["borderline"] == "yes" for t in table)
     for t in table:
         assert t["file"] in run.stdout
 
