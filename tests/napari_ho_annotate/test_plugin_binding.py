@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import npe2
 import numpy as np
 import pytest
 from napari.components import ViewerModel
@@ -11,7 +12,6 @@ from napari.layers import Layer
 from napari_ho_annotate._binding import ImageBinding
 from napari_ho_annotate._reader import read_radiographs
 from napari_ho_annotate._session import ImageSession
-from napari_ho_annotate._writer import write_sidecar
 from plugin_helpers import READER, isolate_user_dir, write_radiograph
 
 from ho_annotate import read_header
@@ -114,7 +114,9 @@ def test_gap_label_calibration_line_rescales_and_writer_saves(
 
     out = tmp_path / f"hip_0001.{READER}.ho.json"
     data = [lay.as_layer_data_tuple() for lay in bound.layers.values()]
-    assert write_sidecar(str(out), data) == [str(out)]
+    npe2.PluginManager.instance().discover()
+    # through npe2, as File > Save Selected Layers does: our writer is picked for .json
+    assert npe2.write(str(out), data, plugin_name="ho-annotate") == [str(out)]
     saved = load_annotations(out)
     assert sorted(i.kind for i in saved.items) == ["calibration_line", "gap", "island"]
     assert {i.id for i in saved.items} == {i.id for i in bound.session.aset.items}
