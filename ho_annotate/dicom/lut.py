@@ -65,12 +65,22 @@ def modality_range(ds: Dataset) -> tuple[float, float]:
     """``[lo, hi]``: the Modality LUT image of the stored range (used to invert MONOCHROME1)."""
     smin, smax = stored_range(ds)
     if has_modality_lut_sequence(ds):
-        ramp = np.arange(smin, smax + 1, dtype=np.int64)
-        mapped = np.asarray(apply_modality_lut(ramp, ds))
+        # the stored values the LUT's entries cover, and the two ends (clamped to its ends)
+        n_entries, first = _lut_span(ds.ModalityLUTSequence[0])
+        low, high = max(smin, first), min(smax, first + n_entries - 1)
+        inputs = np.arange(low, high + 1, dtype=np.int64) if low <= high else np.zeros(0, int)
+        inputs = np.concatenate([inputs, np.array([smin, smax], dtype=np.int64)])
+        mapped = np.asarray(apply_modality_lut(inputs, ds))
         return (float(mapped.min()), float(mapped.max()))
     slope, intercept = rescale(ds)
     ends = (smin * slope + intercept, smax * slope + intercept)
     return (min(ends), max(ends))
+
+
+def _lut_span(item: Dataset) -> tuple[int, int]:
+    """``(number of entries, first input value)`` of a LUT item (0 entries means 65536)."""
+    n_entries, first = (int(v) for v in list(item.LUTDescriptor)[:2])
+    return (n_entries or 65536, first)
 
 
 def _window_center_width(ds: Dataset) -> Window | None:
@@ -86,8 +96,7 @@ def _voi_lut_window(ds: Dataset) -> Window | None:
     if not sequence:
         return None
     try:
-        n_entries, first, _bits = (int(v) for v in sequence[0].LUTDescriptor)
-        n_entries = n_entries or 65536
+        n_entries, first = _lut_span(sequence[0])
         ramp = np.arange(first, first + n_entries, dtype=np.int64)
         # pydicom applies the first VOI LUT; a window from WindowCenter was ruled out already
         out = np.asarray(apply_voi_lut(ramp, ds, index=0, prefer_lut=True), dtype=np.float64)

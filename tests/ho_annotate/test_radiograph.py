@@ -180,3 +180,24 @@ def test_integer_rescale_stays_integer_and_compact(dx_file: WriteDX) -> None:
     wide = load_radiograph(dx_file("w.dcm", pixels=stored, RescaleSlope=20, RescaleIntercept=5))
     assert wide.pixels.dtype == np.int32  # 20 * 4095 does not fit 16 bits
     np.testing.assert_array_equal(wide.pixels, stored.astype(np.int64) * 20 + 5)
+
+
+def test_monochrome1_with_a_modality_lut_inverts_by_the_lut_range(dx_file: WriteDX) -> None:
+    stored = _ramp(top=255)
+    lut = Dataset()
+    lut.LUTDescriptor = [200, 10, 16]  # covers stored values 10..209; others clamp to the ends
+    table = (np.arange(200) * 3 + 100).astype(np.uint16)
+    lut.add_new(0x00283006, "US", table.tolist())
+    lut.ModalityLUTType = "US"
+    rad = load_radiograph(
+        dx_file(
+            pixels=stored,
+            bits_stored=8,
+            photometric="MONOCHROME1",
+            ModalityLUTSequence=Sequence([lut]),
+        )
+    )
+    mapped = table[np.clip(stored.astype(np.int64) - 10, 0, 199)].astype(np.int64)
+    lo, hi = 100, 100 + 3 * 199
+    assert rad.value_range == (lo, hi)
+    np.testing.assert_array_equal(rad.pixels, lo + hi - mapped)
