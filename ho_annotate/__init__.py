@@ -1,16 +1,40 @@
-"""ho-annotate: heterotopic ossification on hip radiographs, headless core."""
+"""ho-annotate: heterotopic ossification on hip radiographs, headless core.
+
+The public API is importable from here; it is loaded on first use so that the command line
+and light imports do not pay for pydicom, shapely and scikit-image up front.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ho_annotate._version import __version__
-from ho_annotate.grading import grade
-from ho_annotate.prosthesis import find_prosthetic_heads
-from ho_annotate.radiograph import (
-    Radiograph,
-    RadiographError,
-    RadiographHeader,
-    load_radiograph,
-    read_header,
-)
-from ho_annotate.sidecar import load_annotations, save_annotations, sidecar_path
+
+if TYPE_CHECKING:
+    from ho_annotate.grading import grade
+    from ho_annotate.prosthesis import find_prosthetic_heads
+    from ho_annotate.radiograph import (
+        Radiograph,
+        RadiographError,
+        RadiographHeader,
+        load_radiograph,
+        read_header,
+    )
+    from ho_annotate.sidecar import load_annotations, save_annotations, sidecar_path
+
+_EXPORTS: dict[str, str] = {
+    "grade": "ho_annotate.grading",
+    "find_prosthetic_heads": "ho_annotate.prosthesis",
+    "Radiograph": "ho_annotate.radiograph",
+    "RadiographError": "ho_annotate.radiograph",
+    "RadiographHeader": "ho_annotate.radiograph",
+    "load_radiograph": "ho_annotate.radiograph",
+    "read_header": "ho_annotate.radiograph",
+    "load_annotations": "ho_annotate.sidecar",
+    "save_annotations": "ho_annotate.sidecar",
+    "sidecar_path": "ho_annotate.sidecar",
+}
 
 __all__ = [
     "Radiograph",
@@ -25,3 +49,16 @@ __all__ = [
     "save_annotations",
     "sidecar_path",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ho_annotate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

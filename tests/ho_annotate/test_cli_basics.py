@@ -47,3 +47,9 @@ def test_unknown_subcommand_is_a_clear_error() -> None:
     )
     assert out.returncode == 2
     assert "invalid choice" in out.stderr
+
+
+def test_public_api_names_resolve() -> None:
+    for name in ho_annotate.__all__:
+        assert getattr(ho_annotate, name) is not None
+    assert issubclass(ho_annotate.RadiographError, ValueError)
