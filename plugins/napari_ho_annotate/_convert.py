@@ -115,21 +115,28 @@ def row_to_item(
         if shape_type not in ("line", "path") or _distinct(pts) < 2:
             return None
         pts = pts[[0, -1]]
-    side = str(feats.get("side") or "") or fallback_side
-    origin = str(feats.get("origin") or "") or None
+    # values typed into the features table by hand are checked, not trusted
+    side = side_of(str(feats.get("side") or "")) or fallback_side
+    origin = origin_of(str(feats.get("origin") or ""))
     if spec.uses_origin and origin is None:
         origin = "pelvis"
     known = feats.get("known_mm")
     known_mm = None if known is None or pd.isna(known) else float(known)
+    if known_mm is not None and not (math.isfinite(known_mm) and known_mm > 0):
+        known_mm = None
     return Item(
         kind=kind,
-        side=side,  # type: ignore[arg-type]
+        side=side,
         points=[(float(r), float(c)) for r, c in pts],
         id=str(feats.get("id") or "") or new_id(),
-        origin=origin if spec.uses_origin else None,  # type: ignore[arg-type]
+        origin=origin if spec.uses_origin else None,
         known_mm=known_mm if kind.startswith("calibration") else None,
         side_by_reader=bool(feats.get("side_by_reader", False)),
     )
+
+
+def side_of(value: str) -> Side | None:
+    return value if value in ("left", "right") else None  # type: ignore[return-value]
 
 
 def origin_of(value: str) -> BoneOrigin | None:
