@@ -21,6 +21,8 @@ N_RAYS = 240
 EDGE_SMOOTHING_PX = 1.0
 #: Smallest half-width (pixels) of the edge search along a ray.
 MIN_WINDOW_PX = 3.0
+#: How far (pixels) beyond the 3-pixel outside level a second edge makes a ray unusable.
+LOOK_AHEAD_PX = 5.0
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,8 @@ def ray_edges(
     step = 0.25
     window = max(window, MIN_WINDOW_PX / radius)
     reach = round(3.0 / step)  # the levels either side are read 3 pixels off the edge
-    margin = (2 * reach + 2) * step / radius
+    ahead = reach + round(LOOK_AHEAD_PX / step)  # how far past the edge a neighbour is sought
+    margin = (ahead + 2) * step / radius
     offsets = np.arange(-window - margin, window + margin + 1e-9, step / radius)
     t = expected[:, None] * (1 + offsets[None, :])
     rows = center[0] + t * sin[:, None]
@@ -73,12 +76,16 @@ def ray_edges(
     before = profiles[idx, np.clip(k - reach, 0, n_samples - 1)]
     after = profiles[idx, np.clip(k + reach, 0, n_samples - 1)]
     points = np.column_stack([center[0] + t_edge * sin, center[1] + t_edge * cos])
-    # a rise soon after the fall means a neighbour (the cup's shell) that pulls the edge in
-    beyond = profiles[idx[:, None], np.clip(k[:, None] + np.arange(2 * reach), 0, n_samples - 1)]
+    drops = np.where(on_border, 0.0, before - after)
+    # A neighbour close outside (the cup's shell, a bone edge) blurs into the edge and pulls it
+    # in: drop the ray when the profile rises again soon after the fall, or falls a second time
+    # a few pixels further out (a thin bright band against the head).
+    beyond = profiles[idx[:, None], np.clip(k[:, None] + np.arange(ahead), 0, n_samples - 1)]
     later_max = np.maximum.accumulate(beyond[:, ::-1], axis=1)[:, ::-1]
     rise = np.max(later_max - beyond, axis=1)
-    drops = np.where(on_border, 0.0, before - after)
-    return Edges(points=points, drops=np.where(rise > 0.15 * drops, 0.0, drops), outside=after)
+    second_fall = after - np.min(beyond[:, reach:], axis=1)
+    near = (rise > 0.15 * drops) | (second_fall > 0.25 * drops)
+    return Edges(points=points, drops=np.where(near, 0.0, drops), outside=after)
 
 
 def interior(

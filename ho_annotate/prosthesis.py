@@ -155,12 +155,6 @@ def _refine(
     for window in (0.3, 0.12, 0.06):
         edges = ray_edges(image, center, radius, aspect, window)
         good = edges.drops > max(contrast_floor, 1e-9)
-        if good.any():
-            # rays into the cup or the neck fall less than the clean ones
-            good &= edges.drops >= 0.6 * float(np.percentile(edges.drops[good], 90))
-        if good.any():
-            darkest = float(np.percentile(edges.outside[good], 25))
-            good &= edges.outside <= darkest + 0.35 * (metal - darkest)
         if good.sum() < 12:
             return None
         scaled = edges.points * np.array([aspect, 1.0])
@@ -211,7 +205,7 @@ def _judge(
     if contrast <= 0 or dynamic <= 0:
         return None
     checks = (
-        coverage >= 0.4,
+        coverage >= 0.3,
         rms <= 0.3 + 0.006 * radius,
         spread <= 0.12 * contrast,
         contrast >= 0.3 * dynamic,
