@@ -79,3 +79,17 @@ def test_view_command_is_registered_and_refuses_missing_paths(tmp_path: Path) ->
     missing = cli("view", str(tmp_path / "nope.dcm"))
     assert missing.returncode == 2
     assert "nope.dcm: no such file or folder" in missing.stderr
+
+
+def test_reader_is_offered_for_dicom_names_only() -> None:
+    pm = npe2.PluginManager.instance()
+    pm.discover()
+
+    def offered(name: str) -> bool:
+        return any(r.plugin_name == "ho-annotate" for r in pm.iter_compatible_readers([name]))
+
+    for name in ("/d/hip.dcm", "/d/HIP.DCM", "/d/x.Dicom", "/d/IM0001", "/d/I0000123"):
+        assert offered(name), name
+    assert offered("/d/1.2.840.113619.2.55.3")
+    for name in ("/d/photo.png", "/d/IMG_1234.jpg", "/d/scan.tif", "/d/notes.txt"):
+        assert not offered(name), name
