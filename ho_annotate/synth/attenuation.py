@@ -44,13 +44,14 @@ def bone(
     return np.where(m, out, 0.0)
 
 
-def texture(frame: Frame, rng: np.random.Generator, strength: float = 0.22) -> FloatArray:
-    """Trabecular-looking multiplicative texture around 1 (band-limited noise, two scales)."""
+def texture(frame: Frame, rng: np.random.Generator, strength: float = 0.13) -> FloatArray:
+    """Trabecular-looking multiplicative texture around 1: smooth band-limited noise at the
+    scale of trabeculae (about 1 mm) and of their clusters (about 3 mm), no pixel speckle."""
     shape = (frame.rows, frame.cols)
-    fine = ndimage.gaussian_filter(rng.normal(size=shape), max(0.45 / frame.s, 0.6))
-    coarse = ndimage.gaussian_filter(rng.normal(size=shape), max(1.6 / frame.s, 0.8))
-    tex = fine / (fine.std() + 1e-9) + 0.7 * coarse / (coarse.std() + 1e-9)
-    return np.asarray(1.0 + strength * tex / 1.7, dtype=np.float64)
+    fine = ndimage.gaussian_filter(rng.normal(size=shape), max(0.8 / frame.s, 0.9))
+    coarse = ndimage.gaussian_filter(rng.normal(size=shape), max(2.8 / frame.s, 1.5))
+    tex = fine / (fine.std() + 1e-9) + 0.8 * coarse / (coarse.std() + 1e-9)
+    return np.asarray(1.0 + strength * tex / 1.8, dtype=np.float64)
 
 
 def region_radius(
@@ -64,6 +65,6 @@ def region_radius(
 
 
 def density(frame: Frame, rng: np.random.Generator) -> FloatArray:
-    """Slow variation of bone density (about +-15 %), so no plate looks uniform."""
-    field = ndimage.gaussian_filter(rng.normal(size=(frame.rows, frame.cols)), 12.0 / frame.s)
-    return np.asarray(1.0 + 0.15 * field / (field.std() + 1e-9), dtype=np.float64)
+    """Slow variation of bone density (about +-20 %), so no plate looks uniform."""
+    field = ndimage.gaussian_filter(rng.normal(size=(frame.rows, frame.cols)), 9.0 / frame.s)
+    return np.asarray(1.0 + 0.2 * field / (field.std() + 1e-9), dtype=np.float64)

@@ -12,12 +12,12 @@ from ho_annotate.synth.attenuation import chord
 from ho_annotate.synth.geometry import FloatArray, Frame, mirror
 
 MU_COCR = 4.0  # cobalt-chromium head (sharp rim: nearly opaque right to its edge)
-MU_TITANIUM = 0.07  # titanium cup shell, about 2.5 mm thick
+MU_TITANIUM = 0.25  # titanium cup shell, about 2.5 mm thick
 MU_STEM = 0.35  # a solid stem looks whiter than a thin shell
 
 _STEM = [
-    (90, -4), (112, 6), (126, 13), (137, 20), (136, 60), (132, 110), (128, 158), (125, 166),
-    (122, 158), (121, 110), (119, 72), (115, 50), (105, 32), (96, 18), (88, 6),
+    (92, -4), (112, 4), (127, 11), (140, 20), (141, 60), (137, 110), (133, 158), (130, 166),
+    (127, 158), (126, 110), (124, 72), (120, 42), (112, 22), (98, 9), (90, 4),
 ]  # fmt: skip
 
 

@@ -91,16 +91,23 @@ def _detector(
     rng: np.random.Generator,
     photometric: str,
 ) -> NDArray[np.uint16]:
-    """Log-domain processing like a DX workstation: equalise, window, sharpen, blur, noise."""
+    """Log-domain processing like a DX workstation: equalise, window, film-like tone curve,
+    heel effect, then quantum noise blurred by the scintillator, and mild edge enhancement."""
     s = frame.s
-    eq = tissue - 0.35 * ndimage.gaussian_filter(tissue, 40.0 / s, mode="nearest")
+    eq = tissue - 0.4 * ndimage.gaussian_filter(tissue, 45.0 / s, mode="nearest")
     body = tissue > 0.5
     lo, hi = np.percentile(eq[body], [0.5, 99.8]) if body.any() else (eq.min(), eq.max())
-    v = np.clip((eq - lo) / max(hi - lo, 1e-6), 0.0, 1.0) * 0.9
+    v = np.clip((eq - lo) / max(hi - lo, 1e-6), 0.0, 1.0)
+    # Film-like tone curve: bone separates from soft tissue, no hard clipping at either end.
+    v = 0.8 * v**1.35
     v = v + (1.0 - v) * (1.0 - np.exp(-metal_att / 3.0))
-    v = v + 0.5 * (v - ndimage.gaussian_filter(v, 2.0 / s))
-    v = ndimage.gaussian_filter(v, max(0.25 / s, 0.5))
-    v = v + rng.normal(0.0, 0.010, v.shape)
+    # Heel effect: the anode side (the head end) gets a little less exposure.
+    rows = np.linspace(-0.5, 0.5, frame.rows)[:, None]
+    v = v + 0.05 * rows * (1.0 - v)
+    # Quantum noise, larger where fewer photons arrive (bright pixels), then detector blur.
+    noise = rng.normal(0.0, 1.0, v.shape) * (0.02 + 0.025 * v)
+    v = ndimage.gaussian_filter(v + noise, max(0.3 / s, 0.8))
+    v = v + 0.35 * (v - ndimage.gaussian_filter(v, 2.5 / s))
     stored = np.clip(np.round(60 + v * (MAX_VALUE - 100)), 0, MAX_VALUE).astype(np.uint16)
     if photometric == "MONOCHROME1":
         stored = (MAX_VALUE - stored).astype(np.uint16)
