@@ -19,6 +19,7 @@ from ho_annotate import (
     read_header,
     sidecar_path,
 )
+from ho_annotate.cli import main
 from ho_annotate.prosthesis import head_calibration
 from ho_annotate.samples import SampleRow, sample_data_dir, sample_files, sample_rows
 from ho_annotate.synth import write_case
@@ -40,25 +41,38 @@ def test_the_folder_is_small_and_every_image_has_a_reference_sidecar() -> None:
     images = sorted(FOLDER.glob("*.dcm"))
     assert sorted(FILES) == images
     assert 5 <= len(images) <= 12
+    assert {p.name for p in images} >= _SUBPROCESS
     assert sum(p.stat().st_size for p in FOLDER.iterdir()) <= 15e6
     for image in images:
         assert sidecar_path(image, "reference").is_file()
     assert (FOLDER / "README.md").is_file()
 
 
-def _graded(image: Path, scheme: str) -> dict[str, dict[str, object]]:
-    out = subprocess.run(
-        [_script(), "grade", str(image), "--json", "--reader", "reference", "--scheme", scheme],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
-    sides: dict[str, dict[str, object]] = json.loads(out.stdout)["sides"]
+#: Graded through a real subprocess; the others through the same entry point in-process.
+_SUBPROCESS = {"calibration_lesson.dcm", "monochrome1_islands.dcm"}
+
+
+def _graded(
+    image: Path, scheme: str, capsys: pytest.CaptureFixture[str]
+) -> dict[str, dict[str, object]]:
+    argv = ["grade", str(image), "--json", "--reader", "reference", "--scheme", scheme]
+    if image.name in _SUBPROCESS:
+        out = subprocess.run([_script(), *argv], capture_output=True, text=True, check=False)
+        assert out.returncode == 0, out.stderr
+        text = out.stdout
+    else:
+        capsys.readouterr()
+        assert main(argv) == 0
+        text = capsys.readouterr().out
+    sides: dict[str, dict[str, object]] = json.loads(text)["sides"]
     return sides
 
 
 @pytest.mark.parametrize("image", FILES, ids=[p.stem for p in FILES])
-def test_the_grade_command_reproduces_cases_csv(image: Path) -> None:
-    brooker = _graded(image, "brooker")
+def test_the_grade_command_reproduces_cases_csv(
+    image: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    brooker = _graded(image, "brooker", capsys)
     rad = read_header(image)
     della_valle = grade(
         load_annotations(sidecar_path(image, "reference")), rad.spacing, "della-valle"

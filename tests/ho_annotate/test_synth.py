@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from skimage.draw import polygon2mask
 
 from ho_annotate import find_prosthetic_heads, grade, load_annotations, load_radiograph, read_header
+from ho_annotate.cli import main
 from ho_annotate.synth import CaseDesign, SideDesign, write_case
 
 SMALL = {"rows": 240, "columns": 288, "pixel_mm": 1.4}
@@ -178,7 +179,9 @@ def test_a_single_hip_view_marks_the_other_hip_not_assessable(tmp_path: Path) ->
     assert report.sides["left"].grade is None
 
 
-def test_the_synth_command_writes_a_case_the_grade_command_reads(tmp_path: Path) -> None:
+def test_the_synth_command_writes_a_case_the_grade_command_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "case.dcm"
     made = subprocess.run(
         [_script(), "synth", str(out), "--left", "III", "--left-gap", "7.5", "--right", "I",
@@ -188,12 +191,9 @@ def test_the_synth_command_writes_a_case_the_grade_command_reads(tmp_path: Path)
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert out.exists() and (tmp_path / "case.reference.ho.json").exists()
-    graded = subprocess.run(
-        [_script(), "grade", str(out), "--json", "--reader", "reference"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert graded.returncode == 0, graded.stderr
-    sides = json.loads(graded.stdout)["sides"]
+    capsys.readouterr()
+    assert main(["grade", str(out), "--json", "--reader", "reference"]) == 0
+    sides = json.loads(capsys.readouterr().out)["sides"]
     assert sides["left"]["grade"] == "III" and sides["left"]["gap_mm"] == 7.5
     assert sides["right"]["grade"] == "I"
 
