@@ -62,7 +62,7 @@ def panel(widget: Workbench, side: str) -> dict[str, str]:
 def test_reading_a_hip_step_by_step(make_napari_viewer: Any, qtbot: Any, detector_image: Path):
     viewer = make_napari_viewer()
     widget = open_image(viewer, detector_image)
-    assert viewer.scale_bar.visible
+    assert viewer.canvas.overlays["scale_bar"].visible
     assert next(m for m in viewer.layers if m.name.endswith("side markers")).features[
         "side"
     ].tolist() == ["R", "L"]

@@ -346,7 +346,7 @@ class Workbench(QWidget):
         self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit)
         self.binding.calibration_mm = self.known_mm.value()
         self.binding.show_side_markers()
-        self.viewer.scale_bar.visible = True
+        self.viewer.canvas.overlays["scale_bar"].visible = True
         self.viewer.layers.selection.active = image
         self.worklist.select(path)
         self.refresh()
