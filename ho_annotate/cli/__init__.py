@@ -16,18 +16,19 @@ from collections.abc import Sequence
 from ho_annotate._version import __version__
 from ho_annotate.errors import HoAnnotateError
 
-#: The subcommands, in the order ``--help`` lists them. Add new ones here.
+#: The subcommands, in the order ``--help`` lists them (roughly the order a user meets them).
+#: Add new ones here.
 SUBCOMMANDS: tuple[str, ...] = (
+    "demo",
+    "info",
+    "grade",
+    "calibrate",
+    "view",
+    "synth",
     "measure",
     "agreement",
-    "grade",
-    "score",
     "practice",
-    "view",
-    "info",
-    "calibrate",
-    "synth",
-    "demo",
+    "score",
 )
 
 
