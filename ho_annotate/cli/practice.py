@@ -108,13 +108,10 @@ def _open_session(args: argparse.Namespace, reader: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from ho_annotate.errors import HoAnnotateError
-    from ho_annotate.grading import schemes
+    from ho_annotate.grading import get_scheme
     from ho_annotate.practice.score import format_summary
 
-    if args.scheme not in schemes():
-        raise HoAnnotateError(
-            f"unknown scheme {args.scheme!r}; choose one of {', '.join(schemes())}"
-        )
+    get_scheme(args.scheme)  # refuses an unknown name, listing the known ones
     if not 0.0 < args.iou <= 1.0:
         raise HoAnnotateError(f"--iou {args.iou}: give an overlap between 0 and 1")
     if not args.no_viewer:

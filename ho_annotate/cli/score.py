@@ -50,14 +50,11 @@ def run(args: argparse.Namespace) -> int:
     import msgspec
 
     from ho_annotate.errors import HoAnnotateError
-    from ho_annotate.grading import schemes
+    from ho_annotate.grading import get_scheme
     from ho_annotate.practice.folders import score_folders
     from ho_annotate.practice.score import format_confusion, format_summary
 
-    if args.scheme not in schemes():
-        raise HoAnnotateError(
-            f"unknown scheme {args.scheme!r}; choose one of {', '.join(schemes())}"
-        )
+    get_scheme(args.scheme)  # refuses an unknown name, listing the known ones
     if not 0.0 < args.iou <= 1.0:
         raise HoAnnotateError(f"--iou {args.iou}: give an overlap between 0 and 1")
     result = score_folders(
