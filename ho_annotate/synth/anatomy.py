@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import ndimage
 from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -123,9 +124,9 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
             (band((46 * k, -108 * k), (66 * k, -10 * k), 7 * k), 10 * k),
             (band((120 * k, -75 * k), (100 * k, -25 * k), 12 * k), 9 * k),
             (disc(*hc, 36 * k), 13 * k),
-            (band((62 * k, 18 * k), (10 * k, 34 * k), 9 * k), 8 * k),
-            (band((14 * k, 70 * k), (80 * k, 92 * k), 8 * k), 7 * k),
-            (disc(95 * k, 80 * k, 17 * k), 12 * k),
+            (band((62 * k, 18 * k), (10 * k, 34 * k), 9 * k), 10 * k),
+            (band((14 * k, 70 * k), (80 * k, 92 * k), 8 * k), 9 * k),
+            (disc(95 * k, 80 * k, 17 * k), 15 * k),
         ]
         if sign < 0:
             pelvis, femur = mirror(pelvis), mirror(femur)
@@ -165,7 +166,7 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
         for sx in (-1, 1):
             cx, cy, r = sx * (22 - i) * k, (-100 + 18 * i) * k, (5.5 - 0.8 * i) * k
             strokes.append((_arc((cx, cy), r + 1.0 * k, 200, 340, 0.6 * k), 0.5 * k))
-    strokes += [(_arc((p.centroid.x, p.centroid.y), 6.5 * k, 0, 360, 0.7 * k), 0.5 * k)
+    strokes += [(_arc((p.centroid.x, p.centroid.y), 6.5 * k, 0, 360, 0.7 * k), 0.35 * k)
                 for p in pedicles]  # fmt: skip
     return Skeleton(
         hips=hips,
@@ -270,11 +271,18 @@ def soft_tissue(frame: Frame, rng: np.random.Generator) -> FloatArray:
     inner = (1 - w) * trunk_inner + w * thigh_inner
     att = 0.85 * MU_SOFT * outer + 0.18 * MU_SOFT * inner
     gas = np.zeros_like(att)
-    for _ in range(int(rng.integers(5, 10))):
-        cx, cy = rng.uniform(-75, 75), rng.uniform(-175, -50)
-        r = rng.uniform(6, 18)
-        d = np.hypot((x - cx) / rng.uniform(0.7, 1.4), y - cy)
-        gas += np.clip(1 - d / r, 0, None) ** 0.6 * rng.uniform(0.15, 0.35)
+    # Bowel gas: loops of colon as chains of soft pockets, mottled by their content.
+    for _ in range(int(rng.integers(2, 4))):
+        cx, cy = rng.uniform(-70, 70), rng.uniform(-170, -70)
+        heading = rng.uniform(0, 2 * np.pi)
+        for _ in range(int(rng.integers(4, 9))):
+            r = rng.uniform(7, 14)
+            d = np.hypot((x - cx) / rng.uniform(0.8, 1.3), y - cy)
+            gas = np.maximum(gas, np.clip(1 - d / r, 0, None) ** 0.5 * rng.uniform(0.25, 0.5))
+            heading += rng.normal(0, 0.7)
+            cx, cy = cx + 1.3 * r * np.cos(heading), cy + 1.3 * r * np.sin(heading)
+    mottle = ndimage.gaussian_filter(rng.normal(size=gas.shape), 2.0 / frame.s)
+    gas = gas * np.clip(1.0 + 0.6 * mottle / (mottle.std() + 1e-9), 0.2, 2.0)
     # Fat planes between the gluteal muscles: faint darker curves lateral to each hip.
     planes = np.zeros_like(att)
     for sx in (-1.0, 1.0):
@@ -292,7 +300,7 @@ def skeleton_attenuation(
     tex = texture(frame, rng) * density(frame, rng)
     total = np.zeros((frame.rows, frame.cols))
     pelvis = unary_union([h.pelvis for h in sk.hips.values()])
-    pr = region_radius(frame, sk.pelvis_regions, 7.0, 5.0)
+    pr = region_radius(frame, sk.pelvis_regions, 8.5, 5.0)
     total += bone(frame, pelvis, pr, 1.6, tex)
     # The sacrum: a thick S1 body in the middle, thinner alae, a median crest.
     x, y = frame.grid()
