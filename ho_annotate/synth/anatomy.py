@@ -124,9 +124,9 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
             (band((46 * k, -108 * k), (66 * k, -10 * k), 7 * k), 10 * k),
             (band((120 * k, -75 * k), (100 * k, -25 * k), 12 * k), 9 * k),
             (disc(*hc, 36 * k), 13 * k),
-            (band((62 * k, 18 * k), (10 * k, 34 * k), 9 * k), 10 * k),
-            (band((14 * k, 70 * k), (80 * k, 92 * k), 8 * k), 9 * k),
-            (disc(95 * k, 80 * k, 17 * k), 15 * k),
+            (band((62 * k, 18 * k), (10 * k, 34 * k), 9 * k), 14 * k),
+            (band((14 * k, 70 * k), (80 * k, 92 * k), 8 * k), 13 * k),
+            (disc(95 * k, 80 * k, 17 * k), 18 * k),
         ]
         if sign < 0:
             pelvis, femur = mirror(pelvis), mirror(femur)
@@ -300,10 +300,14 @@ def skeleton_attenuation(
     tex = texture(frame, rng) * density(frame, rng)
     total = np.zeros((frame.rows, frame.cols))
     pelvis = unary_union([h.pelvis for h in sk.hips.values()])
-    pr = region_radius(frame, sk.pelvis_regions, 8.5, 5.0)
-    total += bone(frame, pelvis, pr, 1.6, tex)
-    # The sacrum: a thick S1 body in the middle, thinner alae, a median crest.
+    pr = region_radius(frame, sk.pelvis_regions, 8.5, 8.0)
     x, y = frame.grid()
+    # The pelvis thickens toward each acetabulum (the columns that carry the load).
+    for hip in sk.hips.values():
+        hx, hy = hip.head_centre
+        pr = pr * (1.0 + 0.35 * np.exp(-np.hypot(x - hx, y - hy) / 45.0))
+    total += bone(frame, pelvis, pr, 1.6, tex)
+    # The sacrum: a thick S1 body in the middle, thinner alae.
     body = 10.0 + 12.0 * np.exp(-((x / 24.0) ** 2)) * np.clip((y + 40.0) / -80.0, 0.3, 1.0)
     total += bone(frame, sk.sacrum, body, 2.0, tex)
     for part in sk.spine:
