@@ -123,7 +123,7 @@ def render_overlay(
             closed = np.vstack([pts, pts[:1]])
             style: dict[str, Any] = {"color": _colour(item), "lw": 1.4}
             if item.kind == "bone":
-                style.update(lw=0.7, alpha=0.55, ls="--")
+                style.update(lw=0.6, alpha=0.35, ls="--")
             ax.plot(closed[:, 1], closed[:, 0], **style)
     assignment = assign_sides(rad)
     for side in ("right", "left"):
@@ -135,6 +135,7 @@ def render_overlay(
             ax.annotate(
                 label, (c1, r1), xytext=(8, 8), textcoords="offset points",
                 color=COLOURS["gap"], fontsize=9, fontweight="bold",
+                bbox={"facecolor": "black", "alpha": 0.55, "edgecolor": "none", "pad": 1.5},
             )  # fmt: skip
     for side in ("right", "left"):
         if assignment.single is not None and side != assignment.single:

@@ -119,7 +119,7 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
         f_regions = [(trochanters, 15 * k), (shaft, 15 * k), (head, 0.8 * head_r)]
         p_regions = [
             (Polygon([(30, -170), (170, -170), (170, -40), (30, -40)]), 2.0 * k),
-            (_crest(hemi, k), 6.5 * k),
+            (_crest(hemi, k), 10.0 * k),
             # Arcuate line (pelvic brim), the column above the acetabulum, pubic rami, ischium.
             (band((46 * k, -108 * k), (66 * k, -10 * k), 7 * k), 10 * k),
             (band((120 * k, -75 * k), (100 * k, -25 * k), 12 * k), 9 * k),
