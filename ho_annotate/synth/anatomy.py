@@ -225,7 +225,7 @@ def _resect(femur: Polygon, k: float) -> Polygon:
     far = 400.0
     cut = Polygon([p0 - far * d, p1 + far * d, p1 + far * d + far * np.array([-d[1], d[0]]) * -1,
                    p0 - far * d + far * np.array([-d[1], d[0]]) * -1])  # fmt: skip
-    out = femur.difference(cut).buffer(2 * k).buffer(-2 * k)
+    out = femur.difference(cut).buffer(-3 * k).buffer(3 * k)  # round the cut corners
     return out if isinstance(out, Polygon) else _largest(out)
 
 
