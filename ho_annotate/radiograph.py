@@ -22,7 +22,7 @@ from pydicom.uid import UID
 
 from ho_annotate.dicom.lut import header_window, modality_range, percentile_window, rescale
 from ho_annotate.dicom.pixels import RadiographWarning, oriented_pixels
-from ho_annotate.dicom.reading import int_value, open_dataset
+from ho_annotate.dicom.reading import int_value, open_dataset, raw_ascii
 from ho_annotate.errors import RadiographError
 from ho_annotate.model import ManualCalibration, Spacing, SpacingKind
 from ho_annotate.spacing import header_spacing
@@ -102,7 +102,14 @@ class Radiograph(RadiographHeader):
         return dataclasses.replace(self, spacing=calibration.as_spacing())
 
 
+#: VRs whose values are plain ASCII (no character set applies), so raw bytes decode directly.
+_ASCII_VRS = frozenset({"UI", "CS"})
+
+
 def _text(ds: Dataset, keyword: str) -> str | None:
+    done, text = raw_ascii(ds, keyword, _ASCII_VRS)
+    if done and (text is None or "\\" not in text):  # multi-valued: pydicom's rules
+        return text
     try:
         value = ds.get(keyword)
     except Exception:
@@ -120,10 +127,15 @@ def _laterality(ds: Dataset) -> str | None:
 
 
 def _orientation(ds: Dataset) -> tuple[str, str] | None:
-    try:
-        value = ds.get("PatientOrientation")
-    except Exception:
-        return None
+    done, text = raw_ascii(ds, "PatientOrientation", _ASCII_VRS)
+    value: Any
+    if done:
+        value = text.split("\\") if text is not None else None
+    else:
+        try:
+            value = ds.get("PatientOrientation")
+        except Exception:
+            return None
     if value is None or isinstance(value, str | bytes):
         return None
     parts = [str(v).strip().upper() for v in value]
@@ -140,11 +152,14 @@ def _sop_instance_uid(ds: Dataset) -> str:
     return uid or ""
 
 
-def _header_from(ds: Dataset, path: Path) -> RadiographHeader:
+def _header_from(ds: Dataset, path: Path, display: bool = True) -> RadiographHeader:
     photometric = (_text(ds, "PhotometricInterpretation") or "MONOCHROME2").upper()
     samples = int_value(ds, "SamplesPerPixel", 1)
-    lo, hi = modality_range(ds)
-    window, voi_source = header_window(ds) if samples == 1 else (None, "colour image")
+    lo, hi = modality_range(ds) if display else (0.0, 0.0)
+    window: Window | None = None
+    voi_source = "not read"
+    if display:
+        window, voi_source = header_window(ds) if samples == 1 else (None, "colour image")
     if window is not None and photometric == "MONOCHROME1":
         window = (lo + hi - window[0], window[1])
     meta = getattr(ds, "file_meta", None)
@@ -164,7 +179,7 @@ def _header_from(ds: Dataset, path: Path) -> RadiographHeader:
         photometric=photometric,
         bits_stored=int_value(ds, "BitsStored"),
         transfer_syntax=UID(syntax).name if syntax else "",
-        rescale=rescale(ds),
+        rescale=rescale(ds) if display else (1.0, 0.0),
         value_range=(lo, hi),
         voi_window=window,
         voi_source=voi_source,
@@ -193,12 +208,16 @@ def _refusing(path: Path) -> Iterator[None]:
         ) from exc
 
 
-def read_header(path: str | os.PathLike[str]) -> RadiographHeader:
-    """The header facts of one radiograph, without reading or decoding the pixel data."""
+def read_header(path: str | os.PathLike[str], *, display: bool = True) -> RadiographHeader:
+    """The header facts of one radiograph, without reading or decoding the pixel data.
+
+    ``display=False`` skips what only showing the image needs (batch work): ``rescale``,
+    ``value_range`` and ``voi_window`` keep their defaults and ``voi_source`` is "not read".
+    """
     file = _as_path(path)
     with _refusing(file):
         ds = open_dataset(file, header_only=True)
-        return _header_from(ds, file)
+        return _header_from(ds, file, display)
 
 
 def load_radiograph(path: str | os.PathLike[str]) -> Radiograph:

@@ -176,7 +176,10 @@ def _problems(aset: AnnotationSet) -> list[tuple[str, str]]:
             out.append((f"{where}.points", f"a {item.kind} needs exactly 2 points"))
         elif item.kind == "calibration_circle" and count < 3:
             out.append((f"{where}.points", "a calibration circle needs 3 or more points"))
-        if not all(math.isfinite(v) for p in item.points for v in p):
+        # The sum is finite whenever every coordinate is (cheap in C); check exactly otherwise.
+        if not math.isfinite(sum(map(sum, item.points))) and not all(
+            math.isfinite(v) for p in item.points for v in p
+        ):
             out.append((f"{where}.points", "coordinates must be finite numbers"))
         if item.kind in ("spur", "bone") and item.origin is None:
             out.append((f"{where}.origin", f"a {item.kind} needs origin 'pelvis' or 'femur'"))
@@ -225,11 +228,7 @@ def encode_annotations(aset: AnnotationSet) -> bytes:
     return _POINT.sub(rb"[\1, \2]", text) + b"\n"
 
 
-def load_sidecar(
-    path: str | os.PathLike[str], expected_sop_uid: str | None = None
-) -> LoadedSidecar:
-    """Read a sidecar and remember its state for a later ``save_annotations``."""
-    path = Path(path)
+def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
     try:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
@@ -238,20 +237,34 @@ def load_sidecar(
         raise SidecarError(f"{path}: no such annotation file") from exc
     except OSError as exc:
         raise SidecarError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return data, st
+
+
+def _owned(path: Path, data: bytes, expected_sop_uid: str | None) -> AnnotationSet:
     aset = decode_annotations(data, str(path))
     if expected_sop_uid is not None and aset.sop_instance_uid != expected_sop_uid:
         raise SidecarError(
             f"{path}: these annotations belong to another image (SOPInstanceUID "
             f"{aset.sop_instance_uid}, the image has {expected_sop_uid}); refusing to use them"
         )
-    return LoadedSidecar(aset, path, _state_of(data, st))
+    return aset
+
+
+def load_sidecar(
+    path: str | os.PathLike[str], expected_sop_uid: str | None = None
+) -> LoadedSidecar:
+    """Read a sidecar and remember its state for a later ``save_annotations``."""
+    path = Path(path)
+    data, st = _read_bytes(path)
+    return LoadedSidecar(_owned(path, data, expected_sop_uid), path, _state_of(data, st))
 
 
 def load_annotations(
     path: str | os.PathLike[str], expected_sop_uid: str | None = None
 ) -> AnnotationSet:
     """Read a sidecar; ``expected_sop_uid`` refuses annotations of another image."""
-    return load_sidecar(path, expected_sop_uid).annotations
+    path = Path(path)
+    return _owned(path, _read_bytes(path)[0], expected_sop_uid)  # no hash: nothing to save
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -20,12 +20,14 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
+from ho_annotate.dicom.reading import code_value, raw_ascii
 from ho_annotate.model import Spacing, SpacingKind
 
 __all__ = ["header_spacing", "spacing_pair"]
 
 #: Relative tolerance under which PixelSpacing and ImagerPixelSpacing count as equal.
 _EQUAL_RTOL = 1e-4
+_FAST_VRS = frozenset({"DS"})
 
 
 def spacing_pair(value: Any) -> tuple[float, float] | None:
@@ -58,6 +60,16 @@ def _make(pair: tuple[float, float], kind: SpacingKind, source: str) -> Spacing:
 
 
 def _get(ds: Dataset, keyword: str) -> Any:
+    done, text = raw_ascii(ds, keyword, _FAST_VRS)
+    if done:
+        if text is None:
+            return None
+        try:  # DS numbers straight from the raw text (pydicom's DS objects cost far more)
+            numbers = [float(v) for v in text.split("\\")]
+        except ValueError:
+            pass  # pydicom decides what a damaged value is
+        else:
+            return numbers[0] if len(numbers) == 1 else numbers
     try:
         return ds.get(keyword)
     except Exception:  # a malformed value must not stop the rest of the header
@@ -68,7 +80,10 @@ def header_spacing(ds: Dataset) -> Spacing | None:
     """The best spacing the header offers with its kind and source, or ``None``."""
     pixel = spacing_pair(_get(ds, "PixelSpacing"))
     imager = spacing_pair(_get(ds, "ImagerPixelSpacing"))
-    ptype = str(_get(ds, "PixelSpacingCalibrationType") or "").strip().upper()
+    try:
+        ptype = code_value(ds, "PixelSpacingCalibrationType").strip().upper()
+    except Exception:  # a malformed value must not stop the rest of the header
+        ptype = ""
     ermf = _positive(_get(ds, "EstimatedRadiographicMagnificationFactor"))
 
     if pixel is not None:

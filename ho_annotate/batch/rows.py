@@ -1,8 +1,8 @@
 """The rows of one radiograph: one per side and reader, fields named as in ``grade --json``.
 
-Only the DICOM header is read (``read_header``: ``stop_before_pixels``); pixels are never
-decoded. Any failure on one file becomes a row with an ``error`` message instead of stopping
-the run. No patient name, ID or birth date ever reaches a row.
+Only the DICOM header is read (``read_header(display=False)``: ``stop_before_pixels``); pixels
+are never decoded. Any failure on one file becomes a row with an ``error`` message instead of
+stopping the run. No patient name, ID or birth date ever reaches a row.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def image_rows(task: ImageTask, options: RowOptions) -> list[Row]:
     from ho_annotate import read_header
 
     try:
-        header = read_header(task.path)
+        header = read_header(task.path, display=False)
     except Exception as exc:  # one bad file must not stop a batch
         row = _blank(options, task)
         row["error"] = f"radiograph: {_error(exc, task)}"
@@ -86,8 +86,7 @@ def _reader_rows(
     from ho_annotate.sidecar import load_annotations
 
     aset = load_annotations(Path(sidecar), expected_sop_uid=header.sop_instance_uid)
-    grader = Grader()  # reuses the hips' geometry across schemes
-    reports = [grader.grade(aset, header.spacing, scheme=s) for s in options.schemes]
+    reports = Grader().grade_many(aset, header.spacing, options.schemes)  # one measurement
     rows: list[Row] = []
     for side in SIDES:
         results = [r.sides[side].to_json() for r in reports]

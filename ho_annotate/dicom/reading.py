@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from pydicom import dcmread
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from ho_annotate.errors import RadiographError
 
-__all__ = ["int_value", "open_dataset"]
+__all__ = ["code_value", "int_value", "open_dataset", "raw_ascii"]
 
 _GRAYSCALE = {"MONOCHROME1", "MONOCHROME2"}
 _COLOUR = {"RGB", "YBR_FULL", "YBR_FULL_422", "YBR_ICT", "YBR_RCT", "YBR_PARTIAL_420"}
@@ -25,8 +26,56 @@ _NOT_IMAGES = {
 }
 
 
+def raw_ascii(ds: Dataset, keyword: str, vrs: frozenset[str]) -> tuple[bool, str | None]:
+    """``(True, text)`` of an element still undecoded, or ``(False, None)`` for pydicom's way.
+
+    Text is the raw ASCII value stripped of padding (``None`` when absent or empty), for VRs
+    in ``vrs`` only. Converting through pydicom (VR lookup, validation, value objects) costs
+    more per element than parsing it did, and batch work reads a dozen values per image.
+    """
+    try:
+        raw = ds.get_item(keyword, keep_deferred=True)
+    except Exception:
+        return False, None
+    if raw is None:
+        return True, None
+    if not isinstance(raw, RawDataElement) or raw.VR not in vrs:
+        return False, None
+    value = raw.value
+    if not isinstance(value, bytes) or not value.isascii():
+        return False, None
+    return True, value.decode("ascii").rstrip("\0 ").strip() or None
+
+
+_CODE_VRS = frozenset({"UI", "CS"})
+
+
+def code_value(ds: Dataset, keyword: str) -> str:
+    """``str(ds.get(keyword) or "")`` for a UID or code string, from the raw bytes if it can."""
+    done, text = raw_ascii(ds, keyword, _CODE_VRS)
+    if done and (text is None or "\\" not in text):
+        return text or ""
+    return str(ds.get(keyword, "") or "")
+
+
 def int_value(ds: Dataset, keyword: str, default: int | None = None) -> int | None:
     """An integer attribute, ``default`` when absent, ``None`` when present but unreadable."""
+    # A single little-endian US value read from the undecoded element: far cheaper than
+    # pydicom's conversion, and Rows / Columns / SamplesPerPixel are read for every image.
+    try:
+        raw = ds.get_item(keyword, keep_deferred=True)
+    except Exception:
+        return None
+    if raw is None:
+        return default
+    if (
+        isinstance(raw, RawDataElement)
+        and raw.VR == "US"
+        and isinstance(raw.value, bytes)
+        and len(raw.value) == 2
+        and ds.original_encoding[1] is True
+    ):
+        return int.from_bytes(raw.value, "little")
     try:
         value = ds.get(keyword)
     except Exception:
@@ -80,7 +129,7 @@ def _vet(ds: Dataset, path: Path, *, forced: bool, header_only: bool) -> None:
         raise RadiographError(
             f"{path}: is not a DICOM image (no 'DICM' marker and no readable image attributes)"
         )
-    sop_class = str(ds.get("SOPClassUID", "") or "")
+    sop_class = code_value(ds, "SOPClassUID")
     if sop_class in _NOT_IMAGES:
         raise RadiographError(f"{path}: is {_NOT_IMAGES[sop_class]} object, not a radiograph")
     if not has_image:
@@ -100,7 +149,7 @@ def _vet(ds: Dataset, path: Path, *, forced: bool, header_only: bool) -> None:
 
 def _vet_pixel_format(ds: Dataset, path: Path) -> None:
     samples = int_value(ds, "SamplesPerPixel", 1)
-    photometric = str(ds.get("PhotometricInterpretation", "") or "").strip().upper()
+    photometric = code_value(ds, "PhotometricInterpretation").strip().upper()
     if samples == 1 and photometric in _GRAYSCALE | {""}:
         return
     if samples == 3 and photometric in _COLOUR:

@@ -1,12 +1,14 @@
-"""Grade an annotation set: measure each hip once, then apply a scheme."""
+"""Grade an annotation set: measure each hip once, then apply one or more schemes."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from ho_annotate.grading.common import SideContext
 from ho_annotate.grading.registry import get_scheme
 from ho_annotate.grading.results import GradeReport
 from ho_annotate.measure import Measurer
-from ho_annotate.model import SIDES, AnnotationSet, Spacing
+from ho_annotate.model import SIDES, AnnotationSet, Side, Spacing
 from ho_annotate.sides import side_basis_warning
 
 
@@ -23,31 +25,38 @@ class Grader:
         self, aset: AnnotationSet, header_spacing: Spacing | None, scheme: str = "brooker"
     ) -> GradeReport:
         """Grade both hips; a manual calibration in ``aset`` overrides ``header_spacing``."""
-        rules = get_scheme(scheme)
+        return self.grade_many(aset, header_spacing, (scheme,))[0]
+
+    def grade_many(
+        self, aset: AnnotationSet, header_spacing: Spacing | None, schemes: Sequence[str]
+    ) -> list[GradeReport]:
+        """One report per scheme, in order, from a single measurement of each hip."""
+        rules = [get_scheme(name) for name in schemes]
         spacing = aset.effective_spacing(header_spacing)
         measured = self.measurer.measure_all(aset, spacing)
         side_warning = side_basis_warning(aset.side_basis)
-        sides = {}
+        contexts: dict[Side, SideContext] = {}
         for side in SIDES:
             m = measured[side]
-            warnings = (*((side_warning,) if side_warning else ()), *m.warnings)
-            ctx = SideContext(
+            contexts[side] = SideContext(
                 side=side,
                 status=aset.status(side),
                 not_assessable_reason=aset.hips[side].not_assessable_reason,
                 measurements=m,
                 spacing=spacing,
-                warnings=warnings,
+                warnings=(*((side_warning,) if side_warning else ()), *m.warnings),
             )
-            sides[side] = rules.grade_side(ctx)
-        return GradeReport(
-            scheme=rules.name,
-            sop_instance_uid=aset.sop_instance_uid,
-            reader=aset.reader,
-            spacing_kind=spacing.kind if spacing is not None else None,
-            spacing_source=spacing.source if spacing is not None else "",
-            sides=sides,
-        )
+        return [
+            GradeReport(
+                scheme=r.name,
+                sop_instance_uid=aset.sop_instance_uid,
+                reader=aset.reader,
+                spacing_kind=spacing.kind if spacing is not None else None,
+                spacing_source=spacing.source if spacing is not None else "",
+                sides={side: r.grade_side(ctx) for side, ctx in contexts.items()},
+            )
+            for r in rules
+        ]
 
 
 def grade(
