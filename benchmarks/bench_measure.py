@@ -8,6 +8,10 @@ Reported as ratios against a baseline measured in the same run:
   goal <= 1.2;
 - speed-up = serial time / time with ``--workers 2``; goal >= 1.7.
 
+CPU time is reported beside wall time: on a machine shared with other work the wall-clock
+speed-up says more about the other work than about ``--workers``. Last measured figures and
+where the time goes: docs/batch.md (the overhead goal is not met: about 3x, not 1.2).
+
 Run:  .venv/bin/python benchmarks/bench_measure.py [--images N] [--keep DIR]
 """
 
@@ -195,7 +199,9 @@ def main() -> None:
             f"overhead  serial / bare loop  = {s_wall / b_wall:.2f} wall,"
             f" {s_cpu / b_cpu:.2f} CPU  (goal <= 1.2)"
         )
-        print(f"speed-up  serial / workers 2  = {s_wall / p_wall:.2f}x (goal >= 1.7)")
+        verdict = "met" if s_cpu / b_cpu <= 1.2 else "NOT met"
+        print(f"overhead goal {verdict} (CPU time)")
+        print(f"speed-up  serial / workers 2  = {s_wall / p_wall:.2f}x wall (goal >= 1.7)")
         # On a machine shared with other work the wall-clock speed-up understates what idle
         # cores give; this ratio shows whether going parallel costs extra CPU at all.
         print(f"CPU of --workers 2 (parent + workers) / serial CPU = {p_cpu / s_cpu:.2f}")
