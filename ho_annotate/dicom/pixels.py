@@ -28,6 +28,8 @@ Array = npt.NDArray[Any]
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 #: Rows per block of the float rescale (a few hundred kB: stays in cache).
 _BLOCK_ROWS = 128
+#: Transfer syntaxes whose pixel data are stored as plain little-endian values.
+_NATIVE_LITTLE_ENDIAN = frozenset({"1.2.840.10008.1.2", "1.2.840.10008.1.2.1"})
 
 
 class RadiographWarning(UserWarning):
@@ -125,8 +127,52 @@ def _float_rescale(arr: Array, slope: np.float32, intercept: np.float32) -> Arra
     return out
 
 
+def _fractional_rescale_of_native_pixels(ds: Dataset) -> Array | None:
+    """The float32 Modality LUT output straight from uncompressed little-endian unsigned 16-bit
+    pixel data, or ``None`` when the file is not such a case.
+
+    A fractional rescale needs a new float32 array anyway; converting from a zero-copy view of
+    the pixel bytes skips pydicom's intermediate integer copy and its unused-bits pass.
+    """
+    if has_modality_lut_sequence(ds):
+        return None
+    slope, intercept = rescale(ds)
+    if slope.is_integer() and intercept.is_integer():
+        return None
+    meta = getattr(ds, "file_meta", None)
+    syntax = str(meta.get("TransferSyntaxUID", "")) if meta is not None else ""
+    if syntax not in _NATIVE_LITTLE_ENDIAN or "PixelData" not in ds:
+        return None
+    rows, columns = int_value(ds, "Rows"), int_value(ds, "Columns")
+    bits_stored = int_value(ds, "BitsStored")
+    layout = (
+        int_value(ds, "BitsAllocated"),
+        int_value(ds, "PixelRepresentation", 0),
+        int_value(ds, "SamplesPerPixel", 1),
+        int_value(ds, "NumberOfFrames", 1),
+    )
+    if layout != (16, 0, 1, 1) or not rows or not columns or not bits_stored:
+        return None
+    data = ds.PixelData
+    if not isinstance(data, bytes) or len(data) < rows * columns * 2 or bits_stored > 16:
+        return None  # pydicom's decoder reports short or odd pixel data
+    stored: Array = np.frombuffer(data, dtype="<u2", count=rows * columns).reshape(rows, columns)
+    out: Array = np.empty(stored.shape, dtype=np.float32)
+    mask = np.uint16((1 << bits_stored) - 1)
+    for start in range(0, rows, _BLOCK_ROWS):
+        block = out[start : start + _BLOCK_ROWS]
+        source = stored[start : start + _BLOCK_ROWS]
+        block[...] = source if bits_stored == 16 else source & mask
+        block *= np.float32(slope)
+        block += np.float32(intercept)
+    return out
+
+
 def oriented_pixels(ds: Dataset, path: Path) -> Array:
     """Decoded, Modality-LUT applied, bone-bright 2-D pixels of a vetted single-frame image."""
+    fast = _fractional_rescale_of_native_pixels(ds)
+    if fast is not None:
+        return _polarity(fast, ds)
     arr = _decode(ds, path)
     _check_shape(arr, ds, path)
     if not arr.dtype.isnative:
@@ -137,6 +183,10 @@ def oriented_pixels(ds: Dataset, path: Path) -> Array:
         arr = np.asarray(apply_modality_lut(arr, ds))
     else:
         arr = _apply_rescale(arr, *rescale(ds))
+    return _polarity(arr, ds)
+
+
+def _polarity(arr: Array, ds: Dataset) -> Array:
     photometric = str(ds.get("PhotometricInterpretation", "") or "").strip().upper()
     if photometric == "MONOCHROME1":
         arr = _invert(arr, *modality_range(ds))
