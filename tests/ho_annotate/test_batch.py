@@ -22,6 +22,15 @@ from ho_annotate.grading import grade
 from ho_annotate.sidecar import load_annotations, sidecar_path
 
 CLI = [sys.executable, "-m", "ho_annotate", "measure"]
+# A shell that starts jobs in the background (CI runners, nohup) leaves SIGINT ignored, and
+# Python then never raises KeyboardInterrupt; a user at a terminal has the default handler.
+CLI_AT_A_TERMINAL = [
+    sys.executable,
+    "-c",
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from ho_annotate.cli import main; sys.exit(main(sys.argv[1:]))",
+    "measure",
+]
 
 
 def run_cli(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -168,7 +177,10 @@ def test_ctrl_c_leaves_a_valid_partial_csv_and_resume_completes_it(tmp_path: Pat
     make_dataset(root, 400, readers=("ann",))
     out = tmp_path / "partial.csv"
     proc = subprocess.Popen(
-        [*CLI, str(root), "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*CLI_AT_A_TERMINAL, str(root), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
