@@ -65,8 +65,8 @@ def main() -> None:
     image = viewer.layers[args.case]
     rows, cols = image.data.shape
     sy, sx = image.scale
-    viewer.camera.center = (rows * 0.56 * sy, cols * 0.5 * sx)
-    viewer.camera.zoom *= 1.12
+    viewer.scene.camera.center = (rows * 0.56 * sy, cols * 0.5 * sx)
+    viewer.scene.camera.zoom *= 1.12
     for _ in range(10):
         app.processEvents()
         time.sleep(0.02)
