@@ -5,9 +5,9 @@ from __future__ import annotations
 from ho_annotate.grading.common import (
     Finding,
     SideContext,
+    bony_findings,
     combine,
     reading_result,
-    spur_finding,
 )
 from ho_annotate.grading.results import SideResult
 from ho_annotate.grading.scheme import Scheme
@@ -25,13 +25,7 @@ class Brooker(Scheme):
         if early is not None:
             return early
         m = ctx.measurements
-        findings: list[Finding] = []
-        if m.bridge_ids:
-            findings.append(
-                Finding(("IV",), "the reader marked a bony bridge across the hip (ankylosis)")
-            )
-        if m.spur_ids or m.reader_gap is not None:
-            findings.append(spur_finding(ctx, "III", "II", "class II cannot be told from III"))
+        findings = bony_findings(ctx, "IV", "III", "II", "class II cannot be told from III")
         if m.islands:
             n = len(m.islands)
             islands = "an island" if n == 1 else f"{n} islands"

@@ -164,6 +164,21 @@ def spur_finding(ctx: SideContext, under: str, at_least: str, tell_apart: str) -
     return Finding((grade,), why, (), decision.borderline, gap, warnings)
 
 
+def bony_findings(
+    ctx: SideContext, bridge: str, under: str, at_least: str, tell_apart: str
+) -> list[Finding]:
+    """The bridge and spur findings every Brooker-like scheme starts from."""
+    m = ctx.measurements
+    findings: list[Finding] = []
+    if m.bridge_ids:
+        findings.append(
+            Finding((bridge,), "the reader marked a bony bridge across the hip (ankylosis)")
+        )
+    if m.spur_ids or m.reader_gap is not None:
+        findings.append(spur_finding(ctx, under, at_least, tell_apart))
+    return findings
+
+
 def combine(
     ctx: SideContext, findings: Sequence[Finding], grades: Sequence[str], word: str
 ) -> SideResult:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from ho_annotate.grading.common import (
     Finding,
     SideContext,
+    bony_findings,
     borderline_warning,
     combine,
     reading_result,
-    spur_finding,
     threshold_phrase,
 )
 from ho_annotate.grading.results import SideResult, need
@@ -52,15 +52,8 @@ class DellaValle(Scheme):
         early = reading_result(ctx, "A", "Grade")
         if early is not None:
             return early
-        m = ctx.measurements
-        findings: list[Finding] = []
-        if m.bridge_ids:
-            findings.append(
-                Finding(("C",), "the reader marked a bony bridge across the hip (ankylosis)")
-            )
-        if m.spur_ids or m.reader_gap is not None:
-            findings.append(spur_finding(ctx, "C", "B", "grade B cannot be told from C"))
-        if m.islands:
+        findings = bony_findings(ctx, "C", "C", "B", "grade B cannot be told from C")
+        if ctx.measurements.islands:
             findings.append(_island_finding(ctx))
         return combine(ctx, findings, self.grades, "Grade")
 
