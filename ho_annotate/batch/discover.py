@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ho_annotate.dicom import has_dicom_marker
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.sidecar import SUFFIX as SIDECAR_SUFFIX
 from ho_annotate.sidecar import image_stem, reader_from_path
@@ -37,12 +38,7 @@ def _is_dicom(path: Path) -> bool:
         return True
     if path.suffix.lower() in SKIP_SUFFIXES or path.name.startswith("."):
         return False
-    try:
-        with path.open("rb") as f:
-            head = f.read(132)
-    except OSError:
-        return False
-    return len(head) == 132 and head[128:] == b"DICM"
+    return has_dicom_marker(path)
 
 
 def _walk(root: Path) -> Iterable[Path]:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ho_annotate.dicom import has_dicom_marker
 from ho_annotate.model import AnnotationSet
 
 from ._convert import items_to_rows
@@ -26,12 +27,7 @@ def is_dicom_file(path: Path) -> bool:
         return False
     if path.suffix.lower() in DICOM_SUFFIXES:
         return True
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(132)
-    except OSError:
-        return False
-    return len(head) == 132 and head[128:132] == b"DICM"
+    return has_dicom_marker(path)
 
 
 def dicom_files(paths: Sequence[str | Path]) -> list[Path]:
