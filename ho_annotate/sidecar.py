@@ -128,12 +128,17 @@ def _state_of(data: bytes, st: os.stat_result) -> SidecarState:
     return SidecarState(True, len(data), st.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
+def _read_raw(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
+    """A file's bytes and the stat of the very file read (``OSError`` passes through)."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        return f.read(), st
+
+
 def sidecar_state(path: str | os.PathLike[str]) -> SidecarState:
     """The current state of a sidecar on disk (``exists=False`` when there is none)."""
     try:
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            data = f.read()
+        data, st = _read_raw(path)
     except FileNotFoundError:
         return SidecarState(False)
     except OSError as exc:
@@ -230,9 +235,7 @@ def encode_annotations(aset: AnnotationSet) -> bytes:
 
 def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
     try:
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            data = f.read()
+        data, st = _read_raw(path)
     except FileNotFoundError as exc:
         raise SidecarError(f"{path}: no such annotation file") from exc
     except OSError as exc:
@@ -342,12 +345,11 @@ def save_annotations(
         )
     old: bytes | None = None
     mtime: float | None = None
+    mode = 0o644
     current = SidecarState(False)
     try:
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            old = f.read()
-        current, mtime = _state_of(old, st), st.st_mtime
+        old, st = _read_raw(path)
+        current, mtime, mode = _state_of(old, st), st.st_mtime, st.st_mode & 0o777
     except FileNotFoundError:
         pass
     except OSError as exc:
@@ -357,7 +359,6 @@ def save_annotations(
         raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
     if expected_mtime is not None and mtime != expected_mtime:
         raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
-    mode = 0o644
     if old is not None:
         try:
             owner = msgspec.json.decode(old, type=_Probe).reader
@@ -371,7 +372,6 @@ def save_annotations(
                 f"{path}: not saved: the file holds reader {owner!r}'s annotations, these are "
                 f"{aset.reader!r}'s; never overwriting another reader's file"
             )
-        mode = os.stat(path).st_mode & 0o777
     try:
         if old is not None:
             _atomic_write(backup_path(path), old, mode)
