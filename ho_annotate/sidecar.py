@@ -162,9 +162,9 @@ def _problems(aset: AnnotationSet) -> list[tuple[str, str]]:
         out.append(("$.sop_instance_uid", "is empty"))
     if not READER_PATTERN.fullmatch(aset.reader):
         out.append(("$.reader", f"{aset.reader!r} is not a valid reader name"))
-    for key, spacing in (("$.spacing", aset.spacing),):
-        if spacing is not None and not _positive(spacing.row_mm, spacing.col_mm):
-            out.append((key, "row_mm and col_mm must be positive numbers"))
+    spacing = aset.spacing
+    if spacing is not None and not _positive(spacing.row_mm, spacing.col_mm):
+        out.append(("$.spacing", "row_mm and col_mm must be positive numbers"))
     cal = aset.calibration
     if cal is not None and not _positive(cal.row_mm, cal.col_mm, cal.known_mm):
         out.append(("$.calibration", "row_mm, col_mm and known_mm must be positive numbers"))
