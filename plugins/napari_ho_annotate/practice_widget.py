@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from qtpy.QtCore import QTimer
 from qtpy.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -205,8 +206,14 @@ class PracticeWidget(QWidget):
         if self.binding is not None:
             self.binding.start_drawing(key, origin)
 
-    def _autosave(self) -> None:
-        """Keep the student's sidecar in step after each finished edit."""
+    def _autosave(self, defer: bool = False) -> None:
+        """Keep the student's sidecar in step after each finished edit.
+
+        ``defer`` (a layer was removed): wait for the event loop, as the binding asks.
+        """
+        if defer:
+            QTimer.singleShot(0, self._autosave)
+            return
         if self.binding is None:
             return
         if self.binding.reconcile():
