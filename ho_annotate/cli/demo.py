@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ho_annotate.demo import DEFAULT_OUT, TABLE_CSV
+
 DESCRIPTION = (
     "Grade every bundled synthetic sample radiograph from its reference annotations "
     "(Brooker and Della Valle), print a table with the reasons, and write an overlay PNG per "
@@ -22,8 +24,8 @@ def register(subparsers: Any) -> None:
         "--out",
         metavar="DIR",
         type=Path,
-        default=Path("ho-annotate-demo"),
-        help="where to write the PNGs and demo.csv (default: ./ho-annotate-demo)",
+        default=DEFAULT_OUT,
+        help=f"where to write the PNGs and {TABLE_CSV} (default: ./{DEFAULT_OUT})",
     )
     parser.set_defaults(func=run)
 
