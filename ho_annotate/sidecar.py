@@ -248,7 +248,8 @@ def _owned(path: Path, data: bytes, expected_sop_uid: str | None) -> AnnotationS
     if expected_sop_uid is not None and aset.sop_instance_uid != expected_sop_uid:
         raise SidecarError(
             f"{path}: these annotations belong to another image (SOPInstanceUID "
-            f"{aset.sop_instance_uid}, the image has {expected_sop_uid}); refusing to use them"
+            f"{aset.sop_instance_uid}, the image has {expected_sop_uid}); refusing to use them - "
+            "give the sidecar saved for this image"
         )
     return aset
 
