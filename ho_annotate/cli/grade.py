@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     aset = load_annotations(path, expected_sop_uid=header.sop_instance_uid)
     if args.reader is not None and aset.reader != args.reader:
         raise SidecarError(
-            f"{path}: holds reader {aset.reader!r}'s annotations, not {args.reader!r}'s"
+            f"{path}: holds reader {aset.reader!r}'s annotations, not {args.reader!r}'s; "
+            f"pass --reader {aset.reader} or give {args.reader}'s sidecar"
         )
     report = grade(aset, header.spacing, scheme.name)
     if args.json:
