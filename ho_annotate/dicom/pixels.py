@@ -66,7 +66,7 @@ def _check_shape(arr: Array, ds: Dataset, path: Path) -> None:
     if arr.shape[:2] != (rows, columns) or arr.ndim not in (2, 3):
         raise RadiographError(
             f"{path}: decoded pixels have shape {arr.shape}, not the {rows} x {columns} "
-            "single frame the header describes"
+            "single frame the header describes; the file may be damaged: export it again"
         )
 
 

@@ -102,7 +102,7 @@ def open_dataset(path: Path, *, header_only: bool) -> Dataset:
     if not path.is_file():
         raise RadiographError(f"{path}: is not a file (give one DICOM image)")
     if path.stat().st_size == 0:
-        raise RadiographError(f"{path}: the file is empty")
+        raise RadiographError(f"{path}: the file is empty; copy or export it again")
     forced = False
     try:
         try:
@@ -139,7 +139,9 @@ def _vet(ds: Dataset, path: Path, *, forced: bool, header_only: bool) -> None:
         )
     frames = int_value(ds, "NumberOfFrames", 1)
     if frames is None:
-        raise RadiographError(f"{path}: has an unreadable NumberOfFrames value")
+        raise RadiographError(
+            f"{path}: has an unreadable NumberOfFrames value; export the single image again"
+        )
     if frames > 1:
         raise RadiographError(
             f"{path}: has {frames} frames; a radiograph is one frame: export the single image"
@@ -155,10 +157,14 @@ def _vet_pixel_format(ds: Dataset, path: Path) -> None:
     if samples == 3 and photometric in _COLOUR:
         return
     if photometric == "PALETTE COLOR":
-        raise RadiographError(f"{path}: is a palette-colour image, not a grayscale radiograph")
+        raise RadiographError(
+            f"{path}: is a palette-colour image, not a grayscale radiograph; "
+            "export it as grayscale (MONOCHROME2)"
+        )
     raise RadiographError(
         f"{path}: has an unsupported pixel format "
-        f"(SamplesPerPixel {samples}, PhotometricInterpretation {photometric or 'missing'})"
+        f"(SamplesPerPixel {samples}, PhotometricInterpretation {photometric or 'missing'}); "
+        "export it as a grayscale image (MONOCHROME2)"
     )
 
 
