@@ -135,7 +135,9 @@ def _algebraic_fit(pts: FloatArray) -> tuple[FloatArray, float]:
     center = np.array([-d / 2, -e / 2])
     radius_sq = center @ center - f
     if not radius_sq > 0:
-        raise CalibrationError("the circle points do not describe a circle")
+        raise CalibrationError(
+            "the circle points do not describe a circle; click points spread around its edge"
+        )
     return center, float(math.sqrt(radius_sq))
 
 
@@ -180,7 +182,8 @@ def calibrate_circle(
     fit = fit_circle(scaled, click_px=click_px)
     if not 2 * fit.radius >= MIN_EXTENT_PX:
         raise CalibrationError(
-            f"the fitted circle is {2 * fit.radius:.1f} pixels across; too small to calibrate"
+            f"the fitted circle is {2 * fit.radius:.1f} pixels across; too small to calibrate "
+            f"(use an object at least {MIN_EXTENT_PX:g} pixels across)"
         )
     return calibration_from_radius(
         fit.radius, fit.radius_sd, known_mm, header_spacing, method=method, item_id=item_id
