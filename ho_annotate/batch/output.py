@@ -106,7 +106,9 @@ class ParquetWriter:
             if previous.schema.names != self.columns:
                 self._writer.close()
                 self.partial.unlink()
-                raise HoAnnotateError(f"{path}: columns differ from this run; cannot resume")
+                raise HoAnnotateError(
+                    f"{path}: its columns differ from this run's; cannot resume (write a new file)"
+                )
             self._writer.write_table(previous.cast(self.schema))
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
