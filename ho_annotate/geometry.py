@@ -250,7 +250,7 @@ class ShapeCache:
         return PairSearch(contacts, nearest)
 
     def forget_missing(self, live_ids: set[str]) -> None:
-        """Drop geometries of items that no longer exist, and distances of dropped geometries."""
+        """Drop geometries of items that no longer exist; prune stale distances once many."""
         for key in [k for k in self._shapes if k[0] not in live_ids]:
             del self._shapes[key]
         if len(self._pairs) > 4 * len(self._shapes) ** 2 + 256:
