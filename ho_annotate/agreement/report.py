@@ -88,6 +88,10 @@ def to_json(result: AgreementResult) -> dict[str, Any]:
     }
 
 
+def _pair(row: dict[str, Any]) -> str:
+    return f"{row['reader_a']} vs {row['reader_b']}"
+
+
 def format_text(result: AgreementResult) -> str:
     """A plain-text report for the terminal."""
     lines = [
@@ -99,7 +103,7 @@ def format_text(result: AgreementResult) -> str:
         f" {'agree %':>8} {'kappa':>6} {'lin':>6} {'quad':>6}",
     ]
     for r in result.pairs.to_dict("records"):
-        pair = f"{r['reader_a']} vs {r['reader_b']}"
+        pair = _pair(r)
         lines.append(
             f"{r['scheme']:<12} {pair:<28} {r['n']:>5} {r['not_read']:>8} {r['no_grade']:>8}"
             f" {_fmt(r['percent_agreement'], 1):>8} {_fmt(r['kappa']):>6}"
@@ -118,11 +122,11 @@ def format_text(result: AgreementResult) -> str:
         " [limits of agreement]",
     ]
     for r in result.gap_pairs.to_dict("records"):
-        pair = f"{r['reader_a']} vs {r['reader_b']}"
+        pair = _pair(r)
         lines.append(
             f"{pair:<28} n {r['n']:>4}  left out {r['left_out']:>3}  ICC {_fmt(r['icc'])}"
             f" [{_fmt(r['icc_low'])}, {_fmt(r['icc_high'])}]  bias {_fmt(r['bias'])} mm"
-            f" [{_fmt(r['loa_low'])}, {_fmt(r['loa_high'])}]"
+            f" [{_fmt(r['loa_low'])}, {_fmt(r['loa_high'])}] mm"
         )
     g = result.gap_all
     lines.append(
