@@ -68,10 +68,15 @@ def score_folders(
     """
     for folder in (student_dir, reference_dir):
         if not folder.is_dir():
-            raise HoAnnotateError(f"{folder}: not a folder of sidecars")
+            raise HoAnnotateError(
+                f"{folder}: not a folder; give the folder holding the *{SIDECAR_SUFFIX} sidecars"
+            )
     refs = find_references(reference_dir)
     if not refs:
-        raise HoAnnotateError(f"{reference_dir}: no reference sidecars (*{SIDECAR_SUFFIX})")
+        raise HoAnnotateError(
+            f"{reference_dir}: no reference sidecars (*{SIDECAR_SUFFIX}); give the folder "
+            "holding the reference readings"
+        )
     ref_paths = {p.resolve() for p in refs.values()}
     students: dict[str, tuple[str, AnnotationSet]] = {}
     unmatched: list[str] = []

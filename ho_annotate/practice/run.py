@@ -115,7 +115,8 @@ def load_run(path: Path) -> PracticeRun:
     if run.kind != RUN_KIND or run.format_version != RUN_FORMAT_VERSION:
         raise SidecarError(
             f"{path}: not a practice-run file of version {RUN_FORMAT_VERSION} "
-            f"(kind {run.kind!r}, version {run.format_version})"
+            f"(kind {run.kind!r}, version {run.format_version}); start a new run in another "
+            "folder"
         )
     return run
 
@@ -198,7 +199,8 @@ class PracticeSession:
         found = find_references(Path(self.run.references_dir)).get(case.sop_instance_uid)
         if found is None:
             raise SidecarError(
-                f"{self.run.references_dir}: no reference sidecar for {case.name} any more"
+                f"{self.run.references_dir}: no reference sidecar for {case.name} any more; "
+                "put the set's reference sidecars back there"
             )
         return load_annotations(found, expected_sop_uid=case.sop_instance_uid)
 
