@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Final, Literal, get_args
+from typing import Final, Literal
 
 import msgspec
 
@@ -23,7 +23,6 @@ SIDES: Final[tuple[Side, ...]] = ("left", "right")
 ItemKind = Literal[
     "island", "spur", "bridge", "gap", "bone", "calibration_line", "calibration_circle"
 ]
-ITEM_KINDS: Final[tuple[ItemKind, ...]] = get_args(ItemKind)
 #: Kinds that are heterotopic ossification findings (their presence makes a hip "annotated").
 HO_KINDS: Final[frozenset[str]] = frozenset({"island", "spur", "bridge", "gap"})
 #: Kinds drawn as closed polygons (at least three points).
@@ -35,7 +34,6 @@ BoneOrigin = Literal["pelvis", "femur"]
 ReadingStatus = Literal["not read", "no HO", "annotated", "not assessable"]
 
 SpacingKind = Literal["calibrated", "estimated", "detector", "unknown", "manual"]
-SPACING_KINDS: Final[tuple[SpacingKind, ...]] = get_args(SpacingKind)
 
 #: How the sides of an image were decided (see GUIDE section 2 and ``ho_annotate.sides``).
 SideBasis = Literal["laterality", "orientation", "assumed", "reader"]
