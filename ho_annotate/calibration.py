@@ -27,6 +27,7 @@ __all__ = [
     "calibrate_line",
     "calibration_from_radius",
     "fit_circle",
+    "pixel_aspect",
 ]
 
 #: Standard uncertainty of one clicked point, in pixels.
@@ -49,7 +50,7 @@ class CircleFit:
     radius_sd: float
 
 
-def _aspect(header_spacing: Spacing | None) -> float:
+def pixel_aspect(header_spacing: Spacing | None) -> float:
     """Row millimetres per column millimetre (1 without a header spacing)."""
     if header_spacing is None:
         return 1.0
@@ -90,7 +91,7 @@ def calibrate_line(
 ) -> ManualCalibration:
     """Spacing from a line drawn over something ``known_mm`` long."""
     _check_known(known_mm)
-    aspect = _aspect(header_spacing)
+    aspect = pixel_aspect(header_spacing)
     d_row, d_col = (p1[0] - p0[0]) * aspect, p1[1] - p0[1]
     length = math.hypot(d_row, d_col)  # in column pixels
     if not length >= MIN_EXTENT_PX:
@@ -174,7 +175,7 @@ def calibrate_circle(
 ) -> ManualCalibration:
     """Spacing from three or more edge points of a circle ``known_mm`` in diameter."""
     _check_known(known_mm)
-    aspect = _aspect(header_spacing)
+    aspect = pixel_aspect(header_spacing)
     pts = np.asarray(points, dtype=np.float64)
     if pts.ndim != 2 or pts.shape[1:] != (2,) or len(pts) < 3:
         raise CalibrationError("a circle needs three or more (row, col) points on its edge")
@@ -205,4 +206,4 @@ def calibration_from_radius(
         raise CalibrationError(f"the circle radius must be positive, got {radius_px}")
     col_mm = known_mm / (2 * radius_px)
     uncertainty = radius_sd_px / radius_px
-    return _result(method, known_mm, col_mm, _aspect(header_spacing), uncertainty, item_id)
+    return _result(method, known_mm, col_mm, pixel_aspect(header_spacing), uncertainty, item_id)

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage
 
-from ho_annotate.calibration import calibration_from_radius, fit_circle
+from ho_annotate.calibration import calibration_from_radius, fit_circle, pixel_aspect
 from ho_annotate.errors import CalibrationError
 from ho_annotate.head_edges import Edges, interior, ray_edges, smoothed_crop
 from ho_annotate.model import ManualCalibration, Spacing
@@ -74,10 +74,6 @@ def head_calibration(
     return calibration_from_radius(
         candidate.radius_px, candidate.radius_sd_px, diameter_mm, header_spacing
     )
-
-
-def _aspect(spacing: Spacing | None) -> float:
-    return 1.0 if spacing is None else spacing.row_mm / spacing.col_mm
 
 
 def _radius_range(shape: tuple[int, ...], spacing: Spacing | None) -> tuple[float, float]:
@@ -233,7 +229,7 @@ def find_prosthetic_heads(rad: _Image, *, max_heads: int = 4) -> list[HeadCandid
     if image.ndim != 2 or min(image.shape) < 16:
         return []
     spacing = rad.spacing
-    aspect = _aspect(spacing)
+    aspect = pixel_aspect(spacing)
     rmin, rmax = _radius_range(image.shape, spacing)
     # an inscribed disc in pixels spans the shorter semi-axis of the head's ellipse
     to_pixels = (min(1.0, 1 / aspect), max(1.0, 1 / aspect))
