@@ -11,7 +11,6 @@ from ho_annotate.synth.geometry import BoolArray, FloatArray, Frame
 MU_CORTEX = 0.17  # per mm, cortical bone relative to soft tissue
 MU_TRABECULAR = 0.045
 MU_SOFT = 0.020
-MU_METAL = 0.9
 
 
 def chord(depth: FloatArray, radius: FloatArray | float) -> FloatArray:
