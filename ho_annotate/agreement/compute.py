@@ -127,10 +127,13 @@ _PAIR_COLUMNS = [
 ]  # fmt: skip
 
 
+_FLEISS_COLUMNS = ["scheme", "readers", "n", "left_out", "kappa"]
+
+
 def _fleiss(t: pd.DataFrame, readers: list[str], schemes: list[str]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     if len(readers) < 3:
-        return pd.DataFrame(rows, columns=["scheme", "readers", "n", "left_out", "kappa"])
+        return pd.DataFrame(rows, columns=_FLEISS_COLUMNS)
     for scheme in schemes:
         grades = _grade_pivot(t, scheme).reindex(columns=readers)
         complete = grades.notna().all(axis=1)
@@ -145,7 +148,7 @@ def _fleiss(t: pd.DataFrame, readers: list[str], schemes: list[str]) -> pd.DataF
                 "kappa": fleiss_kappa(ratings, labels),
             }
         )
-    return pd.DataFrame(rows, columns=["scheme", "readers", "n", "left_out", "kappa"])
+    return pd.DataFrame(rows, columns=_FLEISS_COLUMNS)
 
 
 def _gaps(
