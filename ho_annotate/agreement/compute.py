@@ -200,7 +200,8 @@ def agreement(table: pd.DataFrame, schemes: list[str] | None = None) -> Agreemen
     readers = sorted(t["reader"].unique().tolist())
     if len(readers) < 2:
         raise HoAnnotateError(
-            f"agreement needs at least two readers; the table has {readers or 'none'}"
+            f"agreement needs at least two readers; the table has {readers or 'none'} "
+            "(measure images that two or more readers annotated)"
         )
     available = scheme_columns(table.columns)
     chosen = available if schemes is None else [s.replace("-", "_") for s in schemes]
