@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ho_annotate.batch.columns import LEAD_COLUMNS
 from ho_annotate.errors import HoAnnotateError
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ def read_results(path: str | Path) -> pd.DataFrame:
             table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except Exception as exc:
         raise HoAnnotateError(f"{path}: cannot read the results table ({exc})") from exc
-    missing = {"image", "side", "reader", "status"} - set(table.columns)
+    missing = set(LEAD_COLUMNS) - set(table.columns)
     if missing:
         raise HoAnnotateError(
             f"{path}: not a measure results table (missing columns {sorted(missing)})"
