@@ -50,7 +50,9 @@ class Overlays:
             gap = result.auto_gap
             if gap is not None:
                 lines.append(np.asarray(gap.points, dtype=float))
-                texts.append(f"auto {gap.length:.1f} {'mm' if gap.in_mm else 'px'}")
+                # As reported (0.1 mm, half up), so 9.95 reads 10.0 here as in the panel.
+                length = gap.reported_mm if gap.in_mm else gap.length
+                texts.append(f"auto {length:.1f} {'mm' if gap.in_mm else 'px'}")
         layer = self.auto_gap_layer
         if layer is None and not lines:
             return
