@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ho_annotate.samples import sample_data_dir, sample_files, sample_rows
@@ -11,22 +11,12 @@ from ho_annotate.samples import sample_data_dir, sample_files, sample_rows
 DEFAULT_OUT = Path("ho-annotate-demo")
 TABLE_CSV = "demo.csv"
 READER = "reference"
-#: Named as the ``grade --json`` fields they come from.
-COLUMNS = (
-    "file",
-    "side",
-    "brooker",
-    "della_valle",
-    "gap_mm",
-    "borderline",
-    "spacing_kind",
-    "reason",
-    "needs",
-)
 
 
 @dataclass(frozen=True)
 class DemoRow:
+    """One line of demo.csv; fields named as the ``grade --json`` fields they come from."""
+
     file: str
     side: str
     brooker: str
@@ -39,6 +29,10 @@ class DemoRow:
 
     def values(self) -> tuple[str, ...]:
         return tuple(str(getattr(self, name)) for name in COLUMNS)
+
+
+#: The CSV header: DemoRow's fields, in order.
+COLUMNS = tuple(f.name for f in fields(DemoRow))
 
 
 @dataclass

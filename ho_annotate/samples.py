@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,19 +18,6 @@ if TYPE_CHECKING:
     from ho_annotate.synth import WrittenCase
 
 CASES_CSV = "cases.csv"
-COLUMNS = (
-    "file",
-    "side",
-    "brooker",
-    "della_valle",
-    "gap_mm",
-    "borderline",
-    "true_brooker",
-    "true_gap_mm",
-    "spacing",
-    "prosthesis_mm",
-    "title",
-)
 #: Sample cases must sit at least this far (mm) from any rule threshold, so the expected
 #: grades do not hinge on rounding details.
 MIN_MARGIN_MM = 0.05
@@ -51,6 +38,10 @@ class SampleRow:
     spacing: str
     prosthesis_mm: float | None
     title: str
+
+
+#: The cases.csv header: SampleRow's fields, in order.
+COLUMNS = tuple(f.name for f in fields(SampleRow))
 
 
 def sample_data_dir() -> Path:
