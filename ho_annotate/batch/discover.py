@@ -42,16 +42,24 @@ def _is_dicom(path: Path) -> bool:
 
 
 def _walk(root: Path) -> Iterable[Path]:
-    stack = [root]
+    # each folder with the real paths of its ancestors: a symlink back up the tree must not loop
+    stack = [(root, frozenset({os.path.realpath(root)}))]
     while stack:
-        current = stack.pop()
+        current, ancestors = stack.pop()
         with os.scandir(current) as entries:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
-                if entry.is_dir(follow_symlinks=True):
-                    stack.append(Path(entry.path))
-                elif entry.is_file(follow_symlinks=True):
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=True)
+                    is_file = not is_dir and entry.is_file(follow_symlinks=True)
+                except OSError:  # a symlink to itself: skipped like a broken one
+                    continue
+                if is_dir:
+                    real = os.path.realpath(entry.path)
+                    if real not in ancestors:
+                        stack.append((Path(entry.path), ancestors | {real}))
+                elif is_file:
                     yield Path(entry.path)
 
 
