@@ -46,21 +46,27 @@ def _walk(root: Path) -> Iterable[Path]:
     stack = [(root, frozenset({os.path.realpath(root)}))]
     while stack:
         current, ancestors = stack.pop()
-        with os.scandir(current) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                try:
-                    is_dir = entry.is_dir(follow_symlinks=True)
-                    is_file = not is_dir and entry.is_file(follow_symlinks=True)
-                except OSError:  # a symlink to itself: skipped like a broken one
-                    continue
-                if is_dir:
-                    real = os.path.realpath(entry.path)
-                    if real not in ancestors:
-                        stack.append((Path(entry.path), ancestors | {real}))
-                elif is_file:
-                    yield Path(entry.path)
+        try:
+            entries = list(os.scandir(current))
+        except OSError as exc:
+            raise HoAnnotateError(
+                f"{current}: cannot list this folder ({exc.strerror}); "
+                "check its permissions or leave it out"
+            ) from exc
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+                is_file = not is_dir and entry.is_file(follow_symlinks=True)
+            except OSError:  # a symlink to itself: skipped like a broken one
+                continue
+            if is_dir:
+                real = os.path.realpath(entry.path)
+                if real not in ancestors:
+                    stack.append((Path(entry.path), ancestors | {real}))
+            elif is_file:
+                yield Path(entry.path)
 
 
 class SidecarIndex:
