@@ -241,9 +241,9 @@ class ImageBinding:
                     bad.append(idx)
                     continue
                 item = self._complete(item, old.get(item.id), key)
+                self._shapes[item.id] = (np.array(vertices, copy=True), shape_type)
             assert item is not None
             seen.add(item.id)
-            self._shapes[item.id] = (np.array(vertices, copy=True), shape_type)
             items.append(item)
         if bad:
             with layer.events.data.blocker():
