@@ -23,7 +23,7 @@ def _active_image(viewer: Any) -> Any:
         own = candidate.metadata.get(META, {})
         if own.get("path") == meta["path"] and own.get("role") is None:
             return candidate
-    raise ValueError("the radiograph of this layer is no longer open")
+    raise ValueError("the radiograph of this layer is no longer open; open it again")
 
 
 def annotate_image(viewer: Viewer) -> None:

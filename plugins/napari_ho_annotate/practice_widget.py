@@ -137,8 +137,15 @@ class PracticeWidget(QWidget):
 
     def _choose_run(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open a practice run folder")
-        if folder:
+        if not folder:
+            return
+        try:
             self.open_run(Path(folder))
+        except HoAnnotateError as exc:
+            self.result_label.setText(
+                f"Cannot open this run: {html.escape(str(exc))}. Choose a run folder made by "
+                "ho-annotate practice."
+            )
 
     # -- the run --------------------------------------------------------------------------------
     def open_run(self, run_dir: Path) -> None:
