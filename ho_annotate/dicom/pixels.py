@@ -116,12 +116,18 @@ def _apply_rescale(arr: Array, slope: float, intercept: float) -> Array:
     return _float_rescale(arr, np.float32(slope), np.float32(intercept))
 
 
-def _float_rescale(arr: Array, slope: np.float32, intercept: np.float32) -> Array:
-    """``float32`` rescale in blocks of rows, so the three passes run in cache, not memory."""
+def _float_rescale(
+    arr: Array, slope: np.float32, intercept: np.float32, mask: int | None = None
+) -> Array:
+    """``float32`` rescale in blocks of rows, so the three passes run in cache, not memory.
+
+    ``mask`` keeps only the stored bits of raw integer values (unused high bits may hold junk).
+    """
     out: Array = np.empty(arr.shape, dtype=np.float32)
     for start in range(0, arr.shape[0], _BLOCK_ROWS):
         block = out[start : start + _BLOCK_ROWS]
-        block[...] = arr[start : start + _BLOCK_ROWS]
+        source = arr[start : start + _BLOCK_ROWS]
+        block[...] = source if mask is None else source & arr.dtype.type(mask)
         block *= slope
         block += intercept
     return out
@@ -157,15 +163,8 @@ def _fractional_rescale_of_native_pixels(ds: Dataset) -> Array | None:
     if not isinstance(data, bytes) or len(data) < rows * columns * 2 or bits_stored > 16:
         return None  # pydicom's decoder reports short or odd pixel data
     stored: Array = np.frombuffer(data, dtype="<u2", count=rows * columns).reshape(rows, columns)
-    out: Array = np.empty(stored.shape, dtype=np.float32)
-    mask = np.uint16((1 << bits_stored) - 1)
-    for start in range(0, rows, _BLOCK_ROWS):
-        block = out[start : start + _BLOCK_ROWS]
-        source = stored[start : start + _BLOCK_ROWS]
-        block[...] = source if bits_stored == 16 else source & mask
-        block *= np.float32(slope)
-        block += np.float32(intercept)
-    return out
+    mask = None if bits_stored == 16 else (1 << bits_stored) - 1
+    return _float_rescale(stored, np.float32(slope), np.float32(intercept), mask)
 
 
 def oriented_pixels(ds: Dataset, path: Path) -> Array:
