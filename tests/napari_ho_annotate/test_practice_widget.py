@@ -89,6 +89,12 @@ def test_one_case_end_to_end(make_napari_viewer: Any, qtbot: Any, tmp_path: Path
     _draw(widget, "spur", "femur", FEMORAL, "polygon")
     _draw(widget, "gap", None, np.array([(80.0, 65.0), (140.0, 65.0)]), "line")
     _draw(widget, "island", None, box(60, 180, 80, 200), "polygon")  # not in the reference
+    # A bridge drawn, then its whole layer removed: the edit is saved, nothing raises.
+    _draw(widget, "bridge", None, box(100, 100, 120, 120), "polygon")
+    viewer.layers.remove(widget.binding.layers["bridge"])
+    qtbot.wait(50)
+    assert not widget.binding.session.aset.items_on("right", "bridge")
+    assert not widget.binding.session.aset.items_on("left", "bridge")
     widget.pick["left"].setCurrentText("0")
     qtbot.mouseClick(widget.submit_button, Qt.MouseButton.LeftButton)
 
