@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -439,7 +440,25 @@ def new_annotation_set(header: HeaderForSidecar, reader: str) -> AnnotationSet:
 def annotation_schema() -> dict[str, Any]:
     """The JSON Schema of a sidecar, generated from the model."""
     schema: dict[str, Any] = msgspec.json.schema(AnnotationSet)
-    return schema
+    return _clean_descriptions(schema)
+
+
+def _clean_descriptions(node: Any) -> Any:
+    """Dedent every description the same way, whatever msgspec release made the schema.
+
+    msgspec before 0.19 kept a docstring's indentation; later releases clean it. Cleaning
+    here makes the published schema independent of the installed release.
+    """
+    if isinstance(node, dict):
+        return {
+            key: inspect.cleandoc(value)
+            if key == "description" and isinstance(value, str)
+            else _clean_descriptions(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_clean_descriptions(item) for item in node]
+    return node
 
 
 def annotation_schema_text() -> str:
