@@ -439,8 +439,8 @@ def new_annotation_set(header: HeaderForSidecar, reader: str) -> AnnotationSet:
 
 def annotation_schema() -> dict[str, Any]:
     """The JSON Schema of a sidecar, generated from the model."""
-    schema: dict[str, Any] = msgspec.json.schema(AnnotationSet)
-    return _clean_descriptions(schema)
+    schema: dict[str, Any] = _clean_descriptions(msgspec.json.schema(AnnotationSet))
+    return schema
 
 
 def _clean_descriptions(node: Any) -> Any:

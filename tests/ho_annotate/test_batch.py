@@ -174,7 +174,8 @@ def test_workers_and_parquet_give_the_serial_rows(dataset: Path, tmp_path: Path)
 
 def test_ctrl_c_leaves_a_valid_partial_csv_and_resume_completes_it(tmp_path: Path) -> None:
     root = tmp_path / "many"
-    make_dataset(root, 400, readers=("ann",))
+    # Enough images that a loaded machine cannot finish before the signal arrives.
+    make_dataset(root, 1500, readers=("ann",))
     out = tmp_path / "partial.csv"
     proc = subprocess.Popen(
         [*CLI_AT_A_TERMINAL, str(root), "-o", str(out)],
@@ -184,7 +185,7 @@ def test_ctrl_c_leaves_a_valid_partial_csv_and_resume_completes_it(tmp_path: Pat
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if out.exists() and out.read_text().count("\n") > 5:
+        if out.exists() and out.read_text().count("\n") > 2:
             break
         time.sleep(0.005)
     proc.send_signal(signal.SIGINT)
@@ -195,7 +196,7 @@ def test_ctrl_c_leaves_a_valid_partial_csv_and_resume_completes_it(tmp_path: Pat
         records = list(csv.reader(f))
     header, body = records[0], records[1:]
     assert header == columns(default_schemes())
-    assert 0 < len(body) < 400 * 2
+    assert 0 < len(body) < 1500 * 2
     assert all(len(r) == len(header) for r in body)
     partial_images = {r[0] for r in body}
     assert all(sum(r[0] == image for r in body) == 2 for image in partial_images)
@@ -206,7 +207,7 @@ def test_ctrl_c_leaves_a_valid_partial_csv_and_resume_completes_it(tmp_path: Pat
     full = measure_to_file([root], tmp_path / "full.csv").output
     assert sorted(out.read_text().splitlines()) == sorted(full.read_text().splitlines())
     again = measure_to_file([root], out, resume=True)
-    assert (again.images, again.skipped, again.rows) == (0, 400, 0)
+    assert (again.images, again.skipped, again.rows) == (0, 1500, 0)
     assert out.read_text().count("\n") == full.read_text().count("\n")
 
 
