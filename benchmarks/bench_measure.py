@@ -32,7 +32,8 @@ from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.uid import DigitalXRayImageStorageForPresentation, ExplicitVRLittleEndian, generate_uid
 
 from ho_annotate.annotations.model import AnnotationSet, Item
-from ho_annotate.annotations.store import encode_annotations, sidecar_path
+from ho_annotate.annotations.naming import sidecar_path
+from ho_annotate.annotations.store import encode_annotations
 from ho_annotate.batch import measure_to_file
 
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from ho_annotate._version import __version__
 
 if TYPE_CHECKING:
-    from ho_annotate.annotations.store import load_annotations, save_annotations, sidecar_path
+    from ho_annotate.annotations.naming import sidecar_path
+    from ho_annotate.annotations.store import load_annotations, save_annotations
     from ho_annotate.calibration.prosthesis import find_prosthetic_heads
     from ho_annotate.dicom.radiograph import (
         Radiograph,
@@ -33,7 +34,7 @@ _EXPORTS: dict[str, str] = {
     "read_header": "ho_annotate.dicom.radiograph",
     "load_annotations": "ho_annotate.annotations.store",
     "save_annotations": "ho_annotate.annotations.store",
-    "sidecar_path": "ho_annotate.annotations.store",
+    "sidecar_path": "ho_annotate.annotations.naming",
 }
 
 __all__ = [

@@ -25,8 +25,9 @@ ItemKind = Literal[
 ]
 #: Kinds that are heterotopic ossification findings (their presence makes a hip "annotated").
 HO_KINDS: Final[frozenset[str]] = frozenset({"island", "spur", "bridge", "gap"})
-#: Kinds drawn as closed polygons (at least three points).
-POLYGON_KINDS: Final[frozenset[str]] = frozenset({"island", "spur", "bridge", "bone"})
+#: Kinds drawn as closed polygons (at least three points), in the order tools offer them.
+POLYGON_KIND_ORDER: Final[tuple[ItemKind, ...]] = ("island", "spur", "bridge", "bone")
+POLYGON_KINDS: Final[frozenset[str]] = frozenset(POLYGON_KIND_ORDER)
 
 #: Where a spur grows from, or which bone an outline is.
 BoneOrigin = Literal["pelvis", "femur"]

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from ho_annotate.annotations.model import SIDES, AnnotationSet, Item, Point, Side, Spacing
+from ho_annotate.annotations.validation import unmeasurable
 from ho_annotate.measurement.geometry import (
     PIXELS,
     CachedShape,
@@ -129,17 +130,6 @@ class SideMeasurements:
         return max(self.islands, key=lambda i: i.length, default=None)
 
 
-def _problem(item: Item) -> str | None:
-    n = len(item.points)
-    if item.kind in ("island", "spur", "bridge", "bone") and n < 3:
-        return f"{item.kind} {item.id} has {n} points, an outline needs at least 3"
-    if item.kind == "gap" and n != 2:
-        return f"gap line {item.id} has {n} points instead of 2"
-    if item.kind in ("spur", "bone") and item.origin is None:
-        return f"{item.kind} {item.id} does not say whether it is pelvis or femur"
-    return None
-
-
 Shaped = list[tuple[Item, CachedShape]]
 
 
@@ -174,7 +164,7 @@ class Measurer:
         for item in aset.items_on(side):
             if item.kind.startswith("calibration"):
                 continue
-            problem = _problem(item)
+            problem = unmeasurable(item)
             if problem is not None:
                 problems.append(f"Ignored: {problem}.")
                 continue

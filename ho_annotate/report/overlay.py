@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ho_annotate.annotations.model import AnnotationSet, Item, Side
+from ho_annotate.annotations.model import POLYGON_KINDS, AnnotationSet, Item, Side
 from ho_annotate.dicom.sides import assign_sides
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def render_overlay(
     ax.set_axis_off()
     for item in aset.items:
         pts = np.asarray(item.points, dtype=float)
-        if item.kind in ("island", "spur", "bridge", "bone") and len(pts) >= 3:
+        if item.kind in POLYGON_KINDS and len(pts) >= 3:
             closed = np.vstack([pts, pts[:1]])
             style: dict[str, Any] = {"color": _colour(item), "lw": 1.4}
             if item.kind == "bone":

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from napari.layers import Image, Shapes
 
-from ho_annotate.annotations.model import Item, ItemKind, Side
+from ho_annotate.annotations.model import POLYGON_KINDS, Item, ItemKind, Side
 
 from ._convert import empty_features, items_to_rows, row_to_item
 from ._labels import LabelCache
@@ -367,8 +367,7 @@ class ImageBinding:
         """Move items to another kind (and so another layer); polygons stay polygons."""
 
         def change(item: Item) -> Item | None:
-            polygon = {"island", "spur", "bridge", "bone"}
-            if item.kind == kind or (item.kind in polygon) != (kind in polygon):
+            if item.kind == kind or (item.kind in POLYGON_KINDS) != (kind in POLYGON_KINDS):
                 return None
             origin = item.origin or "pelvis" if SPEC_BY_KIND[kind].uses_origin else None
             return msgspec.structs.replace(item, kind=kind, origin=origin)

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ho_annotate.annotations.model import AnnotationSet
-from ho_annotate.dicom import has_dicom_marker
+from ho_annotate.annotations.naming import REFERENCE_READER
+from ho_annotate.files.walk import dicom_files
 
 from ._convert import items_to_rows
 from ._style import SPEC_BY_KIND, edge_colour, face_colour
@@ -15,31 +16,8 @@ from ._style import SPEC_BY_KIND, edge_colour, face_colour
 LayerData = tuple[Any, dict[str, Any], str]
 ReaderFunction = Callable[[str | Sequence[str]], list[LayerData] | None]
 
-DICOM_SUFFIXES = frozenset({".dcm", ".dicom"})
-REFERENCE_READER = "reference"
 #: Key of the plugin's entry in a layer's ``metadata``.
 META = "ho_annotate"
-
-
-def is_dicom_file(path: Path) -> bool:
-    """A DICOM file by extension (.dcm, .dicom, any case) or by the ``DICM`` preamble."""
-    if not path.is_file():
-        return False
-    if path.suffix.lower() in DICOM_SUFFIXES:
-        return True
-    return has_dicom_marker(path)
-
-
-def dicom_files(paths: Sequence[str | Path]) -> list[Path]:
-    """The DICOM files among ``paths``, folders expanded (not recursively), in name order."""
-    found: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found.extend(sorted(c for c in p.iterdir() if is_dicom_file(c)))
-        elif is_dicom_file(p):
-            found.append(p)
-    return found
 
 
 def napari_get_reader(path: str | Sequence[str]) -> ReaderFunction | None:
@@ -123,7 +101,8 @@ def image_layer(
 
 def load_reference(rad: Any) -> AnnotationSet | None:
     """The reference annotations beside the image, if any (read-only for the tool)."""
-    from ho_annotate.annotations.store import find_sidecars, load_annotations
+    from ho_annotate.annotations.naming import find_sidecars
+    from ho_annotate.annotations.store import load_annotations
 
     ref = find_sidecars(Path(rad.path)).get(REFERENCE_READER)
     if ref is None:

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ho_annotate.annotations.model import Spacing, utc_now
+from ho_annotate.annotations.naming import REFERENCE_READER
 from ho_annotate.errors import SidecarError
-
-from ._reader import REFERENCE_READER
 
 
 class ImageSession:
@@ -33,7 +32,7 @@ class ImageSession:
     # -- loading --------
     @property
     def sidecar(self) -> Path:
-        from ho_annotate.annotations.store import sidecar_path
+        from ho_annotate.annotations.naming import sidecar_path
 
         return sidecar_path(self.image_path, self.reader, self.annotations_dir)
 

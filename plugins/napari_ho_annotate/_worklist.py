@@ -45,7 +45,8 @@ class Worklist:
     def set_files(self, paths: list[Path], reader: str, annotations_dir: Path | None) -> None:
         """Read each file's header and the reader's sidecar (no pixels are decoded)."""
         from ho_annotate import read_header
-        from ho_annotate.annotations.store import load_annotations, sidecar_path
+        from ho_annotate.annotations.naming import sidecar_path
+        from ho_annotate.annotations.store import load_annotations
         from ho_annotate.dicom.sides import assign_sides
 
         self.annotations_dir = annotations_dir

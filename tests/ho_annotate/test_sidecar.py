@@ -20,18 +20,19 @@ from ho_annotate.annotations.model import (
     ManualCalibration,
     Spacing,
 )
-from ho_annotate.annotations.store import (
-    annotation_schema,
-    annotation_schema_text,
+from ho_annotate.annotations.naming import (
     backup_path,
-    encode_annotations,
     find_sidecars,
-    load_annotations,
-    load_sidecar,
     reader_from_path,
     resolve_sidecar,
-    save_annotations,
     sidecar_path,
+)
+from ho_annotate.annotations.schema import annotation_schema, annotation_schema_text
+from ho_annotate.annotations.store import (
+    encode_annotations,
+    load_annotations,
+    load_sidecar,
+    save_annotations,
     sidecar_state,
 )
 from ho_annotate.errors import SidecarError

@@ -27,7 +27,7 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
-from ho_annotate.annotations.model import SIDES, Item
+from ho_annotate.annotations.model import POLYGON_KIND_ORDER, SIDES, Item
 from ho_annotate.errors import HoAnnotateError, SidecarError
 
 from .._binding import ImageBinding
@@ -211,7 +211,7 @@ class Workbench(QWidget):
             button.clicked.connect(func)
             sel.addWidget(button)
         self.kind_combo = QComboBox()
-        self.kind_combo.addItems(["→ kind", "island", "spur", "bridge", "bone"])
+        self.kind_combo.addItems(["→ kind", *POLYGON_KIND_ORDER])
         self.kind_combo.activated.connect(self._on_kind_combo)
         sel.addWidget(self.kind_combo)
         grid.addLayout(sel, row + 1, 0, 1, 2)
