@@ -30,11 +30,6 @@ UID_COLUMNS: Final[tuple[str, ...]] = (
     "study_instance_uid",
     "series_instance_uid",
 )
-#: Grades of the known schemes, lowest first (grades are ordinal).
-GRADE_ORDERS: Final[dict[str, tuple[str, ...]]] = {
-    "brooker": ("0", "I", "II", "III", "IV"),
-    "della_valle": ("A", "B", "C"),
-}
 
 
 def scheme_column(scheme: str) -> str:
@@ -54,26 +49,3 @@ def scheme_columns(names: Iterable[str]) -> list[str]:
     if "status" in names and "gap_mm" in names:
         names = names[names.index("status") + 1 : names.index("gap_mm")]
     return [n for n in names if n not in FIXED_COLUMNS]
-
-
-def grade_order(column: str, seen: Iterable[str]) -> tuple[str, ...]:
-    """The ordered grades of a scheme column; unknown schemes fall back to sorted values."""
-    known = GRADE_ORDERS.get(column) or _registered_order(column)
-    values = {str(v) for v in seen}
-    if known is not None and values <= set(known):
-        return known
-    extra = sorted(values - set(known or ()))
-    return (*(known or ()), *extra)
-
-
-def _registered_order(column: str) -> tuple[str, ...] | None:
-    """The grades of a scheme registered with ``ho_annotate.grading``, if any matches."""
-    try:
-        from ho_annotate.grading import get_scheme, schemes
-
-        for name in schemes():
-            if scheme_column(name) == column:
-                return tuple(get_scheme(name).grades)
-    except Exception:  # an unloadable plugin scheme: fall back to sorted grades
-        return None
-    return None

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ho_annotate.annotations.model import ReadingStatus, Side
-from ho_annotate.measurement.hips import Gap, reported
+from ho_annotate.grading.rounding import reported
+from ho_annotate.measurement.hips import Gap
 
 
 @dataclass(frozen=True)

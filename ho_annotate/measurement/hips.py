@@ -13,11 +13,11 @@ after one shape changed only redoes the pairs that involve that shape.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from ho_annotate.annotations.model import SIDES, AnnotationSet, Item, Point, Side, Spacing
 from ho_annotate.annotations.validation import unmeasurable
+from ho_annotate.grading.rounding import reported
 from ho_annotate.measurement.geometry import (
     PIXELS,
     CachedShape,
@@ -35,22 +35,6 @@ MIN_GAP_LINE_MM = 0.5
 MIN_GAP_LINE_PX = 1.0
 #: The automatic gap warns when it is this much (mm) shorter than the reader's line.
 CHECK_TOLERANCE_MM = 1.0
-
-_TENTH = Decimal("0.1")
-
-
-def round_mm(value: float) -> Decimal:
-    """Round a length to 0.1 mm, half up, as reported.
-
-    The value is first cleaned of floating-point noise at 1e-6 mm (far below a pixel), so
-    9.95 computed as 9.949999999999999 still reports 10.0.
-    """
-    return Decimal(repr(round(value, 6))).quantize(_TENTH, rounding=ROUND_HALF_UP)
-
-
-def reported(value: float) -> float:
-    """``round_mm`` as a float (for JSON and comparisons)."""
-    return float(round_mm(value))
 
 
 def label(item: Item) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 
 from ho_annotate.annotations.model import POLYGON_KINDS, AnnotationSet, Item, Side
 from ho_annotate.dicom.sides import assign_sides
+from ho_annotate.grading.registry import get_scheme
 
 if TYPE_CHECKING:
     from ho_annotate.dicom.radiograph import Radiograph
@@ -53,7 +54,7 @@ def _side_text(side: Side, reports: list[GradeReport]) -> str:
     grades = []
     for report in reports:
         res = report.sides[side]
-        name = "Brooker" if report.scheme == "brooker" else "Della Valle"
+        name = get_scheme(report.scheme).label
         grades.append(f"{name} {res.grade if res.grade is not None else '—'}")
     lines.append("  ·  ".join(grades))
     if first.gap_mm is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ho_annotate.annotations.model import Item, Spacing
+from ho_annotate.grading.rounding import reported
 from ho_annotate.measurement.geometry import PIXELS, line_mm, max_feret, polygon_mm
-from ho_annotate.measurement.hips import reported
 
 _SIDE = {"left": "L", "right": "R"}
 
