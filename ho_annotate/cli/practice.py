@@ -129,12 +129,7 @@ def run(args: argparse.Namespace) -> int:
         print(format_summary(session.summary()))
     if args.no_viewer:
         return 0
-    import napari
-    from napari_ho_annotate.practice_widget import PracticeWidget
+    from napari_ho_annotate import launch_practice
 
-    viewer = napari.Viewer(title="ho-annotate practice")
-    viewer.window.add_dock_widget(
-        PracticeWidget(viewer, session.run_dir), name="Practice", area="right"
-    )
-    napari.run()
+    launch_practice(session.run_dir)
     return 0
