@@ -1,13 +1,22 @@
 """Column names of the results table that ``ho-annotate measure`` writes.
 
 Kept free of heavy imports so that the agreement statistics can name the same columns.
-One row per image, side and reader; the per-side field names match ``grade --json``.
+One row per image, side and reader, made from a ``grading.HipRecord``; the per-side field names
+match ``grade --json``.
+
+Which columns belong to a scheme is a naming rule, not a position: a scheme's grade is the
+column named after the scheme (``brooker``, ``della_valle``); any other field of one scheme is
+``<scheme column>__<field>`` (e.g. ``brooker__borderline``); every other column is one of the
+fixed per-hip columns below. New per-hip fields go into ``TRAIL_COLUMNS``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from ho_annotate.grading.record import HipRecord
 
 #: Columns before the per-scheme grade columns.
 LEAD_COLUMNS: Final[tuple[str, ...]] = ("image", "side", "reader", "status")
@@ -42,10 +51,35 @@ def columns(schemes: Sequence[str]) -> list[str]:
     return [*LEAD_COLUMNS, *(scheme_column(s) for s in schemes), *TRAIL_COLUMNS]
 
 
+#: Joins a scheme column and a per-scheme field: ``brooker__borderline``.
+SCHEME_FIELD_SEPARATOR: Final = "__"
+
+
+def scheme_field_column(scheme: str, field: str) -> str:
+    """The column of one scheme's field other than its grade."""
+    return f"{scheme_column(scheme)}{SCHEME_FIELD_SEPARATOR}{field}"
+
+
 def scheme_columns(names: Iterable[str]) -> list[str]:
-    """The grade columns of a table: those between ``status`` and ``gap_mm``, else every
-    column that is not a fixed one."""
-    names = [str(n) for n in names]
-    if "status" in names and "gap_mm" in names:
-        names = names[names.index("status") + 1 : names.index("gap_mm")]
-    return [n for n in names if n not in FIXED_COLUMNS]
+    """The grade columns of a table: every column that is neither a fixed per-hip column nor
+    a per-scheme field (``<scheme>__<field>``)."""
+    return [
+        n for n in map(str, names) if n not in FIXED_COLUMNS and SCHEME_FIELD_SEPARATOR not in n
+    ]
+
+
+def record_row(record: HipRecord) -> dict[str, Any]:
+    """The columns of one hip's row that come from its record (one grade column per scheme)."""
+    row: dict[str, Any] = {
+        "side": record.side,
+        "status": record.status,
+        "gap_mm": record.gap_mm,
+        "borderline": record.borderline,
+        "needs": ";".join(record.needs),
+        "island_count": record.island_count,
+        "largest_island_mm": record.largest_island_mm,
+        "spacing_kind": record.spacing_kind,
+    }
+    for scheme, result in record.schemes.items():
+        row[scheme_column(scheme)] = result.grade
+    return row

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ho_annotate.grading.common import Finding, SideContext
     from ho_annotate.grading.engine import Grader, grade
+    from ho_annotate.grading.record import HipRecord, SchemeGrade
     from ho_annotate.grading.registry import (
         ENTRY_POINT_GROUP,
         SchemeError,
@@ -31,6 +32,8 @@ _EXPORTS: dict[str, str] = {
     "ENTRY_POINT_GROUP": "ho_annotate.grading.registry",
     "Finding": "ho_annotate.grading.common",
     "GradeReport": "ho_annotate.grading.results",
+    "HipRecord": "ho_annotate.grading.record",
+    "SchemeGrade": "ho_annotate.grading.record",
     "Grader": "ho_annotate.grading.engine",
     "NEEDS": "ho_annotate.grading.results",
     "Need": "ho_annotate.grading.results",
@@ -55,9 +58,11 @@ __all__ = [
     "Finding",
     "GradeReport",
     "Grader",
+    "HipRecord",
     "Need",
     "Scheme",
     "SchemeError",
+    "SchemeGrade",
     "SideContext",
     "SideResult",
     "decide",
