@@ -21,7 +21,6 @@ _MOVED: dict[str, str] = {
             "find_sidecars",
             "image_stem",
             "reader_from_path",
-            "resolve_sidecar",
             "sidecar_path",
         ),
         "ho_annotate.annotations.naming",

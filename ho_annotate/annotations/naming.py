@@ -25,7 +25,6 @@ __all__ = [
     "find_sidecars",
     "image_stem",
     "reader_from_path",
-    "resolve_sidecar",
     "sidecar_path",
 ]
 
@@ -98,41 +97,3 @@ def backup_path(path: str | os.PathLike[str]) -> Path:
     """Where the previous version of a sidecar is kept."""
     p = Path(path)
     return p.with_name(p.name + BACKUP_SUFFIX)
-
-
-def resolve_sidecar(
-    image_path: str | os.PathLike[str],
-    annotations: str | os.PathLike[str] | None = None,
-    reader: str | None = None,
-) -> Path:
-    """The sidecar to use for an image.
-
-    ``annotations`` is a sidecar file or a folder (default: the image's folder). In a folder,
-    ``reader`` picks that reader's file; without it there must be exactly one sidecar.
-    """
-    if annotations is not None and Path(annotations).is_file():
-        return Path(annotations)
-    if annotations is not None and not Path(annotations).exists():
-        raise SidecarError(f"{annotations}: no such annotation file or folder")
-    folder = Path(annotations) if annotations is not None else Path(image_path).parent
-    found = find_sidecars(image_path, folder)
-    if reader is not None:
-        check_reader(reader)
-        if reader in found:
-            return found[reader]
-        others = f" (found: {', '.join(found)})" if found else ""
-        raise SidecarError(
-            f"{folder}: no annotations by reader {reader!r} for {Path(image_path).name}{others}"
-        )
-    if len(found) == 1:
-        return next(iter(found.values()))
-    if not found:
-        raise SidecarError(
-            f"{folder}: no annotations for {Path(image_path).name} (expected "
-            f"{image_stem(image_path)}.<reader>{SUFFIX}); annotate the image first or give "
-            "--annotations"
-        )
-    raise SidecarError(
-        f"{folder}: {len(found)} readers annotated {Path(image_path).name} "
-        f"({', '.join(found)}); choose one with --reader"
-    )

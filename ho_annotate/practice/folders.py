@@ -96,8 +96,10 @@ def score_folders(
         students[aset.sop_instance_uid] = (_case_name(path, aset.reader), aset)
     if len(readers) > 1:
         raise HoAnnotateError(
-            f"{student_dir}: sidecars of several readers ({', '.join(sorted(readers))}); "
-            "choose one with --reader"
+            file=student_dir,
+            problem=f"sidecars of several readers ({', '.join(sorted(readers))})",
+            action="choose one reader",
+            option="reader",
         )
     spacings = _header_spacings(images_dir) if images_dir is not None else {}
     cases = []

@@ -81,8 +81,10 @@ def find_set_cases(set_dir: Path, references_dir: Path) -> list[SourceCase]:
         raise HoAnnotateError(f"{set_dir}: not a folder; give a practice set folder")
     if not references_dir.is_dir():
         raise HoAnnotateError(
-            f"{references_dir}: no references folder; put the reference sidecars there "
-            "or name the folder with --references"
+            file=references_dir,
+            problem="no references folder",
+            action="put the reference sidecars there or name the references folder",
+            option="references",
         )
     refs = find_references(references_dir)
     # References may also sit beside the images (as in the bundled sample data).

@@ -93,8 +93,10 @@ def generate_synthetic_set(
 
     if set_dir.exists() and any(set_dir.iterdir()):
         raise HoAnnotateError(
-            f"{set_dir}: already holds files; give a new folder for a synthetic set, "
-            "or drop --synthetic to practise on it"
+            file=set_dir,
+            problem="already holds files",
+            action="give a new folder for a synthetic set, or practise on this one as it is",
+            option="synthetic",
         )
     images, refs = set_dir / "images", set_dir / "references"
     images.mkdir(parents=True)

@@ -24,7 +24,6 @@ from ho_annotate.annotations.naming import (
     backup_path,
     find_sidecars,
     reader_from_path,
-    resolve_sidecar,
     sidecar_path,
 )
 from ho_annotate.annotations.schema import annotation_schema, annotation_schema_text
@@ -35,6 +34,7 @@ from ho_annotate.annotations.store import (
     save_annotations,
     sidecar_state,
 )
+from ho_annotate.cli.sidecars import resolve_sidecar
 from ho_annotate.errors import SidecarError
 
 ROOT = Path(__file__).resolve().parents[2]
