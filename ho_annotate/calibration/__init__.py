@@ -7,22 +7,6 @@ rims to a fraction of a pixel.
 
 from __future__ import annotations
 
-from ho_annotate.calibration.manual import (
-    CLICK_PRECISION_PX,
-    CircleFit,
-    calibrate_circle,
-    calibrate_line,
-    calibration_from_radius,
-    fit_circle,
-    pixel_aspect,
-)
+from ho_annotate.calibration.manual import calibrate_circle, calibrate_line
 
-__all__ = [
-    "CLICK_PRECISION_PX",
-    "CircleFit",
-    "calibrate_circle",
-    "calibrate_line",
-    "calibration_from_radius",
-    "fit_circle",
-    "pixel_aspect",
-]
+__all__ = ["calibrate_circle", "calibrate_line"]

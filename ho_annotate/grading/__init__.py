@@ -8,8 +8,9 @@ first use, so that light modules (``rounding``, ``rules``) import without the me
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ho_annotate import _lazy
 
 if TYPE_CHECKING:
     from ho_annotate.grading.common import Finding, SideContext
@@ -74,14 +75,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ho_annotate.grading' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = _lazy(__name__, _EXPORTS, globals())
