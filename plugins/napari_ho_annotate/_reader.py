@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ho_annotate.annotations.model import AnnotationSet
 from ho_annotate.annotations.naming import REFERENCE_READER
@@ -12,6 +12,9 @@ from ho_annotate.files.walk import dicom_files
 
 from ._convert import items_to_rows
 from ._style import SPEC_BY_KIND, edge_colour, face_colour
+
+if TYPE_CHECKING:
+    from ho_annotate.dicom.radiograph import Radiograph
 
 LayerData = tuple[Any, dict[str, Any], str]
 ReaderFunction = Callable[[str | Sequence[str]], list[LayerData] | None]
@@ -58,7 +61,7 @@ def read_radiographs(path: str | Sequence[str]) -> list[LayerData] | None:
 
 
 def radiograph_layers(
-    rad: Any, *, sample: bool = False, annotations_dir: Path | None = None
+    rad: Radiograph, *, sample: bool = False, annotations_dir: Path | None = None
 ) -> list[LayerData]:
     """The image layer for ``rad`` and, when a reference sidecar sits beside it, that layer."""
     layers = [image_layer(rad, sample=sample, annotations_dir=annotations_dir)]
@@ -69,7 +72,7 @@ def radiograph_layers(
 
 
 def image_layer(
-    rad: Any, *, sample: bool = False, annotations_dir: Path | None = None
+    rad: Radiograph, *, sample: bool = False, annotations_dir: Path | None = None
 ) -> LayerData:
     """Layer data for one radiograph: mm scale, window, bone bright, UIDs in metadata."""
     path = Path(rad.path)
@@ -99,7 +102,7 @@ def image_layer(
     return (rad.pixels, kwargs, "image")
 
 
-def load_reference(rad: Any) -> AnnotationSet | None:
+def load_reference(rad: Radiograph) -> AnnotationSet | None:
     """The reference annotations beside the image, if any (read-only for the tool)."""
     from ho_annotate.annotations.naming import find_sidecars
     from ho_annotate.annotations.store import load_annotations
@@ -114,7 +117,7 @@ def load_reference(rad: Any) -> AnnotationSet | None:
         return None
 
 
-def reference_layer(rad: Any) -> LayerData | None:
+def reference_layer(rad: Radiograph) -> LayerData | None:
     """All reference items in one Shapes layer, coloured by kind, marked read-only."""
     aset = load_reference(rad)
     if aset is None or not aset.items:

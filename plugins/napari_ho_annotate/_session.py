@@ -6,18 +6,26 @@ No napari here: the Shapes layers are kept in step by ``_binding``; this holds t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ho_annotate.annotations.model import Spacing, utc_now
 from ho_annotate.annotations.naming import REFERENCE_READER
 from ho_annotate.errors import SidecarError
+
+if TYPE_CHECKING:
+    from ho_annotate.dicom.radiograph import RadiographHeader
+    from ho_annotate.grading import Grader, GradeReport
 
 
 class ImageSession:
     """The annotation set of one image for one reader, with its saved / unsaved state."""
 
     def __init__(
-        self, image_path: Path, header: Any, reader: str, annotations_dir: Path | None = None
+        self,
+        image_path: Path,
+        header: RadiographHeader,
+        reader: str,
+        annotations_dir: Path | None = None,
     ) -> None:
         self.image_path = Path(image_path)
         self.header = header
@@ -26,7 +34,7 @@ class ImageSession:
         self.dirty = False
         self.conflict: str | None = None
         self.saved_at: str | None = None
-        self._grader: Any = None
+        self._grader: Grader | None = None
         self._load()
 
     # -- loading --------
@@ -82,7 +90,7 @@ class ImageSession:
         self.dirty = True
         self.aset.modified = utc_now()
 
-    def grade(self, scheme: str = "brooker") -> Any:
+    def grade(self, scheme: str = "brooker") -> GradeReport:
         """Grade both hips; geometry of unchanged shapes is reused between calls."""
         from ho_annotate.grading import Grader
 
