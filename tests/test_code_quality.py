@@ -28,3 +28,8 @@ def test_ruff_format_is_applied() -> None:
 def test_mypy_strict_on_the_core() -> None:
     result = _run("mypy", "ho_annotate")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_on_the_plugin() -> None:
+    result = _run("mypy", "plugins/napari_ho_annotate")
+    assert result.returncode == 0, result.stdout + result.stderr

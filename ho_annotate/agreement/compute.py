@@ -14,9 +14,10 @@ from ho_annotate.agreement.bland_altman import bland_altman
 from ho_annotate.agreement.cohen import pair_agreement
 from ho_annotate.agreement.fleiss import fleiss_kappa
 from ho_annotate.agreement.icc import icc_2_1
-from ho_annotate.batch.columns import grade_order, scheme_columns
+from ho_annotate.batch.columns import scheme_columns
 from ho_annotate.batch.output import read_results as load_results
 from ho_annotate.errors import HoAnnotateError
+from ho_annotate.grading.registry import grade_order
 
 NOT_READ = "not read"
 

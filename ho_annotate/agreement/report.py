@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ho_annotate.agreement.compute import AgreementResult
+from ho_annotate.grading.rules import THRESHOLD_MM
 
 
 def _num(value: Any) -> float | int | None:
@@ -198,10 +199,10 @@ def write_plots(result: AgreementResult, directory: str | Path) -> list[Path]:
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
                 )
         ax.margins(y=0.15)
-        ax.axvline(10.0, color="0.6", linestyle=":", linewidth=1)
+        ax.axvline(THRESHOLD_MM, color="0.6", linestyle=":", linewidth=1)
         ax.annotate(
-            "10 mm",
-            (10.0, 0.0),
+            f"{THRESHOLD_MM:g} mm",
+            (THRESHOLD_MM, 0.0),
             xycoords=("data", "axes fraction"),
             fontsize=8,
             color="0.4",

@@ -1,13 +1,22 @@
 """Column names of the results table that ``ho-annotate measure`` writes.
 
 Kept free of heavy imports so that the agreement statistics can name the same columns.
-One row per image, side and reader; the per-side field names match ``grade --json``.
+One row per image, side and reader, made from a ``grading.HipRecord``; the per-side field names
+match ``grade --json``.
+
+Which columns belong to a scheme is a naming rule, not a position: a scheme's grade is the
+column named after the scheme (``brooker``, ``della_valle``); any other field of one scheme is
+``<scheme column>__<field>`` (e.g. ``brooker__borderline``); every other column is one of the
+fixed per-hip columns below. New per-hip fields go into ``TRAIL_COLUMNS``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from ho_annotate.grading.record import HipRecord
 
 #: Columns before the per-scheme grade columns.
 LEAD_COLUMNS: Final[tuple[str, ...]] = ("image", "side", "reader", "status")
@@ -30,11 +39,6 @@ UID_COLUMNS: Final[tuple[str, ...]] = (
     "study_instance_uid",
     "series_instance_uid",
 )
-#: Grades of the known schemes, lowest first (grades are ordinal).
-GRADE_ORDERS: Final[dict[str, tuple[str, ...]]] = {
-    "brooker": ("0", "I", "II", "III", "IV"),
-    "della_valle": ("A", "B", "C"),
-}
 
 
 def scheme_column(scheme: str) -> str:
@@ -47,33 +51,35 @@ def columns(schemes: Sequence[str]) -> list[str]:
     return [*LEAD_COLUMNS, *(scheme_column(s) for s in schemes), *TRAIL_COLUMNS]
 
 
+#: Joins a scheme column and a per-scheme field: ``brooker__borderline``.
+SCHEME_FIELD_SEPARATOR: Final = "__"
+
+
+def scheme_field_column(scheme: str, field: str) -> str:
+    """The column of one scheme's field other than its grade."""
+    return f"{scheme_column(scheme)}{SCHEME_FIELD_SEPARATOR}{field}"
+
+
 def scheme_columns(names: Iterable[str]) -> list[str]:
-    """The grade columns of a table: those between ``status`` and ``gap_mm``, else every
-    column that is not a fixed one."""
-    names = [str(n) for n in names]
-    if "status" in names and "gap_mm" in names:
-        names = names[names.index("status") + 1 : names.index("gap_mm")]
-    return [n for n in names if n not in FIXED_COLUMNS]
+    """The grade columns of a table: every column that is neither a fixed per-hip column nor
+    a per-scheme field (``<scheme>__<field>``)."""
+    return [
+        n for n in map(str, names) if n not in FIXED_COLUMNS and SCHEME_FIELD_SEPARATOR not in n
+    ]
 
 
-def grade_order(column: str, seen: Iterable[str]) -> tuple[str, ...]:
-    """The ordered grades of a scheme column; unknown schemes fall back to sorted values."""
-    known = GRADE_ORDERS.get(column) or _registered_order(column)
-    values = {str(v) for v in seen}
-    if known is not None and values <= set(known):
-        return known
-    extra = sorted(values - set(known or ()))
-    return (*(known or ()), *extra)
-
-
-def _registered_order(column: str) -> tuple[str, ...] | None:
-    """The grades of a scheme registered with ``ho_annotate.grading``, if any matches."""
-    try:
-        from ho_annotate.grading import get_scheme, schemes
-
-        for name in schemes():
-            if scheme_column(name) == column:
-                return tuple(get_scheme(name).grades)
-    except Exception:  # an unloadable plugin scheme: fall back to sorted grades
-        return None
-    return None
+def record_row(record: HipRecord) -> dict[str, Any]:
+    """The columns of one hip's row that come from its record (one grade column per scheme)."""
+    row: dict[str, Any] = {
+        "side": record.side,
+        "status": record.status,
+        "gap_mm": record.gap_mm,
+        "borderline": record.borderline,
+        "needs": ";".join(record.needs),
+        "island_count": record.island_count,
+        "largest_island_mm": record.largest_island_mm,
+        "spacing_kind": record.spacing_kind,
+    }
+    for scheme, result in record.schemes.items():
+        row[scheme_column(scheme)] = result.grade
+    return row

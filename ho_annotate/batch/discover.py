@@ -7,21 +7,14 @@ folders with tens of thousands of files.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ho_annotate.dicom import has_dicom_marker
+from ho_annotate.annotations.naming import SUFFIX as SIDECAR_SUFFIX
+from ho_annotate.annotations.naming import image_stem, reader_from_path
 from ho_annotate.errors import HoAnnotateError
-from ho_annotate.sidecar import SUFFIX as SIDECAR_SUFFIX
-from ho_annotate.sidecar import image_stem, reader_from_path
-
-DICOM_SUFFIXES = frozenset({".dcm", ".dicom", ".dic", ".ima"})
-#: Files that are certainly not radiographs; others without a DICOM suffix are sniffed.
-SKIP_SUFFIXES = frozenset(
-    {".json", ".csv", ".parquet", ".txt", ".md", ".png", ".jpg", ".jpeg", ".bak", ".tmp",
-     ".partial", ".py", ".yaml", ".yml", ".toml", ".html", ".pdf", ".zip", ".gz"}
-)  # fmt: skip
+from ho_annotate.files.walk import looks_like_dicom, walk_files
 
 
 @dataclass(frozen=True)
@@ -33,46 +26,10 @@ class ImageTask:
     sidecars: tuple[tuple[str, str], ...] = field(default=())  # (reader, path), by reader
 
 
-def _is_dicom(path: Path) -> bool:
-    if path.suffix.lower() in DICOM_SUFFIXES:
-        return True
-    if path.suffix.lower() in SKIP_SUFFIXES or path.name.startswith("."):
-        return False
-    return has_dicom_marker(path)
-
-
-def _walk(root: Path) -> Iterable[Path]:
-    # each folder with the real paths of its ancestors: a symlink back up the tree must not loop
-    stack = [(root, frozenset({os.path.realpath(root)}))]
-    while stack:
-        current, ancestors = stack.pop()
-        try:
-            entries = list(os.scandir(current))
-        except OSError as exc:
-            raise HoAnnotateError(
-                f"{current}: cannot list this folder ({exc.strerror}); "
-                "check its permissions or leave it out"
-            ) from exc
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            try:
-                is_dir = entry.is_dir(follow_symlinks=True)
-                is_file = not is_dir and entry.is_file(follow_symlinks=True)
-            except OSError:  # a symlink to itself: skipped like a broken one
-                continue
-            if is_dir:
-                real = os.path.realpath(entry.path)
-                if real not in ancestors:
-                    stack.append((Path(entry.path), ancestors | {real}))
-            elif is_file:
-                yield Path(entry.path)
-
-
 class SidecarIndex:
     """``<image stem>.<reader>.ho.json`` files by folder, each folder listed once
 
-    (``ho_annotate.sidecar.find_sidecars`` lists the folder for every image).
+    (``ho_annotate.annotations.store.find_sidecars`` lists the folder for every image).
     """
 
     def __init__(self) -> None:
@@ -115,7 +72,7 @@ def discover(
     found: dict[Path, str] = {}
     for given in map(Path, paths):
         if given.is_dir():
-            root, files = given, sorted(p for p in _walk(given) if _is_dicom(p))
+            root, files = given, sorted(p for p in walk_files(given) if looks_like_dicom(p))
         elif given.is_file():
             root, files = given.parent, [given]
         else:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ho_annotate.batch.columns import columns, scheme_column
+from ho_annotate.annotations.model import SIDES
+from ho_annotate.batch.columns import columns, record_row
 from ho_annotate.batch.discover import ImageTask
 from ho_annotate.errors import HoAnnotateError
-from ho_annotate.model import SIDES
 
 Row = dict[str, Any]
 
@@ -82,33 +82,18 @@ def image_rows(task: ImageTask, options: RowOptions) -> list[Row]:
 def _reader_rows(
     base: Row, header: Any, reader: str, sidecar: str, options: RowOptions
 ) -> list[Row]:
-    from ho_annotate.grading import Grader
-    from ho_annotate.sidecar import load_annotations
+    from ho_annotate.annotations.store import load_annotations
+    from ho_annotate.grading import Grader, HipRecord
 
     aset = load_annotations(Path(sidecar), expected_sop_uid=header.sop_instance_uid)
     reports = Grader().grade_many(aset, header.spacing, options.schemes)  # one measurement
     rows: list[Row] = []
     for side in SIDES:
-        results = [r.sides[side].to_json() for r in reports]
-        first = results[0]
-        needs: list[str] = []
-        for result in results:
-            needs += [code for code in result["needs"] if code not in needs]
-        row = {
-            **base,
-            "side": side,
-            "reader": reader,
-            "status": first["status"],
-            "gap_mm": first["gap_mm"],
-            "borderline": any(bool(r["borderline"]) for r in results),
-            "needs": ";".join(needs),
-            "island_count": first["island_count"],
-            "largest_island_mm": first["largest_island_mm"],
-            "spacing_kind": first["spacing_kind"] or base["spacing_kind"],
-        }
-        for scheme, result in zip(options.schemes, results, strict=True):
-            row[scheme_column(scheme)] = result["grade"]
-        rows.append(row)
+        record = HipRecord.from_results(
+            side, [(s, r.sides[side]) for s, r in zip(options.schemes, reports, strict=True)]
+        )
+        rows.append({**base, "reader": reader, **record_row(record)})
+        rows[-1]["spacing_kind"] = record.spacing_kind or base["spacing_kind"]
     return rows
 
 

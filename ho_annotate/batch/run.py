@@ -88,7 +88,9 @@ def _dask(
         import distributed
     except ImportError as exc:
         raise HoAnnotateError(
-            "--scheduler needs Dask distributed: pip install 'ho-annotate[dask]'"
+            problem="a Dask scheduler needs Dask distributed",
+            action="pip install 'ho-annotate[dask]'",
+            option="scheduler",
         ) from exc
     try:
         client_class: Any = distributed.Client  # untyped library

@@ -32,6 +32,22 @@ SUBCOMMANDS: tuple[str, ...] = (
 )
 
 
+#: The flag of each input a core error can name in ``HoAnnotateError.option``.
+OPTION_FLAGS: dict[str, str] = {
+    "annotations": "--annotations",
+    "reader": "--reader",
+    "references": "--references",
+    "scheduler": "--scheduler",
+    "synthetic": "--synthetic",
+}
+
+
+def error_text(exc: HoAnnotateError) -> str:
+    """The one-line message of a core error, naming the flag of the option it points to."""
+    flag = OPTION_FLAGS.get(exc.option or "")
+    return f"{exc} ({flag})" if flag else str(exc)
+
+
 class MissingExtraError(HoAnnotateError):
     """A subcommand needs an optional extra that is not installed."""
 
@@ -72,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except HoAnnotateError as exc:
-        print(f"ho-annotate {args.command}: error: {exc}", file=sys.stderr)
+        print(f"ho-annotate {args.command}: error: {error_text(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"ho-annotate {args.command}: interrupted", file=sys.stderr)

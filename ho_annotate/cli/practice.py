@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         from ho_annotate.cli import require_napari
 
         require_napari()
-    from ho_annotate.sidecar import check_reader
+    from ho_annotate.annotations.naming import check_reader
 
     reader = check_reader(args.reader or _default_reader())
     session = _open_session(args, reader)
@@ -129,12 +129,7 @@ def run(args: argparse.Namespace) -> int:
         print(format_summary(session.summary()))
     if args.no_viewer:
         return 0
-    import napari
-    from napari_ho_annotate.practice_widget import PracticeWidget
+    from napari_ho_annotate import launch_practice
 
-    viewer = napari.Viewer(title="ho-annotate practice")
-    viewer.window.add_dock_widget(
-        PracticeWidget(viewer, session.run_dir), name="Practice", area="right"
-    )
-    napari.run()
+    launch_practice(session.run_dir)
     return 0

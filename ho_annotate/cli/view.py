@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ho_annotate.errors import HoAnnotateError, RadiographError
+from ho_annotate.errors import RadiographError
 
 
 def register(subparsers: Any) -> None:
@@ -30,29 +30,13 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _sample_folder(files: list[Path]) -> Path | None:
-    """Work on the bundled samples goes to the user folder, never into the sample folder."""
-    from napari_ho_annotate._settings import sample_annotations_dir
-
-    from ho_annotate.samples import sample_data_dir
-
-    try:
-        samples = sample_data_dir().resolve()
-    except HoAnnotateError:
-        return None
-    if files and all(f.resolve().parent == samples for f in files):
-        folder: Path = sample_annotations_dir()
-        return folder
-    return None
-
-
 def run(args: argparse.Namespace) -> int:
     from ho_annotate.cli import require_napari
 
     require_napari()
-    import napari
-    from napari_ho_annotate._reader import dicom_files
-    from napari_ho_annotate._settings import Settings, clean_reader
+    from napari_ho_annotate import launch_workbench
+
+    from ho_annotate.files.walk import dicom_files
 
     files = dicom_files(args.paths)
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -63,14 +47,5 @@ def run(args: argparse.Namespace) -> int:
             f"{args.paths[0]}: no DICOM files found (expected .dcm/.dicom or files with the "
             "DICM preamble)"
         )
-    if args.reader:
-        settings = Settings.load()
-        settings.reader = clean_reader(args.reader)
-        settings.save()
-    viewer = napari.Viewer(title="ho-annotate")
-    _dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
-    annotations = Path(args.annotations) if args.annotations else _sample_folder(files)
-    if files:
-        widget.set_worklist(files, annotations)
-    napari.run()
+    launch_workbench(files, args.reader, Path(args.annotations) if args.annotations else None)
     return 0

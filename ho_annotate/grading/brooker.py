@@ -18,6 +18,7 @@ class Brooker(Scheme):
 
     name = "brooker"
     title = "Brooker (1973)"
+    short_title = "Brooker"
     grades = ("0", "I", "II", "III", "IV")
 
     def grade_side(self, ctx: SideContext) -> SideResult:

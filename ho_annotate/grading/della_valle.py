@@ -46,6 +46,7 @@ def _island_finding(ctx: SideContext) -> Finding:
 class DellaValle(Scheme):
     name = "della-valle"
     title = "Della Valle modified Brooker (2002)"
+    short_title = "Della Valle"
     grades = ("A", "B", "C")
 
     def grade_side(self, ctx: SideContext) -> SideResult:

@@ -12,6 +12,7 @@ equal the entry point's name.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from importlib.metadata import entry_points
 from typing import Final
 
@@ -71,3 +72,23 @@ def get_scheme(name: str) -> Scheme:
         _registered[name] = scheme
         return scheme
     raise SchemeError(f"unknown grading scheme {name!r}; choose one of: {', '.join(schemes())}")
+
+
+def _column(name: str) -> str:
+    return name.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def grade_order(scheme: str, seen: Iterable[str] = ()) -> tuple[str, ...]:
+    """The grades of ``scheme`` from mildest to most severe, then any other ``seen`` grade.
+
+    ``scheme`` is a scheme name or its results-table column (``della_valle``). A scheme that is
+    unknown or fails to load orders only the ``seen`` grades, sorted.
+    """
+    known: tuple[str, ...] = ()
+    try:
+        match = next((n for n in schemes() if _column(n) == _column(scheme)), None)
+        if match is not None:
+            known = tuple(get_scheme(match).grades)
+    except Exception:  # an unloadable plugin scheme: fall back to sorted grades
+        known = ()
+    return known + tuple(sorted({str(v) for v in seen} - set(known)))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from ho_annotate.measure import Gap, reported
-from ho_annotate.model import ReadingStatus, Side
+from ho_annotate.annotations.model import ReadingStatus, Side
+from ho_annotate.measurement.hips import Gap
+
+if TYPE_CHECKING:
+    from ho_annotate.grading.record import HipRecord
 
 
 @dataclass(frozen=True)
@@ -72,28 +75,10 @@ class SideResult:
         return self.decisive.reported_mm if self.decisive is not None else None
 
     def to_json(self) -> dict[str, Any]:
-        """The per-side object of ``ho-annotate grade --json`` (and the batch table columns)."""
-        dec = self.decisive
-        return {
-            "status": self.status,
-            "grade": self.grade,
-            "gap_mm": self.gap_mm,
-            "reason": self.reason,
-            "needs": [n.code for n in self.needs],
-            "borderline": self.borderline,
-            "warnings": list(self.warnings),
-            "needs_text": [n.message for n in self.needs],
-            "gap_source": dec.source if dec is not None else None,
-            "gap_items": list(dec.item_ids) if dec is not None else [],
-            "gap_points": [list(p) for p in dec.points] if dec is not None else None,
-            "auto_gap_mm": self.auto_gap.reported_mm if self.auto_gap is not None else None,
-            "island_count": self.island_count,
-            "largest_island_mm": (
-                reported(self.largest_island_mm) if self.largest_island_mm is not None else None
-            ),
-            "spacing_kind": self.spacing_kind,
-            "spacing_source": self.spacing_source,
-        }
+        """The per-side object of ``ho-annotate grade --json`` (through ``HipRecord``)."""
+        from ho_annotate.grading.record import HipRecord
+
+        return HipRecord.from_results(self.side, [("", self)]).scheme_json("")
 
 
 @dataclass(frozen=True)
@@ -107,11 +92,17 @@ class GradeReport:
     spacing_source: str
     sides: dict[Side, SideResult] = field(default_factory=dict)
 
+    def record(self, side: Side) -> HipRecord:
+        """The typed record of one hip (see ``grading.record``)."""
+        from ho_annotate.grading.record import HipRecord
+
+        return HipRecord.from_results(side, [(self.scheme, self.sides[side])])
+
     def to_json(self, image: str | None = None) -> dict[str, Any]:
         """The whole ``grade --json`` object."""
         return {
             "image": image,
             "scheme": self.scheme,
             "spacing_kind": self.spacing_kind,
-            "sides": {side: res.to_json() for side, res in self.sides.items()},
+            "sides": {side: self.record(side).scheme_json(self.scheme) for side in self.sides},
         }

@@ -21,6 +21,13 @@ class Scheme(ABC):
     title: str
     #: The grades from lowest to highest.
     grades: tuple[str, ...]
+    #: A short name for captions, e.g. ``"Della Valle"`` (empty: the title).
+    short_title: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name for captions: ``short_title``, else ``title``."""
+        return self.short_title or self.title
 
     @abstractmethod
     def grade_side(self, ctx: SideContext) -> SideResult:

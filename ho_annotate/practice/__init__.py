@@ -5,6 +5,7 @@
 - :mod:`ho_annotate.practice.sets`: practice sets, neutral presentation and the practice-run file.
 """
 
+from ho_annotate.grading.registry import grade_order
 from ho_annotate.practice.compare import (
     CaseComparison,
     ShapeMatch,
@@ -13,7 +14,7 @@ from ho_annotate.practice.compare import (
     compare_case,
     match_shapes,
 )
-from ho_annotate.practice.score import ScoreSummary, grade_order, summarize
+from ho_annotate.practice.score import ScoreSummary, summarize
 
 __all__ = [
     "CaseComparison",

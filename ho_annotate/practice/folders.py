@@ -6,13 +6,15 @@ from pathlib import Path
 
 import msgspec
 
+from ho_annotate.annotations.model import AnnotationSet, Spacing
+from ho_annotate.annotations.naming import SUFFIX as SIDECAR_SUFFIX
+from ho_annotate.annotations.store import load_annotations
+from ho_annotate.dicom.radiograph import read_header
 from ho_annotate.errors import HoAnnotateError, RadiographError
-from ho_annotate.model import AnnotationSet, Spacing
+from ho_annotate.files.walk import walk_files
 from ho_annotate.practice.compare import DEFAULT_IOU, CaseComparison, compare_case
 from ho_annotate.practice.score import ScoreSummary, summarize
-from ho_annotate.practice.sets import SIDECAR_SUFFIX, find_references
-from ho_annotate.radiograph import read_header
-from ho_annotate.sidecar import load_annotations
+from ho_annotate.practice.sets import find_references
 
 
 class FolderScore(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,7 +34,7 @@ def _case_name(path: Path, reader: str) -> str:
 
 def _header_spacings(images_dir: Path) -> dict[str, Spacing | None]:
     spacings: dict[str, Spacing | None] = {}
-    for path in sorted(p for p in images_dir.rglob("*") if p.is_file()):
+    for path in sorted(walk_files(images_dir)):
         if path.name.endswith(".json"):
             continue
         try:
@@ -94,8 +96,10 @@ def score_folders(
         students[aset.sop_instance_uid] = (_case_name(path, aset.reader), aset)
     if len(readers) > 1:
         raise HoAnnotateError(
-            f"{student_dir}: sidecars of several readers ({', '.join(sorted(readers))}); "
-            "choose one with --reader"
+            file=student_dir,
+            problem=f"sidecars of several readers ({', '.join(sorted(readers))})",
+            action="choose one reader",
+            option="reader",
         )
     spacings = _header_spacings(images_dir) if images_dir is not None else {}
     cases = []

@@ -12,17 +12,19 @@ SOPInstanceUID, looked up in the set's references folder when the student submit
 
 from __future__ import annotations
 
-import os
 import random
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
 import msgspec
 
+from ho_annotate.annotations.model import AnnotationSet, Side, utc_now
+from ho_annotate.annotations.naming import check_reader, sidecar_path
+from ho_annotate.annotations.store import load_annotations
+from ho_annotate.dicom.radiograph import read_header
 from ho_annotate.errors import HoAnnotateError, SidecarError
-from ho_annotate.model import AnnotationSet, Side, utc_now
+from ho_annotate.files.atomic import atomic_write
 from ho_annotate.practice.compare import DEFAULT_IOU, CaseComparison, compare_case
 from ho_annotate.practice.present import present_case
 from ho_annotate.practice.score import ScoreSummary, summarize
@@ -32,8 +34,6 @@ from ho_annotate.practice.sets import (
     find_references,
     find_set_cases,
 )
-from ho_annotate.radiograph import read_header
-from ho_annotate.sidecar import check_reader, load_annotations, sidecar_path
 
 CASES_DIR: Final = "cases"
 __all__ = [
@@ -81,25 +81,12 @@ class PracticeRun(msgspec.Struct, kw_only=True):
     summary: ScoreSummary | None = None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_run(run: PracticeRun, path: Path) -> None:
     """Write the run file atomically, with a fresh summary and modification time."""
     comparisons = [c.comparison for c in run.cases if c.comparison is not None]
     run.summary = summarize(comparisons, run.scheme)
     run.modified = utc_now()
-    _atomic_write(path, msgspec.json.format(msgspec.json.encode(run), indent=2) + b"\n")
+    atomic_write(path, msgspec.json.format(msgspec.json.encode(run), indent=2) + b"\n")
 
 
 def load_run(path: Path) -> PracticeRun:

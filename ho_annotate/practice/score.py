@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 import msgspec
 
+from ho_annotate.agreement.cohen import pair_agreement
+from ho_annotate.grading.registry import grade_order
 from ho_annotate.practice.compare import CaseComparison, SideComparison
 
 #: Confusion-table column for hips the student left without a grade.
 NO_ANSWER: Final = "none"
-
-
-def grade_order(scheme: str, seen: Iterable[str] = ()) -> tuple[str, ...]:
-    """The grades of ``scheme`` from mildest to most severe, then any other ``seen`` grade."""
-    from ho_annotate.grading import SchemeError, get_scheme
-
-    try:
-        known = tuple(get_scheme(scheme).grades)
-    except SchemeError:
-        known = ()
-    return known + tuple(sorted(set(seen) - set(known)))
 
 
 class ScoreSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,12 +46,8 @@ class ScoreSummary(msgspec.Struct, frozen=True, kw_only=True):
 def _kappa(pairs: Sequence[tuple[str, str]], labels: Sequence[str]) -> float | None:
     if len(pairs) < 2:
         return None
-    from sklearn.metrics import cohen_kappa_score
-
     ref, stu = zip(*pairs, strict=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = float(cohen_kappa_score(ref, stu, labels=list(labels), weights="quadratic"))
+    value = pair_agreement(ref, stu, labels).kappa_quadratic
     return None if math.isnan(value) else round(value, 4)
 
 

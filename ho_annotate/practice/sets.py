@@ -15,11 +15,11 @@ from pathlib import Path
 
 import msgspec
 
+from ho_annotate.annotations.naming import REFERENCE_READER, SUFFIX
+from ho_annotate.dicom.radiograph import read_header
 from ho_annotate.errors import HoAnnotateError, RadiographError
-from ho_annotate.radiograph import read_header
+from ho_annotate.files.walk import walk_files
 
-REFERENCE_READER = "reference"
-SIDECAR_SUFFIX = ".ho.json"
 #: The file that marks a practice-run folder (its presented copies are not set cases).
 RUN_FILE = "practice-run.json"
 
@@ -47,7 +47,7 @@ def find_references(references_dir: Path) -> dict[str, Path]:
     """
     found: dict[str, tuple[bool, Path]] = {}
     runs = [p.parent for p in references_dir.rglob(RUN_FILE)]
-    for path in sorted(references_dir.rglob(f"*{SIDECAR_SUFFIX}")):
+    for path in sorted(references_dir.rglob(f"*{SUFFIX}")):
         if any(_is_within(path, run) for run in runs):
             continue  # a student's answers, not references
         try:
@@ -81,15 +81,17 @@ def find_set_cases(set_dir: Path, references_dir: Path) -> list[SourceCase]:
         raise HoAnnotateError(f"{set_dir}: not a folder; give a practice set folder")
     if not references_dir.is_dir():
         raise HoAnnotateError(
-            f"{references_dir}: no references folder; put the reference sidecars there "
-            "or name the folder with --references"
+            file=references_dir,
+            problem="no references folder",
+            action="put the reference sidecars there or name the references folder",
+            option="references",
         )
     refs = find_references(references_dir)
     # References may also sit beside the images (as in the bundled sample data).
     apart = references_dir.resolve() != set_dir.resolve()
     runs = [p.parent for p in set_dir.rglob(RUN_FILE)]
     cases = []
-    for path in sorted(p for p in set_dir.rglob("*") if p.is_file()):
+    for path in sorted(walk_files(set_dir)):
         if path.name.endswith(".json") or (apart and _is_within(path, references_dir)):
             continue
         if any(_is_within(path, run) for run in runs):

@@ -86,14 +86,17 @@ def generate_synthetic_set(
     Refuses a folder that already holds files (a set is never overwritten). ``progress`` is
     called with ``(done, n)`` after each case.
     """
-    from ho_annotate.sidecar import save_annotations, sidecar_path
+    from ho_annotate.annotations.naming import sidecar_path
+    from ho_annotate.annotations.store import save_annotations
     from ho_annotate.synth import READER, generate
     from ho_annotate.synth.writer import write_dicom
 
     if set_dir.exists() and any(set_dir.iterdir()):
         raise HoAnnotateError(
-            f"{set_dir}: already holds files; give a new folder for a synthetic set, "
-            "or drop --synthetic to practise on it"
+            file=set_dir,
+            problem="already holds files",
+            action="give a new folder for a synthetic set, or practise on this one as it is",
+            option="synthetic",
         )
     images, refs = set_dir / "images", set_dir / "references"
     images.mkdir(parents=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pydicom.dataset import FileDataset
 
-from ho_annotate.model import AnnotationSet
+from ho_annotate.annotations.model import AnnotationSet
+from ho_annotate.annotations.naming import REFERENCE_READER as READER
 from ho_annotate.synth.design import (
     SPACING_OPTIONS,
     TRANSFER_SYNTAXES,
@@ -20,7 +21,7 @@ from ho_annotate.synth.design import (
     SpacingOption,
 )
 from ho_annotate.synth.ho import DesignError, feret
-from ho_annotate.synth.reference import READER, header_spacing, reference_annotations
+from ho_annotate.synth.reference import header_spacing, reference_annotations
 from ho_annotate.synth.render import Rendering, render
 from ho_annotate.synth.truth import Expected, expected_side
 from ho_annotate.synth.writer import build_dataset, uids, write_dicom
@@ -84,7 +85,8 @@ def generate(design: CaseDesign, name: str = "case") -> SynthCase:
 
 def write_case(design: CaseDesign, directory: str | Path, name: str) -> WrittenCase:
     """Write ``<name>.dcm`` and its reference sidecar into ``directory``."""
-    from ho_annotate.sidecar import save_annotations, sidecar_path
+    from ho_annotate.annotations.naming import sidecar_path
+    from ho_annotate.annotations.store import save_annotations
 
     case = generate(design, name)
     folder = Path(directory)

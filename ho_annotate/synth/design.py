@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 
-from ho_annotate.model import Side
+from ho_annotate.annotations.model import Side
 
 Grade = Literal["0", "I", "II", "III", "IV"]
 SpacingOption = Literal["fiducial", "ermf-true", "ermf-nominal", "detector", "none"]
@@ -21,6 +22,12 @@ SPACING_OPTIONS: tuple[SpacingOption, ...] = (
 TransferSyntax = Literal["uncompressed", "jpeg2000", "rle"]
 TRANSFER_SYNTAXES: tuple[TransferSyntax, ...] = ("uncompressed", "jpeg2000", "rle")
 Photometric = Literal["MONOCHROME1", "MONOCHROME2"]
+
+
+def half_up(value: float) -> float:
+    """Round to 0.1 mm, halves up (the reporting rule, computed apart from the tool's own
+    ``grading.rounding`` so that the ground truth checks it rather than repeats it)."""
+    return math.floor(value * 10.0 + 0.5 + 1e-9) / 10.0
 
 
 @dataclass(frozen=True)
@@ -68,16 +75,12 @@ class SideDesign:
             return "IV"
         if self.pelvic_spur or self.femoral_spur:
             assert self.gap_mm is not None
-            return "II" if _half_up(self.gap_mm) >= 10.0 else "III"
+            return "II" if half_up(self.gap_mm) >= 10.0 else "III"
         if self.islands:
             return "I"
         if self.grade is not None and not self.explicit and self.grade != "0":
             raise ValueError("resolve() the design first")
         return "0"
-
-
-def _half_up(v: float) -> float:
-    return float(np.floor(v * 10 + 0.5 + 1e-9) / 10)
 
 
 @dataclass(frozen=True)

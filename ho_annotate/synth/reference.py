@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ho_annotate.model import AnnotationSet, HipReading, Hips, Item, Side, Spacing
+from ho_annotate.annotations.model import AnnotationSet, HipReading, Hips, Item, Side, Spacing
+from ho_annotate.annotations.naming import REFERENCE_READER as READER
 from ho_annotate.synth.design import CaseDesign
 from ho_annotate.synth.render import Rendering
 
-READER = "reference"
 #: Fixed timestamps: the same seed must give the same sidecar.
 TIMESTAMP = "2024-01-15T10:15:00Z"
 NOT_IMAGED = "hip not in the image"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ho_annotate.model import Side, Spacing
-from ho_annotate.synth.design import CaseDesign, SideDesign
+from ho_annotate.annotations.model import Side, Spacing
+from ho_annotate.synth.design import CaseDesign, SideDesign, half_up
 from ho_annotate.synth.reference import header_spacing
 
 LIMIT_MM = 10.0
@@ -18,11 +18,6 @@ LIMIT_MM = 10.0
 UNCERTAINTY = {"calibrated": 0.01, "estimated": 0.05}
 #: The magnification range assumed when the spacing is at the detector or of unknown meaning.
 MAG_LOW, MAG_HIGH = 1.05, 1.30
-
-
-def half_up(value: float) -> float:
-    """Round to 0.1 mm, halves up (the reporting rule)."""
-    return math.floor(value * 10.0 + 0.5 + 1e-9) / 10.0
 
 
 @dataclass(frozen=True)

@@ -3,3 +3,62 @@
 The manifest (``napari.yaml``) contributes a DICOM reader, a sidecar writer, the HO workbench
 dock widget, sample data and two layer-menu commands. Qt code lives in ``_qt``.
 """
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["launch_practice", "launch_workbench"]
+
+
+def _sample_folder(files: Sequence[Path]) -> Path | None:
+    """Work on the bundled samples goes to the user folder, never into the sample folder."""
+    from ho_annotate.errors import HoAnnotateError
+    from ho_annotate.samples.bundled import sample_data_dir
+    from napari_ho_annotate._settings import sample_annotations_dir
+
+    try:
+        samples = sample_data_dir().resolve()
+    except HoAnnotateError:
+        return None
+    if files and all(f.resolve().parent == samples for f in files):
+        return sample_annotations_dir()
+    return None
+
+
+def launch_workbench(
+    paths: Sequence[Path], reader: str | None = None, annotations_dir: Path | None = None
+) -> None:
+    """Open napari with the HO workbench docked and work through ``paths`` (DICOM files).
+
+    ``reader`` (made a valid reader name) becomes the saved default reader. Sidecars go to
+    ``annotations_dir``, else beside the images (the bundled samples: the user folder).
+    Returns when the napari window closes.
+    """
+    import napari
+
+    from napari_ho_annotate._settings import Settings, clean_reader
+
+    if reader:
+        settings = Settings.load()
+        settings.reader = clean_reader(reader)
+        settings.save()
+    files = list(paths)
+    viewer = napari.Viewer(title="ho-annotate")
+    _dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
+    annotations = annotations_dir if annotations_dir is not None else _sample_folder(files)
+    if files:
+        widget.set_worklist(files, annotations)
+    napari.run()
+
+
+def launch_practice(run_dir: Path) -> None:
+    """Open napari with the Practice widget on a prepared practice run; returns on close."""
+    import napari
+
+    from napari_ho_annotate.practice_widget import PracticeWidget
+
+    viewer = napari.Viewer(title="ho-annotate practice")
+    viewer.window.add_dock_widget(PracticeWidget(viewer, run_dir), name="Practice", area="right")
+    napari.run()

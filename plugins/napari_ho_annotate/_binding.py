@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import numpy as np
 import pandas as pd
 from napari.layers import Image, Shapes
 
-from ho_annotate.model import Item, ItemKind, Side
+from ho_annotate.annotations.model import POLYGON_KINDS, Item, ItemKind, Side
 
 from ._convert import empty_features, items_to_rows, row_to_item
 from ._labels import LabelCache
+from ._napari_types import DataEvent, Layer, LayerEvent, Viewer
 from ._overlays import Overlays
 from ._reader import META
 from ._session import ImageSession
@@ -34,6 +35,10 @@ from ._style import (
     face_colour,
 )
 
+if TYPE_CHECKING:
+    from ho_annotate.grading import GradeReport
+
+
 EDIT_ACTIONS = frozenset({"added", "changed", "removed"})
 
 
@@ -46,7 +51,7 @@ class ImageBinding:
 
     def __init__(
         self,
-        viewer: Any,
+        viewer: Viewer,
         image: Image,
         session: ImageSession,
         on_edit: Callable[..., None] | None = None,
@@ -187,7 +192,7 @@ class ImageBinding:
                 layer.face_color = faces
 
     # -- edits from the user --------
-    def _on_data(self, key: str, event: Any) -> None:
+    def _on_data(self, key: str, event: DataEvent) -> None:
         if str(event.action) not in EDIT_ACTIONS or self._closing:
             return
         self._pending.add(key)
@@ -284,7 +289,7 @@ class ImageBinding:
             self.update_calibration()
         self.session.mark_changed()
 
-    def _on_layer_removed(self, event: Any) -> None:
+    def _on_layer_removed(self, event: LayerEvent) -> None:
         layer = event.value
         for key, own in list(self.layers.items()):
             if own is layer:
@@ -367,8 +372,7 @@ class ImageBinding:
         """Move items to another kind (and so another layer); polygons stay polygons."""
 
         def change(item: Item) -> Item | None:
-            polygon = {"island", "spur", "bridge", "bone"}
-            if item.kind == kind or (item.kind in polygon) != (kind in polygon):
+            if item.kind == kind or (item.kind in POLYGON_KINDS) != (kind in POLYGON_KINDS):
                 return None
             origin = item.origin or "pelvis" if SPEC_BY_KIND[kind].uses_origin else None
             return msgspec.structs.replace(item, kind=kind, origin=origin)
@@ -377,7 +381,7 @@ class ImageBinding:
 
     def flip_sides(self) -> None:
         """The image is mirrored: swap the side of every item the reader did not set by hand."""
-        from ho_annotate.sides import flip_sides
+        from ho_annotate.dicom.sides import flip_sides
 
         basis = basis_after_flip(self.session)
         aset = flip_sides(self.session.aset)
@@ -417,7 +421,7 @@ class ImageBinding:
     # -- calibration and scale --------
     def update_calibration(self) -> None:
         """The newest calibration item decides the manual calibration (none: the header's)."""
-        from ho_annotate.calibration import calibrate_circle, calibrate_line
+        from ho_annotate.calibration.manual import calibrate_circle, calibrate_line
         from ho_annotate.errors import CalibrationError
 
         aset = self.session.aset
@@ -467,13 +471,13 @@ class ImageBinding:
         for layer in self.layers.values():
             self._set_features(layer, SPEC_BY_KEY[_key(layer)], layer.features)
 
-    def bound_layers(self) -> list[Any]:
+    def bound_layers(self) -> list[Layer]:
         """Every layer that belongs to this image (annotations, reference, automatic gap)."""
         path = str(self.session.image_path)
         return [lay for lay in self.viewer.layers if lay.metadata.get(META, {}).get("path") == path]
 
     # -- what the grade says, drawn --------
-    def show_report(self, report: Any) -> None:
+    def show_report(self, report: GradeReport) -> None:
         """The automatic gap of each hip drawn as a thin white check line.
 
         Labels on shapes follow their items (``_set_features``) and the spacing

@@ -7,16 +7,20 @@ the reader.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from napari.layers import Points, Shapes
 
-from ho_annotate.model import Point
+from ho_annotate.annotations.model import Point
 
+from ._napari_types import Layer, Viewer
 from ._reader import META
 from ._style import AUTO_GAP_COLOUR
+
+if TYPE_CHECKING:
+    from ho_annotate.grading import GradeReport
 
 Scale = tuple[tuple[float, float], tuple[str, str]]
 
@@ -24,7 +28,7 @@ Scale = tuple[tuple[float, float], tuple[str, str]]
 class Overlays:
     """The automatic-gap layer and the side-marker layer of one image."""
 
-    def __init__(self, viewer: Any, name: str, path: str) -> None:
+    def __init__(self, viewer: Viewer, name: str, path: str) -> None:
         self.viewer = viewer
         self.name = name
         self.path = path
@@ -32,17 +36,17 @@ class Overlays:
         self.markers_layer: Points | None = None
         self._drawn: tuple[object, ...] = ()
 
-    def layers(self) -> list[Any]:
+    def layers(self) -> list[Layer]:
         return [lay for lay in (self.auto_gap_layer, self.markers_layer) if lay is not None]
 
-    def forget(self, layer: Any) -> None:
+    def forget(self, layer: Layer) -> None:
         """The user removed one of them."""
         if layer is self.auto_gap_layer:
             self.auto_gap_layer, self._drawn = None, ()
         if layer is self.markers_layer:
             self.markers_layer = None
 
-    def auto_gaps(self, report: Any, scale: Scale) -> None:
+    def auto_gaps(self, report: GradeReport, scale: Scale) -> None:
         """A thin white line (and its length) for each hip's automatic gap; redrawn on change."""
         lines: list[np.ndarray] = []
         texts: list[str] = []

@@ -4,42 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ho_annotate.dicom import has_dicom_marker
-from ho_annotate.model import AnnotationSet
+from ho_annotate.annotations.model import AnnotationSet
+from ho_annotate.annotations.naming import REFERENCE_READER
+from ho_annotate.files.walk import dicom_files
 
 from ._convert import items_to_rows
 from ._style import SPEC_BY_KIND, edge_colour, face_colour
 
+if TYPE_CHECKING:
+    from ho_annotate.dicom.radiograph import Radiograph
+
 LayerData = tuple[Any, dict[str, Any], str]
 ReaderFunction = Callable[[str | Sequence[str]], list[LayerData] | None]
 
-DICOM_SUFFIXES = frozenset({".dcm", ".dicom"})
-REFERENCE_READER = "reference"
 #: Key of the plugin's entry in a layer's ``metadata``.
 META = "ho_annotate"
-
-
-def is_dicom_file(path: Path) -> bool:
-    """A DICOM file by extension (.dcm, .dicom, any case) or by the ``DICM`` preamble."""
-    if not path.is_file():
-        return False
-    if path.suffix.lower() in DICOM_SUFFIXES:
-        return True
-    return has_dicom_marker(path)
-
-
-def dicom_files(paths: Sequence[str | Path]) -> list[Path]:
-    """The DICOM files among ``paths``, folders expanded (not recursively), in name order."""
-    found: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found.extend(sorted(c for c in p.iterdir() if is_dicom_file(c)))
-        elif is_dicom_file(p):
-            found.append(p)
-    return found
 
 
 def napari_get_reader(path: str | Sequence[str]) -> ReaderFunction | None:
@@ -80,7 +61,7 @@ def read_radiographs(path: str | Sequence[str]) -> list[LayerData] | None:
 
 
 def radiograph_layers(
-    rad: Any, *, sample: bool = False, annotations_dir: Path | None = None
+    rad: Radiograph, *, sample: bool = False, annotations_dir: Path | None = None
 ) -> list[LayerData]:
     """The image layer for ``rad`` and, when a reference sidecar sits beside it, that layer."""
     layers = [image_layer(rad, sample=sample, annotations_dir=annotations_dir)]
@@ -91,7 +72,7 @@ def radiograph_layers(
 
 
 def image_layer(
-    rad: Any, *, sample: bool = False, annotations_dir: Path | None = None
+    rad: Radiograph, *, sample: bool = False, annotations_dir: Path | None = None
 ) -> LayerData:
     """Layer data for one radiograph: mm scale, window, bone bright, UIDs in metadata."""
     path = Path(rad.path)
@@ -121,9 +102,10 @@ def image_layer(
     return (rad.pixels, kwargs, "image")
 
 
-def load_reference(rad: Any) -> AnnotationSet | None:
+def load_reference(rad: Radiograph) -> AnnotationSet | None:
     """The reference annotations beside the image, if any (read-only for the tool)."""
-    from ho_annotate.sidecar import find_sidecars, load_annotations
+    from ho_annotate.annotations.naming import find_sidecars
+    from ho_annotate.annotations.store import load_annotations
 
     ref = find_sidecars(Path(rad.path)).get(REFERENCE_READER)
     if ref is None:
@@ -135,7 +117,7 @@ def load_reference(rad: Any) -> AnnotationSet | None:
         return None
 
 
-def reference_layer(rad: Any) -> LayerData | None:
+def reference_layer(rad: Radiograph) -> LayerData | None:
     """All reference items in one Shapes layer, coloured by kind, marked read-only."""
     aset = load_reference(rad)
     if aset is None or not aset.items:
@@ -168,7 +150,7 @@ def reference_layer(rad: Any) -> LayerData | None:
 def _in_sample_folder(path: Path) -> bool:
     """The bundled samples are read-only: work on them goes to the user folder."""
     from ho_annotate.errors import HoAnnotateError
-    from ho_annotate.samples import sample_data_dir
+    from ho_annotate.samples.bundled import sample_data_dir
 
     try:
         return path.resolve().parent == sample_data_dir().resolve()

@@ -6,19 +6,26 @@ No napari here: the Shapes layers are kept in step by ``_binding``; this holds t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from ho_annotate.annotations.model import Spacing, utc_now
+from ho_annotate.annotations.naming import REFERENCE_READER
 from ho_annotate.errors import SidecarError
-from ho_annotate.model import Spacing, utc_now
 
-from ._reader import REFERENCE_READER
+if TYPE_CHECKING:
+    from ho_annotate.dicom.radiograph import RadiographHeader
+    from ho_annotate.grading import Grader, GradeReport
 
 
 class ImageSession:
     """The annotation set of one image for one reader, with its saved / unsaved state."""
 
     def __init__(
-        self, image_path: Path, header: Any, reader: str, annotations_dir: Path | None = None
+        self,
+        image_path: Path,
+        header: RadiographHeader,
+        reader: str,
+        annotations_dir: Path | None = None,
     ) -> None:
         self.image_path = Path(image_path)
         self.header = header
@@ -27,18 +34,18 @@ class ImageSession:
         self.dirty = False
         self.conflict: str | None = None
         self.saved_at: str | None = None
-        self._grader: Any = None
+        self._grader: Grader | None = None
         self._load()
 
     # -- loading --------
     @property
     def sidecar(self) -> Path:
-        from ho_annotate.sidecar import sidecar_path
+        from ho_annotate.annotations.naming import sidecar_path
 
         return sidecar_path(self.image_path, self.reader, self.annotations_dir)
 
     def _load(self) -> None:
-        from ho_annotate.sidecar import SidecarState, load_sidecar, new_annotation_set
+        from ho_annotate.annotations.store import SidecarState, load_sidecar, new_annotation_set
 
         path = self.sidecar
         if path.exists():
@@ -75,7 +82,7 @@ class ImageSession:
 
     def changed_on_disk(self) -> bool:
         """True when someone else wrote the sidecar since we loaded or saved it."""
-        from ho_annotate.sidecar import sidecar_state
+        from ho_annotate.annotations.store import sidecar_state
 
         return not sidecar_state(self.sidecar).same_content(self.state)
 
@@ -83,7 +90,7 @@ class ImageSession:
         self.dirty = True
         self.aset.modified = utc_now()
 
-    def grade(self, scheme: str = "brooker") -> Any:
+    def grade(self, scheme: str = "brooker") -> GradeReport:
         """Grade both hips; geometry of unchanged shapes is reused between calls."""
         from ho_annotate.grading import Grader
 
@@ -97,7 +104,7 @@ class ImageSession:
 
         ``overwrite`` is the user's explicit "keep mine" after being told about a conflict.
         """
-        from ho_annotate.sidecar import save_annotations
+        from ho_annotate.annotations.store import save_annotations
 
         if self.reader == REFERENCE_READER:
             raise SidecarError("the reference annotations are read-only: set your reader name")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ho_annotate.model import AnnotationSet, Point, Side
-from ho_annotate.sides import assign_sides, side_for_point
+from ho_annotate.annotations.model import AnnotationSet, Point, Side
+from ho_annotate.dicom.sides import assign_sides, side_for_point
+
+if TYPE_CHECKING:
+    from ._session import ImageSession
 
 
 def is_flipped(aset: AnnotationSet) -> bool:
@@ -14,14 +17,14 @@ def is_flipped(aset: AnnotationSet) -> bool:
     return aset.side_basis == "reader"
 
 
-def auto_side(session: Any, points: Sequence[Point]) -> Side:
+def auto_side(session: ImageSession, points: Sequence[Point]) -> Side:
     """The hip a shape belongs to, from the mean column of its points."""
     col = sum(p[1] for p in points) / max(len(points), 1)
     header = session.header
     return side_for_point(header, col, int(header.columns), flipped=is_flipped(session.aset))
 
 
-def basis_after_flip(session: Any) -> str:
+def basis_after_flip(session: ImageSession) -> str:
     """Flipping twice goes back to what the header says."""
     if is_flipped(session.aset):
         return assign_sides(session.header).basis

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ho_annotate.model import ItemKind
+from ho_annotate.annotations.model import ItemKind
 
 #: Feature columns every annotation layer carries (the stable ``id`` is the join key).
 FEATURE_COLUMNS: Final = ("id", "kind", "side", "origin", "side_by_reader", "known_mm", "label")
@@ -24,7 +24,6 @@ class LayerSpec:
     kinds: tuple[ItemKind, ...]
     mode: str  # the napari Shapes mode that draws a new shape of this kind
     colour: str
-    shortcut: str
     filled: bool = True
     uses_origin: bool = False
     edge_width: float = 3.0
@@ -40,37 +39,34 @@ class LayerSpec:
 
 
 SPECS: Final[tuple[LayerSpec, ...]] = (
-    LayerSpec("island", "islands", ("island",), "add_polygon", "#ffb000", "Shift+I"),
+    LayerSpec("island", "islands", ("island",), "add_polygon", "#ffb000"),
     LayerSpec(
         "spur",
         "spurs",
         ("spur",),
         "add_polygon",
         "#ff5ad2",
-        "Shift+S",
         uses_origin=True,
         text_colour="#f2f2f2",
     ),
-    LayerSpec("bridge", "bridges", ("bridge",), "add_polygon", "#ff3b30", "Shift+B"),
+    LayerSpec("bridge", "bridges", ("bridge",), "add_polygon", "#ff3b30"),
     LayerSpec(
         "bone",
         "bone outlines",
         ("bone",),
         "add_polygon",
         "#e8e8e8",
-        "Shift+O",
         filled=False,
         uses_origin=True,
         edge_width=2.0,
     ),
-    LayerSpec("gap", "gap lines", ("gap",), "add_line", "#7cfc00", "Shift+G", filled=False),
+    LayerSpec("gap", "gap lines", ("gap",), "add_line", "#7cfc00", filled=False),
     LayerSpec(
         "calibration",
         "calibration",
         ("calibration_line", "calibration_circle"),
         "add_line",
         "#ffe14d",
-        "Shift+C",
         filled=False,
         edge_width=2.0,
     ),

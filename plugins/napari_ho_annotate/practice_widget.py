@@ -26,11 +26,12 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from ho_annotate.annotations.model import SIDES, AnnotationSet, Side
 from ho_annotate.errors import HoAnnotateError
-from ho_annotate.model import SIDES, AnnotationSet, Side
+from ho_annotate.grading.registry import grade_order
 from ho_annotate.practice.compare import CaseComparison
 from ho_annotate.practice.run import PracticeSession, RunCase
-from ho_annotate.practice.score import NO_ANSWER, format_summary, grade_order
+from ho_annotate.practice.score import NO_ANSWER, format_summary
 
 from ._convert import items_to_rows
 from ._reader import META

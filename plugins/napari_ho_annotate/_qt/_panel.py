@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qtpy.QtCore import Qt
 from qtpy.QtWidgets import QCheckBox, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from ho_annotate.grading import SideResult
 
 #: Badge text for each spacing kind the decisive gap rests on.
 BADGES = {
@@ -88,14 +91,14 @@ class HipPanel(QFrame):
         layout.addWidget(self.no_ho)
         self.need_buttons: dict[str, QPushButton] = {}
 
-    def show_result(self, result: Any, spacing_kind: str | None, no_ho: bool) -> None:
+    def show_result(self, result: SideResult, spacing_kind: str | None, no_ho: bool) -> None:
         """Fill the panel from a core ``SideResult``."""
         self.no_ho.blockSignals(True)
         self.no_ho.setChecked(no_ho)
         self.no_ho.blockSignals(False)
         self.status.setText(f"Status: {result.status}")
         graded = result.grade is not None
-        self.grade.setText(result.grade if graded else "no grade")
+        self.grade.setText(result.grade if result.grade is not None else "no grade")
         restyle(self.grade, GRADE_STYLE if graded else NO_GRADE_STYLE)
         self.reason.setText(result.reason)
         gap = result.decisive

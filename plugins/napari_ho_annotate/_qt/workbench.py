@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from qtpy.QtCore import QEvent, QTimer
@@ -27,8 +27,8 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from ho_annotate.annotations.model import POLYGON_KIND_ORDER, SIDES, Item
 from ho_annotate.errors import HoAnnotateError, SidecarError
-from ho_annotate.model import SIDES, Item
 
 from .._binding import ImageBinding
 from .._reader import META, radiograph_layers
@@ -37,6 +37,10 @@ from .._settings import Settings, clean_reader
 from .._sides import auto_side
 from .._worklist import Worklist
 from ._panel import HipPanel, restyle
+
+if TYPE_CHECKING:
+    from ho_annotate.calibration.prosthesis import HeadCandidate
+    from ho_annotate.grading import GradeReport
 
 #: After a refresh, edits within this time are gathered into one trailing refresh.
 DEBOUNCE_MS = 8
@@ -63,7 +67,7 @@ TOOLS = (
 UNDO_KEY = "Shift-U"
 
 
-def _find_heads(path: Path) -> list[Any]:
+def _find_heads(path: Path) -> list[HeadCandidate]:
     from ho_annotate import find_prosthetic_heads, load_radiograph
 
     return list(find_prosthetic_heads(load_radiograph(path)))
@@ -99,7 +103,7 @@ class Workbench(QWidget):
         self.settings = Settings.load()
         self.binding: ImageBinding | None = None
         self.worklist = Worklist()
-        self.last_report: Any = None
+        self.last_report: GradeReport | None = None
         self.last_refresh_s = 0.0
         #: How many times the panel was refreshed (benchmarks and tests wait on it).
         self.refresh_count = 0
@@ -211,7 +215,7 @@ class Workbench(QWidget):
             button.clicked.connect(func)
             sel.addWidget(button)
         self.kind_combo = QComboBox()
-        self.kind_combo.addItems(["→ kind", "island", "spur", "bridge", "bone"])
+        self.kind_combo.addItems(["→ kind", *POLYGON_KIND_ORDER])
         self.kind_combo.activated.connect(self._on_kind_combo)
         sel.addWidget(self.kind_combo)
         grid.addLayout(sel, row + 1, 0, 1, 2)
@@ -475,7 +479,7 @@ class Workbench(QWidget):
         self.head_worker = worker
         worker.start()
 
-    def _on_heads(self, path: Path, heads: list[Any], error: str = "") -> None:
+    def _on_heads(self, path: Path, heads: list[HeadCandidate], error: str = "") -> None:
         self.find_head_button.setEnabled(True)
         self.head_worker = None
         if self.binding is None or self.binding.session.image_path != path:

@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ho_annotate.samples import sample_data_dir, sample_files, sample_rows
+from ho_annotate.annotations.naming import REFERENCE_READER as READER
+from ho_annotate.samples.bundled import sample_data_dir, sample_files, sample_rows
+
+if TYPE_CHECKING:
+    from ho_annotate.annotations.model import Side
+    from ho_annotate.grading import HipRecord
 
 DEFAULT_OUT = Path("ho-annotate-demo")
 TABLE_CSV = "demo.csv"
-READER = "reference"
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,22 @@ class DemoRow:
     spacing_kind: str
     reason: str
     needs: str
+
+    @classmethod
+    def from_record(cls, file: str, record: HipRecord) -> DemoRow:
+        """The demo line of one hip graded by Brooker and Della Valle (Brooker's gap and reason)."""
+        brooker, della_valle = record.schemes["brooker"], record.schemes["della-valle"]
+        return cls(
+            file=file,
+            side=record.side,
+            brooker=brooker.grade or "-",
+            della_valle=della_valle.grade or "-",
+            gap_mm="" if brooker.gap_mm is None else f"{brooker.gap_mm:.1f}",
+            borderline="yes" if brooker.borderline else "no",
+            spacing_kind=record.spacing_kind or "none",
+            reason=brooker.reason,
+            needs=" ".join(brooker.needs),
+        )
 
     def values(self) -> tuple[str, ...]:
         return tuple(str(getattr(self, name)) for name in COLUMNS)
@@ -45,10 +66,11 @@ class DemoResult:
 
 def run_demo(out_dir: Path = DEFAULT_OUT, samples: Path | None = None) -> DemoResult:
     """Grade each sample (Brooker and Della Valle), draw its overlay, write the table."""
-    from ho_annotate.grading import grade
-    from ho_annotate.overlay import render_overlay
-    from ho_annotate.radiograph import load_radiograph
-    from ho_annotate.sidecar import load_annotations, sidecar_path
+    from ho_annotate.annotations.naming import sidecar_path
+    from ho_annotate.annotations.store import load_annotations
+    from ho_annotate.dicom.radiograph import load_radiograph
+    from ho_annotate.grading import HipRecord, grade
+    from ho_annotate.report.overlay import render_overlay
 
     folder = samples or sample_data_dir()
     titles = {row.file: row.title for row in sample_rows(folder)}
@@ -59,24 +81,14 @@ def run_demo(out_dir: Path = DEFAULT_OUT, samples: Path | None = None) -> DemoRe
         aset = load_annotations(sidecar_path(image, READER), expected_sop_uid=rad.sop_instance_uid)
         brooker = grade(aset, rad.spacing, "brooker")
         della_valle = grade(aset, rad.spacing, "della-valle")
-        for side in ("right", "left"):
-            res = brooker.sides[side]  # type: ignore[index]
+        right_first: tuple[Side, ...] = ("right", "left")
+        for side in right_first:
+            res = brooker.sides[side]
             if res.status == "not assessable":
                 continue
-            dv = della_valle.sides[side]  # type: ignore[index]
-            result.rows.append(
-                DemoRow(
-                    file=image.name,
-                    side=side,
-                    brooker=res.grade or "-",
-                    della_valle=dv.grade or "-",
-                    gap_mm="" if res.gap_mm is None else f"{res.gap_mm:.1f}",
-                    borderline="yes" if res.borderline else "no",
-                    spacing_kind=res.spacing_kind or "none",
-                    reason=res.reason,
-                    needs=" ".join(n.code for n in res.needs),
-                )
-            )
+            dv = della_valle.sides[side]
+            record = HipRecord.from_results(side, [("brooker", res), ("della-valle", dv)])
+            result.rows.append(DemoRow.from_record(image.name, record))
         png = result.out_dir / f"{image.stem}.png"
         render_overlay(rad, aset, [brooker, della_valle], png, title=titles.get(image.name))
         result.overlays.append(png)

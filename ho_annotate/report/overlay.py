@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ho_annotate.model import AnnotationSet, Item, Side
-from ho_annotate.sides import assign_sides
+from ho_annotate.annotations.model import POLYGON_KINDS, AnnotationSet, Item, Side
+from ho_annotate.dicom.sides import assign_sides
+from ho_annotate.grading.registry import get_scheme
 
 if TYPE_CHECKING:
+    from ho_annotate.dicom.radiograph import Radiograph
     from ho_annotate.grading import GradeReport
-    from ho_annotate.radiograph import Radiograph
 
 COLOURS = {
     "island": "#ffd400",
@@ -53,7 +54,7 @@ def _side_text(side: Side, reports: list[GradeReport]) -> str:
     grades = []
     for report in reports:
         res = report.sides[side]
-        name = "Brooker" if report.scheme == "brooker" else "Della Valle"
+        name = get_scheme(report.scheme).label
         grades.append(f"{name} {res.grade if res.grade is not None else '—'}")
     lines.append("  ·  ".join(grades))
     if first.gap_mm is not None:
@@ -119,7 +120,7 @@ def render_overlay(
     ax.set_axis_off()
     for item in aset.items:
         pts = np.asarray(item.points, dtype=float)
-        if item.kind in ("island", "spur", "bridge", "bone") and len(pts) >= 3:
+        if item.kind in POLYGON_KINDS and len(pts) >= 3:
             closed = np.vstack([pts, pts[:1]])
             style: dict[str, Any] = {"color": _colour(item), "lw": 1.4}
             if item.kind == "bone":

@@ -13,10 +13,12 @@ after one shape changed only redoes the pairs that involve that shape.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from ho_annotate.geometry import (
+from ho_annotate.annotations.model import SIDES, AnnotationSet, Item, Point, Side, Spacing
+from ho_annotate.annotations.validation import unmeasurable
+from ho_annotate.grading.rounding import reported
+from ho_annotate.measurement.geometry import (
     PIXELS,
     CachedShape,
     Scale,
@@ -26,7 +28,6 @@ from ho_annotate.geometry import (
     pixel_step_mm,
     to_px,
 )
-from ho_annotate.model import SIDES, AnnotationSet, Item, Point, Side, Spacing
 
 #: Reader gap lines shorter than this (mm) are taken as mis-clicks and ignored.
 MIN_GAP_LINE_MM = 0.5
@@ -34,22 +35,6 @@ MIN_GAP_LINE_MM = 0.5
 MIN_GAP_LINE_PX = 1.0
 #: The automatic gap warns when it is this much (mm) shorter than the reader's line.
 CHECK_TOLERANCE_MM = 1.0
-
-_TENTH = Decimal("0.1")
-
-
-def round_mm(value: float) -> Decimal:
-    """Round a length to 0.1 mm, half up, as reported.
-
-    The value is first cleaned of floating-point noise at 1e-6 mm (far below a pixel), so
-    9.95 computed as 9.949999999999999 still reports 10.0.
-    """
-    return Decimal(repr(round(value, 6))).quantize(_TENTH, rounding=ROUND_HALF_UP)
-
-
-def reported(value: float) -> float:
-    """``round_mm`` as a float (for JSON and comparisons)."""
-    return float(round_mm(value))
 
 
 def label(item: Item) -> str:
@@ -129,17 +114,6 @@ class SideMeasurements:
         return max(self.islands, key=lambda i: i.length, default=None)
 
 
-def _problem(item: Item) -> str | None:
-    n = len(item.points)
-    if item.kind in ("island", "spur", "bridge", "bone") and n < 3:
-        return f"{item.kind} {item.id} has {n} points, an outline needs at least 3"
-    if item.kind == "gap" and n != 2:
-        return f"gap line {item.id} has {n} points instead of 2"
-    if item.kind in ("spur", "bone") and item.origin is None:
-        return f"{item.kind} {item.id} does not say whether it is pelvis or femur"
-    return None
-
-
 Shaped = list[tuple[Item, CachedShape]]
 
 
@@ -174,7 +148,7 @@ class Measurer:
         for item in aset.items_on(side):
             if item.kind.startswith("calibration"):
                 continue
-            problem = _problem(item)
+            problem = unmeasurable(item)
             if problem is not None:
                 problems.append(f"Ignored: {problem}.")
                 continue

@@ -1,0 +1,319 @@
+"""The sidecar store: read, check and write one reader's annotations of one image safely.
+
+- Reading is a typed msgspec decode; any problem is a ``SidecarError`` naming the file and the
+  JSON path, and nothing on disk changes. Unknown format versions and a SOPInstanceUID that does
+  not match the image are refused.
+- Writing is atomic (``ho_annotate.files.atomic_write``), keeps the previous version as
+  ``<name>.bak``, refuses to overwrite another reader's file, and refuses to overwrite a file
+  that changed on disk since it was loaded: pass the ``SidecarState`` from ``load_sidecar`` or
+  ``sidecar_state`` as ``expected``, or the file's ``st_mtime`` when it was read as
+  ``expected_mtime`` (for callers that keep only a modification time).
+
+Names and places of sidecars are in ``naming``, semantic checks in ``validation``, the JSON
+Schema in ``schema``. See docs/annotation-format.md for the format.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Protocol
+
+import msgspec
+
+from ho_annotate.annotations.model import (
+    FORMAT_VERSION,
+    SIDES,
+    AnnotationSet,
+    HipReading,
+    Hips,
+    Spacing,
+)
+from ho_annotate.annotations.naming import (
+    BACKUP_SUFFIX,
+    backup_path,
+    check_reader,
+    reader_from_path,
+)
+from ho_annotate.annotations.validation import problems
+from ho_annotate.dicom.sides import HeaderLike, assign_sides
+from ho_annotate.errors import SidecarError
+from ho_annotate.files.atomic import atomic_write
+
+__all__ = [
+    "STALE_TEMP_SECONDS",
+    "HeaderForSidecar",
+    "LoadedSidecar",
+    "SidecarState",
+    "decode_annotations",
+    "encode_annotations",
+    "load_annotations",
+    "load_sidecar",
+    "new_annotation_set",
+    "save_annotations",
+    "sidecar_state",
+]
+
+
+@dataclass(frozen=True)
+class SidecarState:
+    """What a sidecar looked like on disk, to notice changes made by someone else."""
+
+    exists: bool
+    size: int = 0
+    mtime_ns: int = 0
+    sha256: str = ""
+
+    def same_content(self, other: SidecarState) -> bool:
+        return (self.exists, self.size, self.sha256) == (other.exists, other.size, other.sha256)
+
+
+def _state_of(data: bytes, st: os.stat_result) -> SidecarState:
+    return SidecarState(True, len(data), st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+def _read_raw(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
+    """A file's bytes and the stat of the very file read (``OSError`` passes through)."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        return f.read(), st
+
+
+def sidecar_state(path: str | os.PathLike[str]) -> SidecarState:
+    """The current state of a sidecar on disk (``exists=False`` when there is none)."""
+    try:
+        data, st = _read_raw(path)
+    except FileNotFoundError:
+        return SidecarState(False)
+    except OSError as exc:
+        raise SidecarError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return _state_of(data, st)
+
+
+@dataclass(frozen=True)
+class LoadedSidecar:
+    """An annotation set with the file it came from and that file's state when read."""
+
+    annotations: AnnotationSet
+    path: Path
+    state: SidecarState
+
+
+class _Probe(msgspec.Struct):
+    """The fields read before the full decode (version first, so newer files fail clearly)."""
+
+    format_version: int | None = None
+    reader: str | None = None
+
+
+def decode_annotations(data: bytes, source: str = "<annotations>") -> AnnotationSet:
+    """Parse and check sidecar bytes; ``source`` names the file in error messages."""
+    try:
+        probe = msgspec.json.decode(data, type=_Probe)
+    except msgspec.DecodeError as exc:
+        raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
+    if probe.format_version is None:
+        raise SidecarError(f"{source}: not an annotation file: no format_version - at `$`")
+    if probe.format_version != FORMAT_VERSION:
+        raise SidecarError(
+            f"{source}: annotation format version {probe.format_version} is not supported "
+            f"(this ho-annotate reads version {FORMAT_VERSION}); use a matching ho-annotate"
+        )
+    try:
+        aset = msgspec.json.decode(data, type=AnnotationSet)
+    except msgspec.DecodeError as exc:
+        raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
+    found = problems(aset)
+    if found:
+        where, what = found[0]
+        more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
+        raise SidecarError(f"{source}: {what} - at `{where}`{more}")
+    return aset
+
+
+# A point ``[row, col]`` as msgspec's indented output spells it; JSON strings cannot hold a raw
+# newline, so this never matches inside a note.
+_POINT = re.compile(rb"\[\n\s+(-?[0-9][0-9.eE+-]*),\n\s+(-?[0-9][0-9.eE+-]*)\n\s+\]")
+
+
+def encode_annotations(aset: AnnotationSet) -> bytes:
+    """The sidecar bytes for ``aset``: indented JSON, one point per line, stable field order."""
+    text = msgspec.json.format(msgspec.json.encode(aset), indent=2)
+    return _POINT.sub(rb"[\1, \2]", text) + b"\n"
+
+
+def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
+    try:
+        data, st = _read_raw(path)
+    except FileNotFoundError as exc:
+        raise SidecarError(f"{path}: no such annotation file") from exc
+    except OSError as exc:
+        raise SidecarError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return data, st
+
+
+def _owned(path: Path, data: bytes, expected_sop_uid: str | None) -> AnnotationSet:
+    aset = decode_annotations(data, str(path))
+    if expected_sop_uid is not None and aset.sop_instance_uid != expected_sop_uid:
+        raise SidecarError(
+            f"{path}: these annotations belong to another image (SOPInstanceUID "
+            f"{aset.sop_instance_uid}, the image has {expected_sop_uid}); refusing to use them - "
+            "give the sidecar saved for this image"
+        )
+    return aset
+
+
+def load_sidecar(
+    path: str | os.PathLike[str], expected_sop_uid: str | None = None
+) -> LoadedSidecar:
+    """Read a sidecar and remember its state for a later ``save_annotations``."""
+    path = Path(path)
+    data, st = _read_bytes(path)
+    return LoadedSidecar(_owned(path, data, expected_sop_uid), path, _state_of(data, st))
+
+
+def load_annotations(
+    path: str | os.PathLike[str], expected_sop_uid: str | None = None
+) -> AnnotationSet:
+    """Read a sidecar; ``expected_sop_uid`` refuses annotations of another image."""
+    path = Path(path)
+    return _owned(path, _read_bytes(path)[0], expected_sop_uid)  # no hash: nothing to save
+
+
+#: Temporary files of interrupted saves older than this (seconds) are removed on the next save.
+STALE_TEMP_SECONDS: Final = 600.0
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove temporary files that killed saves of ``path`` (or its backup) left behind."""
+    prefixes = (f".{path.name}.", f".{path.name}{BACKUP_SUFFIX}.")
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    with contextlib.suppress(OSError):
+        for entry in path.parent.iterdir():
+            name = entry.name
+            if name.endswith(".tmp") and name.startswith(prefixes):
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_mtime < cutoff:
+                        entry.unlink()
+
+
+def save_annotations(
+    aset: AnnotationSet,
+    path: str | os.PathLike[str],
+    *,
+    expected_mtime: float | None = None,
+    expected: SidecarState | None = None,
+) -> SidecarState:
+    """Write ``aset`` to ``path`` atomically and return the new state of the file.
+
+    ``expected`` (from ``load_sidecar`` or ``sidecar_state``) or ``expected_mtime`` (the file's
+    ``st_mtime`` when it was read) refuse the save if the file changed since; without either,
+    an existing file of the same reader is replaced. The previous version is kept as
+    ``<name>.bak``. The file is never replaced when it belongs to another reader.
+    """
+    path = Path(path)
+    found = problems(aset)
+    if found:
+        where, what = found[0]
+        raise SidecarError(f"{path}: not saved: {what} - at `{where}`")
+    named = reader_from_path(path)
+    if named is not None and named != aset.reader:
+        raise SidecarError(
+            f"{path}: not saved: the file name is for reader {named!r}, the annotations are "
+            f"{aset.reader!r}'s; save them to {path.name.replace(named, aset.reader)} instead"
+        )
+    old: bytes | None = None
+    mtime: float | None = None
+    mode = 0o644
+    current = SidecarState(False)
+    try:
+        old, st = _read_raw(path)
+        current, mtime, mode = _state_of(old, st), st.st_mtime, st.st_mode & 0o777
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise SidecarError(f"{path}: cannot read before saving: {exc.strerror or exc}") from exc
+    changed = "changed on disk since it was loaded (another window or program saved it)"
+    if expected is not None and not current.same_content(expected):
+        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
+    if expected_mtime is not None and mtime != expected_mtime:
+        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
+    if old is not None:
+        try:
+            owner = msgspec.json.decode(old, type=_Probe).reader
+        except msgspec.DecodeError as exc:
+            raise SidecarError(
+                f"{path}: not saved: the existing file is not a readable annotation file "
+                f"({exc}); move it away first"
+            ) from exc
+        if owner != aset.reader:
+            raise SidecarError(
+                f"{path}: not saved: the file holds reader {owner!r}'s annotations, these are "
+                f"{aset.reader!r}'s; never overwriting another reader's file"
+            )
+    try:
+        if old is not None:
+            atomic_write(backup_path(path), old, mode)
+        atomic_write(path, encode_annotations(aset), mode)
+    except OSError as exc:
+        raise SidecarError(
+            f"{path}: cannot save: {exc.strerror or exc} (for a read-only image folder, "
+            "give an annotations folder)"
+        ) from exc
+    _remove_stale_temps(path)
+    return sidecar_state(path)
+
+
+class HeaderForSidecar(HeaderLike, Protocol):
+    """What ``new_annotation_set`` needs from a ``RadiographHeader``."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def sop_instance_uid(self) -> str: ...
+
+    @property
+    def study_instance_uid(self) -> str | None: ...
+
+    @property
+    def series_instance_uid(self) -> str | None: ...
+
+    @property
+    def view_position(self) -> str | None: ...
+
+    @property
+    def spacing(self) -> Spacing | None: ...
+
+
+def new_annotation_set(header: HeaderForSidecar, reader: str) -> AnnotationSet:
+    """An empty annotation set bound to an image; a single-hip view marks the other hip."""
+    if not header.sop_instance_uid:
+        raise SidecarError(
+            f"{header.path}: the image has no SOPInstanceUID, so annotations cannot be bound to it"
+        )
+    assignment = assign_sides(header)
+    hips = Hips()
+    if assignment.single is not None:
+        other = SIDES[1] if assignment.single == SIDES[0] else SIDES[0]
+        shown = assignment.single
+        reading = HipReading(
+            not_assessable_reason=f"not in this image (single-hip view of the {shown} hip)"
+        )
+        hips = Hips(left=reading) if other == "left" else Hips(right=reading)
+    return AnnotationSet(
+        sop_instance_uid=header.sop_instance_uid,
+        reader=check_reader(reader),
+        study_instance_uid=header.study_instance_uid,
+        series_instance_uid=header.series_instance_uid,
+        view=header.view_position,
+        image_file=Path(header.path).name,
+        side_basis=assignment.basis,
+        spacing=header.spacing,
+        hips=hips,
+    )

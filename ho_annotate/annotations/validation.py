@@ -1,0 +1,64 @@
+"""What the types of the annotation model cannot say: checks shared by the store and measurement."""
+
+from __future__ import annotations
+
+import math
+
+from ho_annotate.annotations.model import POLYGON_KINDS, AnnotationSet, Item
+from ho_annotate.annotations.naming import READER_PATTERN
+
+__all__ = ["positive", "problems", "unmeasurable"]
+
+
+def problems(aset: AnnotationSet) -> list[tuple[str, str]]:
+    """Semantic problems the types cannot express, as ``(json path, message)``."""
+    out: list[tuple[str, str]] = []
+    if not aset.sop_instance_uid.strip():
+        out.append(("$.sop_instance_uid", "is empty"))
+    if not READER_PATTERN.fullmatch(aset.reader):
+        out.append(("$.reader", f"{aset.reader!r} is not a valid reader name"))
+    spacing = aset.spacing
+    if spacing is not None and not positive(spacing.row_mm, spacing.col_mm):
+        out.append(("$.spacing", "row_mm and col_mm must be positive numbers"))
+    cal = aset.calibration
+    if cal is not None and not positive(cal.row_mm, cal.col_mm, cal.known_mm):
+        out.append(("$.calibration", "row_mm, col_mm and known_mm must be positive numbers"))
+    seen: set[str] = set()
+    for n, item in enumerate(aset.items):
+        where = f"$.items[{n}]"
+        if item.id in seen:
+            out.append((f"{where}.id", f"duplicate item id {item.id!r}"))
+        seen.add(item.id)
+        count = len(item.points)
+        if item.kind in POLYGON_KINDS and count < 3:
+            out.append((f"{where}.points", f"a {item.kind} outline needs 3 or more points"))
+        elif item.kind in ("gap", "calibration_line") and count != 2:
+            out.append((f"{where}.points", f"a {item.kind} needs exactly 2 points"))
+        elif item.kind == "calibration_circle" and count < 3:
+            out.append((f"{where}.points", "a calibration circle needs 3 or more points"))
+        # The sum is finite whenever every coordinate is (cheap in C); check exactly otherwise.
+        if not math.isfinite(sum(map(sum, item.points))) and not all(
+            math.isfinite(v) for p in item.points for v in p
+        ):
+            out.append((f"{where}.points", "coordinates must be finite numbers"))
+        if item.kind in ("spur", "bone") and item.origin is None:
+            out.append((f"{where}.origin", f"a {item.kind} needs origin 'pelvis' or 'femur'"))
+        if item.kind.startswith("calibration") and not positive(item.known_mm or 0.0):
+            out.append((f"{where}.known_mm", "a calibration item needs a positive known_mm"))
+    return out
+
+
+def positive(*values: float) -> bool:
+    return all(math.isfinite(v) and v > 0 for v in values)
+
+
+def unmeasurable(item: Item) -> str | None:
+    """Why an item cannot be measured (a message for the grade's reason), or ``None``."""
+    n = len(item.points)
+    if item.kind in POLYGON_KINDS and n < 3:
+        return f"{item.kind} {item.id} has {n} points, an outline needs at least 3"
+    if item.kind == "gap" and n != 2:
+        return f"gap line {item.id} has {n} points instead of 2"
+    if item.kind in ("spur", "bone") and item.origin is None:
+        return f"{item.kind} {item.id} does not say whether it is pelvis or femur"
+    return None

@@ -1,0 +1,80 @@
+"""Find DICOM files: one walker for batch runs, practice sets, the plugin and the CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from ho_annotate.annotations.naming import DICOM_SUFFIXES
+from ho_annotate.dicom import has_dicom_marker
+from ho_annotate.errors import HoAnnotateError
+
+__all__ = ["SKIP_SUFFIXES", "dicom_files", "is_dicom_file", "looks_like_dicom", "walk_files"]
+
+#: Files that are certainly not radiographs; others without a DICOM suffix are sniffed.
+SKIP_SUFFIXES = frozenset(
+    {".json", ".csv", ".parquet", ".txt", ".md", ".png", ".jpg", ".jpeg", ".bak", ".tmp",
+     ".partial", ".py", ".yaml", ".yml", ".toml", ".html", ".pdf", ".zip", ".gz"}
+)  # fmt: skip
+
+
+def looks_like_dicom(path: Path) -> bool:
+    """A DICOM suffix (any case), or no known other suffix and the ``DICM`` preamble."""
+    suffix = path.suffix.lower()
+    if suffix in DICOM_SUFFIXES:
+        return True
+    if suffix in SKIP_SUFFIXES or path.name.startswith("."):
+        return False
+    return has_dicom_marker(path)
+
+
+def is_dicom_file(path: Path) -> bool:
+    """An existing file that ``looks_like_dicom``."""
+    return path.is_file() and looks_like_dicom(path)
+
+
+def walk_files(root: Path, *, recursive: bool = True) -> Iterator[Path]:
+    """Every file under ``root``, skipping names that start with a dot.
+
+    Symlinks are followed, but a folder never revisits one of its ancestors, so a link back up
+    the tree cannot loop. A folder that cannot be listed is a ``HoAnnotateError``.
+    """
+    stack = [(root, frozenset({os.path.realpath(root)}))]
+    while stack:
+        current, ancestors = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError as exc:
+            raise HoAnnotateError(
+                f"{current}: cannot list this folder ({exc.strerror}); "
+                "check its permissions or leave it out"
+            ) from exc
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+                is_file = not is_dir and entry.is_file(follow_symlinks=True)
+            except OSError:  # a symlink to itself: skipped like a broken one
+                continue
+            if is_dir and recursive:
+                real = os.path.realpath(entry.path)
+                if real not in ancestors:
+                    stack.append((Path(entry.path), ancestors | {real}))
+            elif is_file:
+                yield Path(entry.path)
+
+
+def dicom_files(paths: Sequence[str | Path], *, recursive: bool = False) -> list[Path]:
+    """The DICOM files among ``paths``, folders expanded (sorted by path within each folder)."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found.extend(
+                sorted(f for f in walk_files(p, recursive=recursive) if looks_like_dicom(f))
+            )
+        elif is_dicom_file(p):
+            found.append(p)
+    return found
