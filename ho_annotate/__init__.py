@@ -13,6 +13,8 @@ from ho_annotate._version import __version__
 
 if TYPE_CHECKING:
     from ho_annotate.grading import grade
+    from ho_annotate.measurement.outlining import OutlineError, outline_from_click
+    from ho_annotate.measurement.snapping import GapSnap, snap_gap_line
     from ho_annotate.prosthesis import find_prosthetic_heads
     from ho_annotate.radiograph import (
         Radiograph,
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, str] = {
     "grade": "ho_annotate.grading",
+    "GapSnap": "ho_annotate.measurement.snapping",
+    "snap_gap_line": "ho_annotate.measurement.snapping",
+    "OutlineError": "ho_annotate.measurement.outlining",
+    "outline_from_click": "ho_annotate.measurement.outlining",
     "find_prosthetic_heads": "ho_annotate.prosthesis",
     "Radiograph": "ho_annotate.radiograph",
     "RadiographError": "ho_annotate.radiograph",
@@ -37,6 +43,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "GapSnap",
+    "OutlineError",
     "Radiograph",
     "RadiographError",
     "RadiographHeader",
@@ -45,9 +53,11 @@ __all__ = [
     "grade",
     "load_annotations",
     "load_radiograph",
+    "outline_from_click",
     "read_header",
     "save_annotations",
     "sidecar_path",
+    "snap_gap_line",
 ]
 
 
