@@ -7,6 +7,12 @@ by other packages through the entry-point group ``ho_annotate.schemes``.
 
 from ho_annotate.grading.common import Finding, SideContext
 from ho_annotate.grading.engine import Grader, grade
+from ho_annotate.grading.provenance import (
+    READER_CLICK_UNCERTAINTY_MM,
+    Made,
+    Provenance,
+    measurement_uncertainty,
+)
 from ho_annotate.grading.registry import (
     ENTRY_POINT_GROUP,
     SchemeError,
@@ -21,12 +27,15 @@ from ho_annotate.grading.scheme import Scheme
 __all__ = [
     "ENTRY_POINT_GROUP",
     "NEEDS",
+    "READER_CLICK_UNCERTAINTY_MM",
     "THRESHOLD_MM",
     "Decision",
     "Finding",
     "GradeReport",
     "Grader",
+    "Made",
     "Need",
+    "Provenance",
     "Scheme",
     "SchemeError",
     "SideContext",
@@ -34,6 +43,7 @@ __all__ = [
     "decide",
     "get_scheme",
     "grade",
+    "measurement_uncertainty",
     "register_scheme",
     "schemes",
 ]

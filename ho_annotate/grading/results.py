@@ -59,6 +59,9 @@ class SideResult:
     warnings: tuple[str, ...] = ()
     #: The measurement the grade rests on (reader line or automatic gap), if any.
     decisive: Gap | None = None
+    #: Half-width (mm) of the borderline band around the deciding value, this scheme's own
+    #: (Brooker's gap band is not Della Valle's island-length band); ``None`` without one.
+    band_mm: float | None = None
     #: The tool's own minimum gap from the outlines, shown beside a reader line as a check.
     auto_gap: Gap | None = None
     island_count: int = 0
@@ -81,6 +84,7 @@ class SideResult:
             "reason": self.reason,
             "needs": [n.code for n in self.needs],
             "borderline": self.borderline,
+            "borderline_band_mm": round(self.band_mm, 2) if self.band_mm is not None else None,
             "warnings": list(self.warnings),
             "needs_text": [n.message for n in self.needs],
             "gap_source": dec.source if dec is not None else None,
