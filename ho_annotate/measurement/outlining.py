@@ -40,6 +40,10 @@ WINDOW_MM: dict[str, float] = {"island": 20.0, "spur": 30.0, "bone": 30.0}
 GRAB_MM = 2.0
 #: Radius (mm) of the disc that sweeps a bone body but not a spur.
 BODY_RADIUS_MM = 12.0
+#: Smaller discs tried, in order, when a broad-based spur lets the body's disc reach the click.
+SMALLER_BODY_MM = (9.0, 7.0, 5.0)
+#: Half-side (mm) of the neighbourhood of the click the bone threshold is chosen from.
+THRESHOLD_MM = 10.0
 #: Smallest outline (mm^2) worth returning.
 MIN_AREA_MM2 = 3.0
 #: Outline simplification tolerance (mm).
@@ -67,12 +71,13 @@ def _edt(mask: BoolArray, spacing: tuple[float, float]) -> npt.NDArray[np.float6
     return np.asarray(ndimage.distance_transform_edt(mask, sampling=spacing), dtype=np.float64)
 
 
-def _body(region: BoolArray, spacing: tuple[float, float]) -> BoolArray:
-    """Morphological opening of ``region`` by a disc of ``BODY_RADIUS_MM``."""
-    core = _edt(region, spacing) >= BODY_RADIUS_MM
+def _body(region: BoolArray, spacing: tuple[float, float], radius: float = 0.0) -> BoolArray:
+    """Morphological opening of ``region`` by a disc of ``radius`` (``BODY_RADIUS_MM``)."""
+    radius = radius or BODY_RADIUS_MM
+    core = _edt(region, spacing) >= radius
     if not core.any():
         return np.zeros_like(region)
-    return np.asarray(_edt(~core, spacing) <= BODY_RADIUS_MM, dtype=bool) & region
+    return np.asarray(_edt(~core, spacing) <= radius, dtype=bool) & region
 
 
 def _pick(mask: BoolArray, at: tuple[int, int], spacing: tuple[float, float]) -> BoolArray:
@@ -90,6 +95,22 @@ def _pick(mask: BoolArray, at: tuple[int, int], spacing: tuple[float, float]) ->
             return np.zeros_like(mask)
         lab = int(labels[near][np.argmin(dist[near])])
     return np.asarray(labels == lab, dtype=bool)
+
+
+def _spur(
+    region: BoolArray, body: BoolArray, at: tuple[int, int], spacing: tuple[float, float]
+) -> BoolArray:
+    """The spur under ``at``: the region outside the bone body. A broad-based spur lets the
+    body's disc reach into it, so smaller discs are tried until the click is off the body."""
+    for radius in (BODY_RADIUS_MM, *SMALLER_BODY_MM):
+        if radius != BODY_RADIUS_MM:
+            body = _body(region, spacing, radius)
+        shape = _pick(region & ~body, at, spacing) if body.any() else region
+        if shape.any() and not body[at]:
+            return shape
+    raise OutlineError(
+        "cannot outline a spur: the click is on the body of a bone, not on a spur growing from it"
+    )
 
 
 def _polygon(region: BoolArray, origin: tuple[int, int], tol_px: float) -> list[Point]:
@@ -127,7 +148,11 @@ def outline_from_click(rad: _Image, point: Point, *, kind: OutlineKind) -> list[
     metal = smooth >= level
     if metal.any():
         metal = _edt(~metal, spacing) <= METAL_HALO_MM
-    usable = smooth[~metal]
+    # The threshold comes from the click's neighbourhood: the structure under the click and
+    # the soft tissue around it, not a bright bone elsewhere in the window.
+    nr, nc = int(THRESHOLD_MM / spacing[0]), int(THRESHOLD_MM / spacing[1])
+    near = (slice(max(at[0] - nr, 0), at[0] + nr + 1), slice(max(at[1] - nc, 0), at[1] + nc + 1))
+    usable = smooth[near][~metal[near]]
     if usable.size < 16 or float(usable.max()) == float(usable.min()):
         raise OutlineError(f"cannot outline a {kind}: no contrast around the click")
     threshold = float(threshold_otsu(usable))  # type: ignore[no-untyped-call]
@@ -147,15 +172,7 @@ def outline_from_click(rad: _Image, point: Point, *, kind: OutlineKind) -> list[
             )
         shape = region
     elif kind == "spur":
-        if not body.any():
-            shape = region  # not fused: the spur is free-standing here
-        else:
-            shape = _pick(region & ~body, at, spacing)
-            if not shape.any():
-                raise OutlineError(
-                    "cannot outline a spur: the click is on the body of a bone, not on a spur "
-                    "growing from it"
-                )
+        shape = region if not body.any() else _spur(region, body, at, spacing)
     else:
         if not body.any():
             raise OutlineError(
