@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import ndimage
 from shapely.geometry import Point as ShapelyPoint
 from shapely.ops import unary_union
 
@@ -14,6 +15,7 @@ import ho_annotate
 import ho_annotate.measurement.snapping as snapping
 from ho_annotate import load_radiograph, snap_gap_line
 from ho_annotate.model import ManualCalibration
+from ho_annotate.prosthesis import HeadCandidate
 from tests.ho_annotate.snap_cases import SnapCase, build
 
 TOLERANCE_MM = 0.3
@@ -180,3 +182,25 @@ def test_refusals_keep_the_clicks(case: SnapCase) -> None:
     assert not outside.found and "outside the image" in outside.reason
     with pytest.raises(ValueError, match="search_mm"):
         snap_gap_line(rad, *case.gap_line, search_mm=0)
+
+
+def test_dim_metal_connected_to_a_found_head_is_masked(case: SnapCase) -> None:
+    """Cement or a dim implant below the metal level: masked when it touches a found head."""
+    rad = load_radiograph(case.files["plain"])
+    soft = ndimage.gaussian_filter(case.metal.astype(np.float64), 0.8)
+    pixels = rad.pixels.astype(np.float64)
+    dim = dataclasses.replace(rad, pixels=pixels + soft * (3000.0 - pixels))
+    lost = snap_gap_line(dim, *case.gap_line)
+    assert lost.length_mm is not None and lost.length_mm < case.gap_mm - 1.0  # ends on it
+    centre = np.argwhere(case.metal).mean(axis=0)
+    head = HeadCandidate(
+        center=(float(centre[0]), float(centre[1])),
+        radius_px=3.0,
+        score=1.0,
+        radius_sd_px=0.1,
+        coverage=1.0,
+        rms_px=0.1,
+    )
+    res = snap_gap_line(dim, *case.gap_line, heads=[head])
+    assert res.found and res.length_mm is not None
+    assert abs(res.length_mm - case.gap_mm) <= TOLERANCE_MM
