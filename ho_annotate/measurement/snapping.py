@@ -171,7 +171,6 @@ class _Edges:
 
 
 def _edges(
-    smooth: FloatArray,
     grad: tuple[FloatArray, FloatArray],
     region: BoolArray,
     near: BoolArray,
@@ -323,11 +322,10 @@ def snap_gap_line(
         options.append(sorted((v, k) for k, v in found.items()))
     pairs = sorted((da + db, a, b) for da, a in options[0] for db, b in options[1] if a != b)
     if not pairs:
-        which = "either click" if not options[0] and not options[1] else "both ends"
         if options[0] and options[1]:
             reason = "both clicks are on the same structure"
         elif not options[0] and not options[1]:
-            reason = f"no bone edge within {search_mm:g} mm of {which}"
+            reason = f"no bone edge within {search_mm:g} mm of either click"
         else:
             side = "start" if not options[0] else "end"
             reason = f"no bone edge within {search_mm:g} mm of the {side} click"
@@ -337,8 +335,8 @@ def snap_gap_line(
     grad = (gy / spacing.row_mm, gx / spacing.col_mm)
     scale = np.array(spacing.mm)
     for _, a, b in pairs:
-        ea = _edges(smooth, grad, labels == a, reach[0], spacing, metal)
-        eb = _edges(smooth, grad, labels == b, reach[1], spacing, metal)
+        ea = _edges(grad, labels == a, reach[0], spacing, metal)
+        eb = _edges(grad, labels == b, reach[1], spacing, metal)
         if len(ea.points) == 0 or len(eb.points) == 0:
             continue
         pa, pb = ea.points * scale, eb.points * scale
