@@ -39,8 +39,8 @@ from scipy import ndimage
 from shapely.geometry import Polygon
 
 from ho_annotate import OutlineError, outline_from_click, snap_gap_line
+from ho_annotate.annotations.model import Spacing
 from ho_annotate.grading import READER_CLICK_UNCERTAINTY_MM, decide
-from ho_annotate.model import Spacing
 from ho_annotate.synth.study import StudyHip, reader_clicks, study_hips
 
 

@@ -25,9 +25,9 @@ from scipy import ndimage
 from skimage.filters import threshold_otsu
 from skimage.measure import approximate_polygon, find_contours
 
+from ho_annotate.annotations.model import Point, Spacing
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.measurement.snapping import METAL_HALO_MM, metal_level
-from ho_annotate.model import Point, Spacing
 
 __all__ = ["OutlineError", "OutlineKind", "outline_from_click"]
 

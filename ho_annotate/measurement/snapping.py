@@ -29,7 +29,7 @@ import numpy.typing as npt
 from scipy import ndimage
 from skimage.filters import threshold_otsu
 
-from ho_annotate.model import Point, Spacing
+from ho_annotate.annotations.model import Point, Spacing
 
 __all__ = [
     "DEFAULT_SEARCH_MM",

@@ -26,8 +26,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage
 
-from ho_annotate.model import Point
-from ho_annotate.radiograph import Radiograph
+from ho_annotate.annotations.model import Point
+from ho_annotate.dicom.radiograph import Radiograph
 from ho_annotate.synth.design import CaseDesign, SideDesign
 from ho_annotate.synth.ho import DesignError
 from ho_annotate.synth.reference import header_spacing

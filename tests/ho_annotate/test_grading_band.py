@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from ho_annotate.annotations.model import AnnotationSet, Item, Spacing
 from ho_annotate.grading import (
     READER_CLICK_UNCERTAINTY_MM,
     Provenance,
     grade,
     measurement_uncertainty,
 )
-from ho_annotate.model import AnnotationSet, Item, Spacing
 
 CAL = Spacing(row_mm=0.1, col_mm=0.1, kind="calibrated")  # 1 % and 0.1 mm pixels
 

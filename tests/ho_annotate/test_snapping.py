@@ -14,8 +14,8 @@ from shapely.ops import unary_union
 import ho_annotate
 import ho_annotate.measurement.snapping as snapping
 from ho_annotate import load_radiograph, snap_gap_line
-from ho_annotate.model import ManualCalibration
-from ho_annotate.prosthesis import HeadCandidate
+from ho_annotate.annotations.model import ManualCalibration
+from ho_annotate.calibration.prosthesis import HeadCandidate
 from tests.ho_annotate.snap_cases import SnapCase, build
 
 TOLERANCE_MM = 0.3
