@@ -24,9 +24,15 @@ if TYPE_CHECKING:
         read_header,
     )
     from ho_annotate.grading import grade
+    from ho_annotate.measurement.outlining import OutlineError, outline_from_click
+    from ho_annotate.measurement.snapping import GapSnap, snap_gap_line
 
 _EXPORTS: dict[str, str] = {
     "grade": "ho_annotate.grading",
+    "GapSnap": "ho_annotate.measurement.snapping",
+    "snap_gap_line": "ho_annotate.measurement.snapping",
+    "OutlineError": "ho_annotate.measurement.outlining",
+    "outline_from_click": "ho_annotate.measurement.outlining",
     "find_prosthetic_heads": "ho_annotate.calibration.prosthesis",
     "Radiograph": "ho_annotate.dicom.radiograph",
     "RadiographError": "ho_annotate.dicom.radiograph",
@@ -39,6 +45,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "GapSnap",
+    "OutlineError",
     "Radiograph",
     "RadiographError",
     "RadiographHeader",
@@ -47,9 +55,11 @@ __all__ = [
     "grade",
     "load_annotations",
     "load_radiograph",
+    "outline_from_click",
     "read_header",
     "save_annotations",
     "sidecar_path",
+    "snap_gap_line",
 ]
 
 

@@ -15,6 +15,12 @@ from ho_annotate import _lazy
 if TYPE_CHECKING:
     from ho_annotate.grading.common import Finding, SideContext
     from ho_annotate.grading.engine import Grader, grade
+    from ho_annotate.grading.provenance import (
+        READER_CLICK_UNCERTAINTY_MM,
+        Made,
+        Provenance,
+        measurement_uncertainty,
+    )
     from ho_annotate.grading.record import HipRecord, SchemeGrade
     from ho_annotate.grading.registry import (
         ENTRY_POINT_GROUP,
@@ -37,6 +43,10 @@ _EXPORTS: dict[str, str] = {
     "SchemeGrade": "ho_annotate.grading.record",
     "Grader": "ho_annotate.grading.engine",
     "NEEDS": "ho_annotate.grading.results",
+    "READER_CLICK_UNCERTAINTY_MM": "ho_annotate.grading.provenance",
+    "Made": "ho_annotate.grading.provenance",
+    "Provenance": "ho_annotate.grading.provenance",
+    "measurement_uncertainty": "ho_annotate.grading.provenance",
     "Need": "ho_annotate.grading.results",
     "Scheme": "ho_annotate.grading.scheme",
     "SchemeError": "ho_annotate.grading.registry",
@@ -54,13 +64,16 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "ENTRY_POINT_GROUP",
     "NEEDS",
+    "READER_CLICK_UNCERTAINTY_MM",
     "THRESHOLD_MM",
     "Decision",
     "Finding",
     "GradeReport",
     "Grader",
     "HipRecord",
+    "Made",
     "Need",
+    "Provenance",
     "Scheme",
     "SchemeError",
     "SchemeGrade",
@@ -70,6 +83,7 @@ __all__ = [
     "get_scheme",
     "grade",
     "grade_order",
+    "measurement_uncertainty",
     "register_scheme",
     "schemes",
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ho_annotate.annotations.model import ReadingStatus, Side, Spacing
+from ho_annotate.grading.provenance import Provenance, measurement_uncertainty
 from ho_annotate.grading.results import Need, SideResult, need
 from ho_annotate.grading.rules import (
     MAGNIFICATION,
@@ -28,6 +29,12 @@ class SideContext:
     measurements: SideMeasurements
     spacing: Spacing | None
     warnings: tuple[str, ...] = ()
+    #: How items were made and how well they measure, by item id (see ``provenance``).
+    provenance: Mapping[str, Provenance] = field(default_factory=dict)
+
+    def measurement_mm(self, item_ids: Sequence[str]) -> float | None:
+        """The measurement uncertainty (mm) of something measured from ``item_ids``."""
+        return measurement_uncertainty(item_ids, self.provenance)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class Finding:
     borderline: bool = False
     gap: Gap | None = None
     warnings: tuple[str, ...] = ()
+    band_mm: float | None = None
 
 
 def make_result(
@@ -51,6 +59,7 @@ def make_result(
     borderline: bool = False,
     decisive: Gap | None = None,
     warnings: Sequence[str] = (),
+    band_mm: float | None = None,
 ) -> SideResult:
     m = ctx.measurements
     largest = m.largest_island
@@ -63,6 +72,7 @@ def make_result(
         borderline=borderline,
         warnings=(*ctx.warnings, *warnings),
         decisive=decisive,
+        band_mm=band_mm,
         auto_gap=m.auto_gap,
         island_count=len(m.islands),
         largest_island_mm=largest.length if largest is not None and largest.in_mm else None,
@@ -113,15 +123,53 @@ def threshold_phrase(decision: Decision, noun: str) -> str:
     return text + (", at least 1 cm" if decision.at_least else ", under 1 cm")
 
 
-def borderline_warning(ctx: SideContext, what: str) -> str:
+def _measurement_phrase(measurement_mm: float | None, step_mm: float | None) -> str:
+    if measurement_mm is None or measurement_mm <= (step_mm or 0.0):
+        return "one pixel"
+    return f"{measurement_mm:.1f} mm of measurement uncertainty"
+
+
+def borderline_warning(
+    ctx: SideContext,
+    what: str,
+    measurement_mm: float | None = None,
+    step_mm: float | None = None,
+) -> str:
+    """The warning for a borderline value; ``measurement_mm`` is the item's own uncertainty."""
     spacing = ctx.spacing
+    measured = _measurement_phrase(measurement_mm, step_mm)
     if spacing is not None and spacing.kind not in UNCORRECTED_KINDS:
-        spread = f"±{uncertainty(spacing) * 100:g} % ({spacing.kind}) and one pixel"
+        spread = f"±{uncertainty(spacing) * 100:g} % ({spacing.kind}) and {measured}"
         return f"Borderline: the {what} is within {spread} of 1 cm; check it."
     return (
-        f"Borderline: the range of the true {what} comes within one pixel of 1 cm; "
+        f"Borderline: the range of the true {what} comes within {measured} of 1 cm; "
         "calibrate to be sure."
     )
+
+
+def disagreement_warnings(ctx: SideContext, gap: Gap, band_mm: float | None) -> list[str]:
+    """A reader's line that differs from the automatic gap, or from its own snapped version,
+    by more than the borderline band: the reader and the image disagree."""
+    if gap.source != "reader" or gap.mm is None or band_mm is None:
+        return []
+    out = []
+    auto = ctx.measurements.auto_gap
+    if auto is not None and auto.mm is not None and abs(gap.mm - auto.mm) > band_mm:
+        a, b = auto.between
+        out.append(
+            f"The reader's gap line ({gap.mm:.1f} mm) differs from the automatic gap between "
+            f"the {a} and the {b} ({auto.mm:.1f} mm) by more than the borderline band "
+            f"(±{band_mm:.1f} mm); check the line and the outlines."
+        )
+    for item_id in gap.item_ids:
+        p = ctx.provenance.get(item_id)
+        if p is not None and p.snapped_mm is not None and abs(gap.mm - p.snapped_mm) > band_mm:
+            out.append(
+                f"The reader's gap line ({gap.mm:.1f} mm) differs from its version snapped to "
+                f"the bone edges ({p.snapped_mm:.1f} mm) by more than the borderline band "
+                f"(±{band_mm:.1f} mm); check where its ends lie."
+            )
+    return out
 
 
 def spur_finding(ctx: SideContext, under: str, at_least: str, tell_apart: str) -> Finding:
@@ -152,16 +200,24 @@ def spur_finding(ctx: SideContext, under: str, at_least: str, tell_apart: str) -
             (need("calibration"),),
             gap=gap,
         )
-    decision = decide(gap.mm, ctx.spacing, gap.step_mm)
+    measurement = ctx.measurement_mm(gap.item_ids)
+    decision = decide(gap.mm, ctx.spacing, gap.step_mm, measurement_mm=measurement)
     assert decision.measured_mm is not None
     why = _gap_phrase(gap, decision.measured_mm, decision.at_least) + threshold_phrase(
         decision, "gap"
     )
+    disagree = tuple(disagreement_warnings(ctx, gap, decision.band_mm))
     if decision.at_least is None:
-        return Finding(both, why, (need("calibration"),), gap=gap)
-    warnings = (borderline_warning(ctx, "gap"),) if decision.borderline else ()
+        return Finding(
+            both, why, (need("calibration"),), gap=gap, warnings=disagree, band_mm=decision.band_mm
+        )
+    border = (
+        (borderline_warning(ctx, "gap", measurement, gap.step_mm),) if decision.borderline else ()
+    )
     grade = at_least if decision.at_least else under
-    return Finding((grade,), why, (), decision.borderline, gap, warnings)
+    return Finding(
+        (grade,), why, (), decision.borderline, gap, (*border, *disagree), decision.band_mm
+    )
 
 
 def bony_findings(
@@ -206,10 +262,12 @@ def combine(
             borderline=decider.borderline,
             decisive=decider.gap if decider.gap is not None else gap,
             warnings=decider.warnings,
+            band_mm=decider.band_mm,
         )
     open_findings = [f for f in findings if len(f.possible) > 1]
     needs: list[Need] = []
     for f in open_findings:
         needs.extend(n for n in f.needs if n not in needs)
     why = "; ".join(f.why for f in open_findings)
-    return make_result(ctx, None, f"No grade: {why}.", needs=needs, decisive=gap)
+    notes = [w for f in findings for w in f.warnings if w.startswith("The reader's gap line")]
+    return make_result(ctx, None, f"No grade: {why}.", needs=needs, decisive=gap, warnings=notes)

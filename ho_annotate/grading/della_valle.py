@@ -33,13 +33,24 @@ def _island_finding(ctx: SideContext) -> Finding:
             "told from B",
             (need("calibration"),),
         )
-    decision = decide(island.length, ctx.spacing, island.step_mm)
+    measurement = ctx.measurement_mm((island.item_id,))
+    decision = decide(island.length, ctx.spacing, island.step_mm, measurement_mm=measurement)
     why = f"{which} is {decision.measured_mm:.1f} mm long" + threshold_phrase(decision, "length")
     if decision.at_least is None:
         return Finding(("A", "B"), why, (need("calibration"),))
-    warnings = (borderline_warning(ctx, "island length"),) if decision.borderline else ()
+    warnings = (
+        (borderline_warning(ctx, "island length", measurement, island.step_mm),)
+        if decision.borderline
+        else ()
+    )
     return Finding(
-        ("B" if decision.at_least else "A",), why, (), decision.borderline, None, warnings
+        ("B" if decision.at_least else "A",),
+        why,
+        (),
+        decision.borderline,
+        None,
+        warnings,
+        decision.band_mm,
     )
 
 

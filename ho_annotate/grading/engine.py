@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ho_annotate.annotations.model import SIDES, AnnotationSet, Side, Spacing
 from ho_annotate.dicom.sides import side_basis_warning
 from ho_annotate.grading.common import SideContext
+from ho_annotate.grading.provenance import Provenance
 from ho_annotate.grading.registry import get_scheme
 from ho_annotate.grading.results import GradeReport
 from ho_annotate.measurement.hips import Measurer
@@ -22,13 +23,27 @@ class Grader:
         self.measurer = Measurer()
 
     def grade(
-        self, aset: AnnotationSet, header_spacing: Spacing | None, scheme: str = "brooker"
+        self,
+        aset: AnnotationSet,
+        header_spacing: Spacing | None,
+        scheme: str = "brooker",
+        *,
+        provenance: Mapping[str, Provenance] | None = None,
     ) -> GradeReport:
-        """Grade both hips; a manual calibration in ``aset`` overrides ``header_spacing``."""
-        return self.grade_many(aset, header_spacing, (scheme,))[0]
+        """Grade both hips; a manual calibration in ``aset`` overrides ``header_spacing``.
+
+        ``provenance`` (by item id) says how items were made and how well they measure; it
+        widens the borderline band by the reader's share (see ``grading.provenance``).
+        """
+        return self.grade_many(aset, header_spacing, (scheme,), provenance=provenance)[0]
 
     def grade_many(
-        self, aset: AnnotationSet, header_spacing: Spacing | None, schemes: Sequence[str]
+        self,
+        aset: AnnotationSet,
+        header_spacing: Spacing | None,
+        schemes: Sequence[str],
+        *,
+        provenance: Mapping[str, Provenance] | None = None,
     ) -> list[GradeReport]:
         """One report per scheme, in order, from a single measurement of each hip."""
         rules = [get_scheme(name) for name in schemes]
@@ -45,6 +60,7 @@ class Grader:
                 measurements=m,
                 spacing=spacing,
                 warnings=(*((side_warning,) if side_warning else ()), *m.warnings),
+                provenance=dict(provenance or {}),
             )
         return [
             GradeReport(
@@ -60,7 +76,11 @@ class Grader:
 
 
 def grade(
-    aset: AnnotationSet, header_spacing: Spacing | None, scheme: str = "brooker"
+    aset: AnnotationSet,
+    header_spacing: Spacing | None,
+    scheme: str = "brooker",
+    *,
+    provenance: Mapping[str, Provenance] | None = None,
 ) -> GradeReport:
     """Grade both hips of ``aset`` with ``scheme`` (see ``ho_annotate.grading.schemes()``)."""
-    return Grader().grade(aset, header_spacing, scheme)
+    return Grader().grade(aset, header_spacing, scheme, provenance=provenance)

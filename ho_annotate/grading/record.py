@@ -32,6 +32,9 @@ class SchemeGrade(msgspec.Struct, frozen=True, kw_only=True):
     needs: tuple[str, ...] = ()
     needs_text: tuple[str, ...] = ()
     borderline: bool = False
+    #: Half-width of the borderline band around the threshold, in mm (calibration plus the
+    #: item's measurement uncertainty); ``None`` where no gap decides.
+    borderline_band_mm: float | None = None
     warnings: tuple[str, ...] = ()
     #: The decisive gap, reported to 0.1 mm, and where it comes from (``reader`` or ``auto``).
     gap_mm: float | None = None
@@ -48,6 +51,7 @@ class SchemeGrade(msgspec.Struct, frozen=True, kw_only=True):
             needs=tuple(n.code for n in res.needs),
             needs_text=tuple(n.message for n in res.needs),
             borderline=res.borderline,
+            borderline_band_mm=round(res.band_mm, 2) if res.band_mm is not None else None,
             warnings=res.warnings,
             gap_mm=res.gap_mm,
             gap_source=dec.source if dec is not None else None,
@@ -116,6 +120,7 @@ class HipRecord(msgspec.Struct, frozen=True, kw_only=True):
             "reason": s.reason,
             "needs": list(s.needs),
             "borderline": s.borderline,
+            "borderline_band_mm": s.borderline_band_mm,
             "warnings": list(s.warnings),
             "needs_text": list(s.needs_text),
             "gap_source": s.gap_source,

@@ -62,6 +62,9 @@ class SideResult:
     warnings: tuple[str, ...] = ()
     #: The measurement the grade rests on (reader line or automatic gap), if any.
     decisive: Gap | None = None
+    #: Half-width (mm) of the borderline band around the deciding value, this scheme's own
+    #: (Brooker's gap band is not Della Valle's island-length band); ``None`` without one.
+    band_mm: float | None = None
     #: The tool's own minimum gap from the outlines, shown beside a reader line as a check.
     auto_gap: Gap | None = None
     island_count: int = 0

@@ -1,8 +1,9 @@
 """The 1 cm threshold under calibration uncertainty (GUIDE section 1, our rule).
 
 - ``calibrated`` (1 %), ``estimated`` (5 %), ``manual`` (its stated uncertainty): decide on the
-  reported value; ``borderline`` when the value widened by its uncertainty and by one pixel
-  along the measured direction reaches across 10.0 mm;
+  reported value; ``borderline`` when the value widened by its uncertainty and by the
+  measurement's own uncertainty (the reader's clicks or the snap, see ``provenance``; at least
+  one pixel along the measured direction) reaches across 10.0 mm;
 - ``detector`` and ``unknown``: the true length lies in [measured / 1.30, measured / 1.05];
   decide only when that whole interval (its bounds reported to 0.1 mm) is on one side of 10.0;
 - no spacing: nothing can be decided.
@@ -39,6 +40,9 @@ class Decision:
     #: For uncorrected spacing: the true length's range, reported to 0.1 mm.
     true_range_mm: tuple[float, float] | None = None
     borderline: bool = False
+    #: Half-width (mm) of the band around the measured value for corrected spacing:
+    #: calibration plus measurement uncertainty; for uncorrected spacing the measurement part.
+    band_mm: float | None = None
 
 
 def uncertainty(spacing: Spacing) -> float:
@@ -48,14 +52,21 @@ def uncertainty(spacing: Spacing) -> float:
     return DEFAULT_UNCERTAINTY.get(spacing.kind, 0.0)
 
 
-def decide(length_mm: float | None, spacing: Spacing | None, step_mm: float | None) -> Decision:
+def decide(
+    length_mm: float | None,
+    spacing: Spacing | None,
+    step_mm: float | None,
+    *,
+    measurement_mm: float | None = None,
+) -> Decision:
     """Apply the 1 cm threshold to a length measured with ``spacing``.
 
-    ``step_mm`` is one pixel along the measured direction, in mm.
+    ``step_mm`` is one pixel along the measured direction, in mm; ``measurement_mm`` the
+    measurement's own uncertainty (``None``: one pixel), never taken as less than a pixel.
     """
     if length_mm is None or spacing is None:
         return Decision(None, None)
-    step = step_mm or 0.0
+    step = max(step_mm or 0.0, measurement_mm or 0.0)
     value = reported(length_mm)
     if spacing.kind in UNCORRECTED_KINDS:
         lo_m, hi_m = MAGNIFICATION
@@ -66,8 +77,9 @@ def decide(length_mm: float | None, spacing: Spacing | None, step_mm: float | No
         elif high < THRESHOLD_MM:
             at_least = False
         edge = (length_mm - step) / hi_m <= THRESHOLD_MM <= (length_mm + step) / lo_m
-        return Decision(at_least, value, (low, high), at_least is not None and edge)
+        return Decision(at_least, value, (low, high), at_least is not None and edge, step)
     u = uncertainty(spacing)
     low_f = length_mm * (1.0 - u) - step
     high_f = length_mm * (1.0 + u) + step
-    return Decision(value >= THRESHOLD_MM, value, None, low_f <= THRESHOLD_MM <= high_f)
+    band = length_mm * u + step
+    return Decision(value >= THRESHOLD_MM, value, None, low_f <= THRESHOLD_MM <= high_f, band)
