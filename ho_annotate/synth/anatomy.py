@@ -6,6 +6,8 @@ The femoral head centres sit at ``y = 0``; ``y`` grows toward the feet.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +33,7 @@ from ho_annotate.synth.geometry import (
     ellipse,
     mirror,
     resample,
+    sample,
     smooth_noise,
     tongue,
 )
@@ -103,9 +106,7 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
     k = float(rng.uniform(0.95, 1.05))
     head_r = float(rng.uniform(23.0, 26.0)) * k
     hc = (95.0 * k, 0.0)
-    hemi = _poly(_HEMIPELVIS, k)
-    obturator = ellipse(60 * k, 46 * k, 24 * k, 16 * k, -35)
-    hemi = Polygon(hemi.exterior.coords, [obturator.exterior.coords])
+    hemi = _hemipelvis(k)
     head = disc(*hc, head_r)
     full, trochanter_top = _femur(k, hc, head_r)
     resected = _resect(full, k)
@@ -185,6 +186,42 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
         pelvis_regions=pelvis_regions,
         femur_regions=femur_regions,
     )
+
+
+def _hemipelvis(k: float) -> Polygon:
+    """The left hemipelvis with its obturator foramen; exactly ``k`` times the one for 1."""
+    hemi = _poly(_HEMIPELVIS, k)
+    obturator = ellipse(60 * k, 46 * k, 24 * k, 16 * k, -35)
+    return Polygon(hemi.exterior.coords, [obturator.exterior.coords])
+
+
+@functools.lru_cache(maxsize=4)
+def _unit_pelvis_depth(h: float) -> tuple[Frame, FloatArray]:
+    """Distance (mm) from each point inside the hemipelvis of scale 1 to its outline, on a
+    grid of ``h`` mm. The outline is the same for every seed up to the scale: cached."""
+    hemi = _hemipelvis(1.0)
+    minx, miny, maxx, maxy = hemi.bounds
+    grid = Frame(
+        int((maxy - miny) / h) + 5, int((maxx - minx) / h) + 5, h, minx - 2 * h, miny - 2 * h
+    )
+    # The distance to the nearest outside pixel centre overshoots the outline by h/2 on average.
+    depth = np.maximum(grid.distance_inside(grid.mask(hemi)) - np.float32(h / 2), 0)
+    return grid, depth
+
+
+def _pelvis_depth(k: float) -> Callable[[Frame], FloatArray]:
+    """Depth inside both hemipelves (mirror images of scale ``k``, apart at the symphysis),
+    sampled from the cached outline of scale 1 at the resolution of the frame it is asked on.
+
+    Like a distance transform of the frame's own pixels, the first pixel inside sits about
+    one pixel deep."""
+
+    def depth(frame: Frame) -> FloatArray:
+        grid, unit = _unit_pelvis_depth(round(min(frame.s / 2, 0.15), 3))
+        d = sample(grid, unit, np.abs(frame.xs()) / k, frame.ys() / k)
+        return np.asarray(k * d + np.float32(frame.s / 2), dtype=np.float32)
+
+    return depth
 
 
 def _crest(hemi: Polygon, k: float) -> BaseGeometry:
@@ -331,7 +368,9 @@ def skeleton_attenuation(
     for hip in sk.hips.values():
         hx, hy = hip.head_centre
         pr = pr * (1.0 + 0.35 * np.exp(-np.hypot(x - hx, y - hy) / 45.0))
-    add_bone(total, frame, pelvis, _over(frame, pelvis, grid, pr), 1.6, tex)
+    k = sk.hips["left"].head_centre[0] / 95.0
+    depth = _pelvis_depth(k)
+    add_bone(total, frame, pelvis, _over(frame, pelvis, grid, pr), 1.6, tex, depth=depth)
     # The sacrum: a thick S1 body in the middle, thinner alae.
     crop = frame.crop(sk.sacrum.bounds)
     if crop is not None:
@@ -352,7 +391,6 @@ def skeleton_attenuation(
     _add_line(total, frame, si, 1.1, -0.5)
     for stroke, width in sk.strokes:
         _add_line(total, frame, stroke, width, 0.9)
-    k = sk.hips["left"].head_centre[0] / 95.0
     for i in range(4):
         for sx_ in (-1, 1):
             cx, cy, r = sx_ * (22 - i) * k, (-100 + 18 * i) * k, (5.5 - 0.8 * i) * k

@@ -6,6 +6,8 @@ density) are computed on a coarse grid and sampled bilinearly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import ndimage
 from shapely.geometry.base import BaseGeometry
@@ -32,12 +34,14 @@ def add_bone(
     cortex_mm: FloatArray | float,
     texture: FloatArray,
     weight: float = 1.0,
+    depth: Callable[[Frame], FloatArray] | None = None,
 ) -> None:
     """Add ``weight`` times a bone with a cortical shell to ``target`` (an array on ``frame``):
     rays tangent to the shell cross most cortex (bright rim).
 
     ``radius`` and ``cortex_mm`` are numbers or maps on ``frame``; only the crop holding
-    ``geom`` is computed.
+    ``geom`` is computed. ``depth`` gives the distance inside ``geom`` on a frame, where the
+    caller knows it better than a distance transform of the frame's pixels.
     """
     crop = frame.crop(geom.bounds)
     if crop is None:
@@ -48,11 +52,11 @@ def add_bone(
     m = local.mask(geom)
     if not m.any():
         return
-    depth = local.distance_inside(m)
+    inside = local.distance_inside(m) if depth is None else depth(crop)
     t = _part(cortex_mm, index)
     r = np.maximum(_part(radius, index), t + np.float32(0.5))
-    outer = chord(depth, r)
-    inner = chord(depth - t, r - t)
+    outer = chord(inside, r)
+    inner = chord(inside - t, r - t)
     tex = texture[index]
     out = MU_TRABECULAR * inner * tex + MU_CORTEX * (outer - inner) * np.sqrt(
         np.maximum(tex, np.float32(0.2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,6 +134,12 @@ class Frame:
 def resample(src_frame: Frame, src: FloatArray, dst: Frame) -> FloatArray:
     """Bilinear samples of ``src`` (on ``src_frame``) at the pixel centres of ``dst``; beyond
     its edge the nearest value holds. For smooth fields computed on a coarse grid."""
+    return sample(src_frame, src, dst.xs(), dst.ys())
+
+
+def sample(grid: Frame, src: FloatArray, xs: FloatArray, ys: FloatArray) -> FloatArray:
+    """Bilinear samples of ``src`` (on ``grid``) at every ``(x, y)`` of the lattice ``xs`` by
+    ``ys`` (mm, in any order); beyond its edge the nearest value holds."""
 
     def axis(pos: FloatArray, n: int) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray]:
         u = np.clip(pos, 0, n - 1)
@@ -140,8 +147,8 @@ def resample(src_frame: Frame, src: FloatArray, dst: Frame) -> FloatArray:
         w = (u - i).astype(np.float32)
         return i, np.minimum(i + 1, n - 1), w
 
-    ri, rj, rw = axis((dst.ys() - src_frame.y0) / src_frame.s, src_frame.rows)
-    ci, cj, cw = axis((dst.xs() - src_frame.x0) / src_frame.s, src_frame.cols)
+    ri, rj, rw = axis((ys - grid.y0) / grid.s, grid.rows)
+    ci, cj, cw = axis((xs - grid.x0) / grid.s, grid.cols)
     rows = src[ri] * (1 - rw)[:, None] + src[rj] * rw[:, None]
     out = rows[:, ci] * (1 - cw) + rows[:, cj] * cw
     return np.asarray(out, dtype=np.float32)
@@ -156,17 +163,30 @@ def smooth_noise(
     (periodic, so no border effects). Its standard deviation is ``sqrt(sum(weight**2))``."""
     fr, fc = (sfft.next_fast_len(n, real=True) for n in shape)
     white = rng.standard_normal((fr, fc), dtype=np.float32)
-    ky = sfft.fftfreq(fr).astype(np.float32)[:, None] ** 2
-    kx = sfft.rfftfreq(fc).astype(np.float32)[None, :] ** 2
-    power = np.zeros((fr, fc // 2 + 1), dtype=np.float32)
-    for sigma, weight in sigmas:
-        g2 = np.exp(-4 * np.pi**2 * sigma**2 * (ky + kx))  # |G|^2 of a Gaussian of sigma px
-        power += weight**2 * g2 / _mean_power(g2, fc)
-    field = sfft.irfft2(sfft.rfft2(white, workers=1) * np.sqrt(power), s=(fr, fc), workers=1)
+    amplitude = _noise_filter(fr, fc, tuple(sigmas))
+    field = sfft.irfft2(sfft.rfft2(white, workers=1) * amplitude, s=(fr, fc), workers=1)
     field = field[: shape[0], : shape[1]]
     # Exactly the intended spread in this realisation, as if each part were normalised.
     scale = np.sqrt(sum(w**2 for _, w in sigmas)) / (float(field.std()) + 1e-9)
     return np.asarray(field * np.float32(scale), dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=16)
+def _noise_filter(fr: int, fc: int, sigmas: tuple[tuple[float, float], ...]) -> FloatArray:
+    """The amplitude spectrum of :func:`smooth_noise` (the same for every seed: cached)."""
+    k2 = frequencies2(fr, fc)
+    power = np.zeros_like(k2)
+    for sigma, weight in sigmas:
+        g2 = np.exp(np.float32(-4 * np.pi**2 * sigma**2) * k2)  # |G|^2, Gaussian of sigma px
+        power += np.float32(weight**2) * g2 / np.float32(_mean_power(g2, fc))
+    return np.sqrt(power)
+
+
+def frequencies2(fr: int, fc: int) -> FloatArray:
+    """Squared spatial frequency (cycles per pixel) of each coefficient of an ``rfft2``."""
+    ky = sfft.fftfreq(fr).astype(np.float32)[:, None] ** 2
+    kx = sfft.rfftfreq(fc).astype(np.float32)[None, :] ** 2
+    return np.asarray(ky + kx, dtype=np.float32)
 
 
 def _mean_power(half: FloatArray, n_cols: int) -> float:
@@ -200,12 +220,26 @@ def blob(
     n: int = 56,
 ) -> Polygon:
     """An irregular, bone-like closed outline around an ellipse (random low-order harmonics)."""
+    return place_blob(blob_radii(rng, roughness, n), cx, cy, a, b, angle_deg)
+
+
+def blob_radii(
+    rng: np.random.Generator, roughness: float = 0.15, n: int = 56
+) -> NDArray[np.float64]:
+    """The random part of :func:`blob`: relative radii at ``n`` equally spaced angles."""
     t = np.linspace(0, 2 * np.pi, n, endpoint=False)
     r = np.ones(n)
     for k in range(2, 6):
         r += roughness / k * rng.normal() * np.cos(k * t + rng.uniform(0, 2 * np.pi))
     r += roughness * 0.15 * rng.normal(size=n)
-    r = np.clip(r, 0.6, 1.5)
+    return np.clip(r, 0.6, 1.5)
+
+
+def place_blob(
+    r: NDArray[np.float64], cx: float, cy: float, a: float, b: float, angle_deg: float
+) -> Polygon:
+    """A :func:`blob` outline from its radii, centre, semi-axes and rotation."""
+    t = np.linspace(0, 2 * np.pi, r.size, endpoint=False)
     x, y = a * r * np.cos(t), b * r * np.sin(t)
     th = np.deg2rad(angle_deg)
     poly = Polygon(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,7 +14,7 @@ from ho_annotate.model import Side
 from ho_annotate.synth.anatomy import Skeleton, build_skeleton, skeleton_attenuation, soft_tissue
 from ho_annotate.synth.attenuation import add_bone
 from ho_annotate.synth.design import CaseDesign, SideDesign
-from ho_annotate.synth.geometry import FloatArray, Frame, resample
+from ho_annotate.synth.geometry import FloatArray, Frame, frequencies2, resample
 from ho_annotate.synth.ho import HOParts, design_ho
 from ho_annotate.synth.prosthesis import Prosthesis, metal, place
 
@@ -137,14 +138,18 @@ def _blur_and_sharpen(v: FloatArray, blur_px: float, wide_px: float, amount: flo
     """``b + amount * (b - G_wide(b))`` with ``b = G_blur(v)``, mirrored at the edges like
     ``ndimage.gaussian_filter``'s default."""
     pad = int(np.ceil(4 * wide_px))
-    shape = tuple(sfft.next_fast_len(n + 2 * pad, real=True) for n in v.shape)
-    extra = [(pad, shape[i] - v.shape[i] - pad) for i in range(2)]
+    fr, fc = (sfft.next_fast_len(n + 2 * pad, real=True) for n in v.shape)
+    extra = ((pad, fr - v.shape[0] - pad), (pad, fc - v.shape[1] - pad))
     padded = np.pad(v, extra, mode="symmetric")
-    ky = sfft.fftfreq(shape[0]).astype(np.float32)[:, None] ** 2
-    kx = sfft.rfftfreq(shape[1]).astype(np.float32)[None, :] ** 2
-    k2 = ky + kx
+    h = _detector_filter(fr, fc, blur_px, wide_px, amount)
+    out = sfft.irfft2(sfft.rfft2(padded, workers=1) * h, s=(fr, fc), workers=1)
+    return np.asarray(out[pad : pad + v.shape[0], pad : pad + v.shape[1]], dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=8)
+def _detector_filter(fr: int, fc: int, blur_px: float, wide_px: float, amount: float) -> FloatArray:
+    """The transfer function of :func:`_blur_and_sharpen` (the same for every seed: cached)."""
+    k2 = frequencies2(fr, fc)
     blur = np.exp(np.float32(-2 * np.pi**2 * blur_px**2) * k2)
     wide = np.exp(np.float32(-2 * np.pi**2 * wide_px**2) * k2)
-    h = blur * ((1 + amount) - amount * wide)
-    out = sfft.irfft2(sfft.rfft2(padded, workers=1) * h, s=shape, workers=1)
-    return np.asarray(out[pad : pad + v.shape[0], pad : pad + v.shape[1]], dtype=np.float32)
+    return np.asarray(blur * ((1 + amount) - amount * wide), dtype=np.float32)

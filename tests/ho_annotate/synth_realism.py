@@ -2,8 +2,9 @@
 
 - ``nps_bands``: the radial noise power spectrum of soft tissue beside the iliac wings (grey
   levels squared per band of spatial frequency), from plane-detrended patches.
-- ``edge_width``: the 10-90 % rise, in pixels, from soft tissue to the cortical peak across the
-  femoral shaft's outer edges, on profiles aligned to the designed outline and averaged.
+- ``edge_width``: the 10-90 % rise, in pixels, from soft tissue to the cortical peak across a
+  bone's outer edges (femoral shafts, iliac wings), on profiles aligned to the designed
+  outline and averaged.
 """
 
 from __future__ import annotations
@@ -37,14 +38,17 @@ def nps_bands(pixels: np.ndarray, frame: Frame) -> list[float]:
     return [float(power[(f >= lo) & (f < hi)].mean()) for lo, hi in BANDS]
 
 
-def edge_width(pixels: np.ndarray, frame: Frame, femora: list[Polygon]) -> float:
-    """Mean 10-90 % edge width (pixels) across the outer edges of the femoral shafts."""
+def edge_width(
+    pixels: np.ndarray, frame: Frame, bones: list[Polygon], ys: tuple[float, float] = (100, 126)
+) -> float:
+    """Mean 10-90 % edge width (pixels) across the leftmost and rightmost edges of ``bones``
+    (the femoral shafts by default) on rows between ``ys`` mm."""
     offsets = np.arange(-14.0, 10.01, 0.25)  # pixels, negative inside the bone
     widths = []
-    for femur in femora:
+    for femur in bones:
         for sign in (-1.0, 1.0):  # the edge toward -x and the one toward +x
             profiles = []
-            for y in np.arange(100.0, 126.0, frame.s):
+            for y in np.arange(ys[0], ys[1], frame.s):
                 row = round((y - frame.y0) / frame.s)
                 if not 0 <= row < frame.rows:
                     continue
@@ -52,7 +56,7 @@ def edge_width(pixels: np.ndarray, frame: Frame, femora: list[Polygon]) -> float
                 if cut.is_empty:
                     continue
                 xs = np.asarray(cut.bounds)[[0, 2]]
-                edge = (xs[1] if sign > 0 else xs[0] - frame.x0 + frame.x0) - frame.x0
+                edge = (xs[1] if sign > 0 else xs[0]) - frame.x0
                 col = edge / frame.s + sign * offsets
                 if col.min() < 0 or col.max() > frame.cols - 1:
                     continue
