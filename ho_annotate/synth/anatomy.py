@@ -218,7 +218,7 @@ def _pelvis_depth(k: float) -> Callable[[Frame], FloatArray]:
 
     def depth(frame: Frame) -> FloatArray:
         grid, unit = _unit_pelvis_depth(round(min(frame.s / 2, 0.15), 3))
-        d = sample(grid, unit, np.abs(frame.xs()) / k, frame.ys() / k)
+        d = sample(grid, unit, np.abs(frame.xs()) / np.float32(k), frame.ys() / np.float32(k))
         return np.asarray(k * d + np.float32(frame.s / 2), dtype=np.float32)
 
     return depth
