@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.fft as sfft
@@ -137,11 +138,15 @@ def resample(src_frame: Frame, src: FloatArray, dst: Frame) -> FloatArray:
     return sample(src_frame, src, dst.xs(), dst.ys())
 
 
-def sample(grid: Frame, src: FloatArray, xs: FloatArray, ys: FloatArray) -> FloatArray:
+def sample(
+    grid: Frame, src: FloatArray, xs: NDArray[np.floating[Any]], ys: NDArray[np.floating[Any]]
+) -> FloatArray:
     """Bilinear samples of ``src`` (on ``grid``) at every ``(x, y)`` of the lattice ``xs`` by
     ``ys`` (mm, in any order); beyond its edge the nearest value holds."""
 
-    def axis(pos: FloatArray, n: int) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray]:
+    def axis(
+        pos: NDArray[np.floating[Any]], n: int
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray]:
         u = np.clip(pos, 0, n - 1)
         i = np.minimum(np.floor(u).astype(np.intp), max(n - 2, 0))
         w = (u - i).astype(np.float32)
