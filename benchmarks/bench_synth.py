@@ -3,9 +3,10 @@
 Times ``write_case`` (in process, DICOM and sidecar written) for default 1000 x 1200 designs,
 a new seed each run, interleaved with the baseline ``scipy.ndimage.gaussian_filter`` of a
 float32 1000 x 1200 array with sigma 8, so the ratio compares across machines and survives
-other load on a shared one. Two designs: the default (Brooker 0 on both hips) and a busier one
-(spurs and a hip replacement on the left, islands on the right). Also the end-to-end time of
-a 4-case practice set (what ``ho-annotate practice --synthetic 4`` does before it opens).
+other load on a shared one. The CPU-time ratio (process time of both) is steadier still when
+other work shares the machine. Two designs: the default (Brooker 0 on both hips) and a busier
+one (spurs and a hip replacement on the left, islands on the right). Also the end-to-end time
+of a 4-case practice set (what ``ho-annotate practice --synthetic 4`` does before it opens).
 
 Goal (issue 18): <= 0.3 s per default case on this project's 2-core machines.
 
@@ -34,6 +35,12 @@ def _timed(func: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def _cpu(func: Callable[[], object]) -> float:
+    start = time.process_time()
+    func()
+    return time.process_time() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -56,7 +63,7 @@ def main() -> None:
         write_case(CaseDesign(seed=999), out, "warm")  # imports, caches
         baseline()
         for name, make in designs.items():
-            ratios, seconds, base = [], [], []
+            ratios, seconds, base, cpu_ratios = [], [], [], []
             for seed in range(args.repeats):
                 b = _timed(baseline)
                 t = _timed(lambda: write_case(make(seed), out, f"{name}{seed}"))  # noqa: B023
@@ -64,10 +71,13 @@ def main() -> None:
                 ratios.append(t / b)
                 seconds.append(t)
                 base.append(b)
+                c = _cpu(lambda: write_case(make(seed), out, f"{name}{seed}"))  # noqa: B023
+                cpu_ratios.append(c / min(_cpu(baseline), _cpu(baseline)))
             print(
                 f"write_case {name:8s} {statistics.median(seconds):6.3f} s per case, "
                 f"baseline {statistics.median(base) * 1e3:5.1f} ms, "
-                f"ratio {statistics.median(ratios):6.2f} (min {min(ratios):.2f})"
+                f"ratio {statistics.median(ratios):6.2f} (min {min(ratios):.2f}); "
+                f"CPU-time ratio {statistics.median(cpu_ratios):6.2f}"
             )
         b = min(_timed(baseline) for _ in range(3))
         t = _timed(lambda: generate_synthetic_set(out / "set", 4, seed=1))

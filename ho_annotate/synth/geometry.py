@@ -232,7 +232,7 @@ def blob_radii(
     rng: np.random.Generator, roughness: float = 0.15, n: int = 56
 ) -> NDArray[np.float64]:
     """The random part of :func:`blob`: relative radii at ``n`` equally spaced angles."""
-    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    t = _angles(n)
     r = np.ones(n)
     for k in range(2, 6):
         r += roughness / k * rng.normal() * np.cos(k * t + rng.uniform(0, 2 * np.pi))
@@ -240,11 +240,16 @@ def blob_radii(
     return np.clip(r, 0.6, 1.5)
 
 
+@functools.lru_cache(maxsize=8)
+def _angles(n: int) -> NDArray[np.float64]:
+    return np.linspace(0, 2 * np.pi, n, endpoint=False)
+
+
 def place_blob(
     r: NDArray[np.float64], cx: float, cy: float, a: float, b: float, angle_deg: float
 ) -> Polygon:
     """A :func:`blob` outline from its radii, centre, semi-axes and rotation."""
-    t = np.linspace(0, 2 * np.pi, r.size, endpoint=False)
+    t = _angles(r.size)
     x, y = a * r * np.cos(t), b * r * np.sin(t)
     th = np.deg2rad(angle_deg)
     poly = Polygon(
