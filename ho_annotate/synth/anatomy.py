@@ -339,7 +339,15 @@ def soft_tissue(frame: Frame, rng: np.random.Generator) -> FloatArray:
         mottle = smooth_noise(rng, shape, [(2.0 / frame.s, 0.6)])
         gas[box] *= np.clip(1.0 + mottle, 0.2, 2.0)
     att -= gas
-    # Fat planes between the gluteal muscles: faint darker curves lateral to each hip.
+    att -= _fat_planes(frame)
+    return att
+
+
+@functools.lru_cache(maxsize=4)
+def _fat_planes(frame: Frame) -> FloatArray:
+    """Fat planes between the gluteal muscles: faint darker curves lateral to each hip. They
+    are the same for every seed: cached per frame (read-only)."""
+    planes = np.zeros((frame.rows, frame.cols), dtype=np.float32)
     for sx in (-1.0, 1.0):
         for radius, cy in ((78.0, -10.0), (62.0, 30.0)):
             reach = radius + 9.0  # the plane's profile is below 1e-6 beyond 9 mm
@@ -351,8 +359,9 @@ def soft_tissue(frame: Frame, rng: np.random.Generator) -> FloatArray:
             x, y = crop.grid()
             rho = np.hypot(x - sx * 80.0, y - cy)
             lateral = np.clip(sx * (x - sx * 80.0) / radius, 0.0, 1.0)
-            att[crop.index] -= 0.18 * np.exp(-(((rho - radius) / 2.2) ** 2)) * lateral
-    return att
+            planes[crop.index] += 0.18 * np.exp(-(((rho - radius) / 2.2) ** 2)) * lateral
+    planes.setflags(write=False)
+    return planes
 
 
 def skeleton_attenuation(
