@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydicom.dataset import FileDataset
 
-from ho_annotate.model import AnnotationSet
+from ho_annotate.annotations.model import AnnotationSet
 from ho_annotate.synth.design import (
     SPACING_OPTIONS,
     TRANSFER_SYNTAXES,
@@ -84,7 +84,7 @@ def generate(design: CaseDesign, name: str = "case") -> SynthCase:
 
 def write_case(design: CaseDesign, directory: str | Path, name: str) -> WrittenCase:
     """Write ``<name>.dcm`` and its reference sidecar into ``directory``."""
-    from ho_annotate.sidecar import save_annotations, sidecar_path
+    from ho_annotate.annotations.store import save_annotations, sidecar_path
 
     case = generate(design, name)
     folder = Path(directory)

@@ -10,7 +10,7 @@ The rules (GUIDE section 2, PS3.3 sec. 10.7 and the DX modules), first match win
 6. Nothing: ``None``.
 
 Spacing that is not two positive finite numbers counts as absent. A manual calibration
-(``ho_annotate.calibration``) overrides all of this but is never read from the header.
+(``ho_annotate.calibration.manual``) overrides all of this but is never read from the header.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
+from ho_annotate.annotations.model import Spacing, SpacingKind
 from ho_annotate.dicom.reading import code_value, raw_ascii
-from ho_annotate.model import Spacing, SpacingKind
 
 __all__ = ["header_spacing", "spacing_pair"]
 
