@@ -169,6 +169,8 @@ def _refine(
             good = keep
         if fit is None or good.sum() < 12:
             return None
+        if not 0.5 * radius <= fit.radius <= 2.0 * radius:
+            return None  # the edges fitted something else than this seed's circle
         center, radius = (fit.center[0] / aspect, fit.center[1]), fit.radius
         accepted = good
     assert fit is not None

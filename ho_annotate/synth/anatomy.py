@@ -6,10 +6,11 @@ The femoral head centres sit at ``y = 0``; ``y`` grows toward the feet.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -18,13 +19,24 @@ from shapely.ops import unary_union
 from ho_annotate.annotations.model import Side
 from ho_annotate.synth.attenuation import (
     MU_SOFT,
-    bone,
+    add_bone,
     chord,
     density,
     region_radius,
     texture,
 )
-from ho_annotate.synth.geometry import FloatArray, Frame, band, disc, ellipse, mirror, tongue
+from ho_annotate.synth.geometry import (
+    FloatArray,
+    Frame,
+    band,
+    disc,
+    ellipse,
+    mirror,
+    resample,
+    sample,
+    smooth_noise,
+    tongue,
+)
 
 _HEMIPELVIS = [
     (40, -118), (50, -132), (68, -146), (92, -152), (116, -146), (134, -132), (145, -112),
@@ -94,9 +106,7 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
     k = float(rng.uniform(0.95, 1.05))
     head_r = float(rng.uniform(23.0, 26.0)) * k
     hc = (95.0 * k, 0.0)
-    hemi = _poly(_HEMIPELVIS, k)
-    obturator = ellipse(60 * k, 46 * k, 24 * k, 16 * k, -35)
-    hemi = Polygon(hemi.exterior.coords, [obturator.exterior.coords])
+    hemi = _hemipelvis(k)
     head = disc(*hc, head_r)
     full, trochanter_top = _femur(k, hc, head_r)
     resected = _resect(full, k)
@@ -178,6 +188,42 @@ def build_skeleton(rng: np.random.Generator, *, native_head: dict[Side, bool]) -
     )
 
 
+def _hemipelvis(k: float) -> Polygon:
+    """The left hemipelvis with its obturator foramen; exactly ``k`` times the one for 1."""
+    hemi = _poly(_HEMIPELVIS, k)
+    obturator = ellipse(60 * k, 46 * k, 24 * k, 16 * k, -35)
+    return Polygon(hemi.exterior.coords, [obturator.exterior.coords])
+
+
+@functools.lru_cache(maxsize=4)
+def _unit_pelvis_depth(h: float) -> tuple[Frame, FloatArray]:
+    """Distance (mm) from each point inside the hemipelvis of scale 1 to its outline, on a
+    grid of ``h`` mm. The outline is the same for every seed up to the scale: cached."""
+    hemi = _hemipelvis(1.0)
+    minx, miny, maxx, maxy = hemi.bounds
+    grid = Frame(
+        int((maxy - miny) / h) + 5, int((maxx - minx) / h) + 5, h, minx - 2 * h, miny - 2 * h
+    )
+    # The distance to the nearest outside pixel centre overshoots the outline by h/2 on average.
+    depth = np.maximum(grid.distance_inside(grid.mask(hemi)) - np.float32(h / 2), 0)
+    return grid, depth
+
+
+def _pelvis_depth(k: float) -> Callable[[Frame], FloatArray]:
+    """Depth inside both hemipelves (mirror images of scale ``k``, apart at the symphysis),
+    sampled from the cached outline of scale 1 at the resolution of the frame it is asked on.
+
+    Like a distance transform of the frame's own pixels, the first pixel inside sits about
+    one pixel deep."""
+
+    def depth(frame: Frame) -> FloatArray:
+        grid, unit = _unit_pelvis_depth(round(min(frame.s / 2, 0.15), 3))
+        d = sample(grid, unit, np.abs(frame.xs()) / np.float32(k), frame.ys() / np.float32(k))
+        return np.asarray(k * d + np.float32(frame.s / 2), dtype=np.float32)
+
+    return depth
+
+
 def _crest(hemi: Polygon, k: float) -> BaseGeometry:
     """The thick rim of the iliac wing: a band along its outline above the acetabulum."""
     wing = Polygon([(20, -175), (175, -175), (175, -60), (20, -60)])
@@ -248,49 +294,74 @@ def _largest(geom: BaseGeometry) -> Polygon:
     return max(geom.geoms, key=lambda g: g.area)
 
 
-def _shaft_cortex(frame: Frame, hip: Hip) -> FloatArray:
-    """Cortex thickening from about 2 mm at the trochanters to about 6 mm down the shaft."""
-    _, y = frame.grid()
-    return np.asarray(np.clip(2.0 + (y - 60.0) / 12.0, 2.0, 6.5), dtype=np.float64)
-
-
 def soft_tissue(frame: Frame, rng: np.random.Generator) -> FloatArray:
     """Body and thighs (elliptic cross-sections) with a fat layer and bowel gas."""
-    x, y = frame.grid()
+    xs, ys = frame.xs(), frame.ys()
     a, b = 176.0 + rng.uniform(-6, 6), 105.0
 
-    def slab(half_w: FloatArray | float, xx: FloatArray, depth: float) -> FloatArray:
+    def slab(half_w: float, xx: FloatArray, depth: float) -> FloatArray:
         q = np.clip(1 - (xx / half_w) ** 2, 0, None)
-        return np.asarray(2 * depth * np.sqrt(q), dtype=np.float64)
+        return np.asarray(2 * depth * np.sqrt(q), dtype=np.float32)
 
-    trunk_outer, trunk_inner = slab(a, x, b), slab(a - 18, x, b - 18)
-    thigh_outer = slab(88.0, np.abs(x) - 100, 80)
-    thigh_inner = slab(74.0, np.abs(x) - 100, 66)
-    w = 1 / (1 + np.exp(-(y - 95) / 18))
-    outer = (1 - w) * trunk_outer + w * np.maximum(thigh_outer, 0.55 * trunk_outer * (y < 120))
-    inner = (1 - w) * trunk_inner + w * thigh_inner
-    att = 0.85 * MU_SOFT * outer + 0.18 * MU_SOFT * inner
-    gas = np.zeros_like(att)
+    # Every term is a product of a function of x and one of y: build rows, not the plane.
+    trunk_outer, trunk_inner = slab(a, xs, b), slab(a - 18, xs, b - 18)
+    thigh_outer = slab(88.0, np.abs(xs) - 100, 80)
+    thigh_inner = slab(74.0, np.abs(xs) - 100, 66)
+    w = (1 / (1 + np.exp(-(ys - 95) / 18))).astype(np.float32)[:, None]
+    trunk = 0.85 * MU_SOFT * trunk_outer + 0.18 * MU_SOFT * trunk_inner
+    high = (
+        0.85 * MU_SOFT * np.maximum(thigh_outer, 0.55 * trunk_outer) + 0.18 * MU_SOFT * thigh_inner
+    )
+    low = 0.85 * MU_SOFT * thigh_outer + 0.18 * MU_SOFT * thigh_inner
+    legs = np.where((ys < 120)[:, None], (high - trunk)[None, :], (low - trunk)[None, :])
+    att = np.asarray(trunk[None, :] + w * legs, dtype=np.float32)
     # Bowel gas: loops of colon as chains of soft pockets, mottled by their content.
+    gas = np.zeros_like(att)
     for _ in range(int(rng.integers(2, 4))):
         cx, cy = rng.uniform(-70, 70), rng.uniform(-170, -70)
         heading = rng.uniform(0, 2 * np.pi)
         for _ in range(int(rng.integers(4, 9))):
             r = rng.uniform(7, 14)
-            d = np.hypot((x - cx) / rng.uniform(0.8, 1.3), y - cy)
-            gas = np.maximum(gas, np.clip(1 - d / r, 0, None) ** 0.5 * rng.uniform(0.25, 0.5))
+            stretch = rng.uniform(0.8, 1.3)
+            depth = rng.uniform(0.25, 0.5)
+            crop = frame.crop((cx - r * stretch, cy - r, cx + r * stretch, cy + r), pad=1)
+            if crop is not None:
+                x, y = crop.grid()
+                d = np.hypot((x - cx) / stretch, y - cy)
+                pocket = np.sqrt(np.clip(1 - d / r, 0, None)) * np.float32(depth)
+                np.maximum(gas[crop.index], pocket, out=gas[crop.index])
             heading += rng.normal(0, 0.7)
             cx, cy = cx + 1.3 * r * np.cos(heading), cy + 1.3 * r * np.sin(heading)
-    mottle = ndimage.gaussian_filter(rng.normal(size=gas.shape), 2.0 / frame.s)
-    gas = gas * np.clip(1.0 + 0.6 * mottle / (mottle.std() + 1e-9), 0.2, 2.0)
-    # Fat planes between the gluteal muscles: faint darker curves lateral to each hip.
-    planes = np.zeros_like(att)
+    rows, cols = np.nonzero(gas.any(axis=1))[0], np.nonzero(gas.any(axis=0))[0]
+    if rows.size:
+        box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+        shape = (rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0])
+        mottle = smooth_noise(rng, shape, [(2.0 / frame.s, 0.6)])
+        gas[box] *= np.clip(1.0 + mottle, 0.2, 2.0)
+    att -= gas
+    att -= _fat_planes(frame)
+    return att
+
+
+@functools.lru_cache(maxsize=4)
+def _fat_planes(frame: Frame) -> FloatArray:
+    """Fat planes between the gluteal muscles: faint darker curves lateral to each hip. They
+    are the same for every seed: cached per frame (read-only)."""
+    planes = np.zeros((frame.rows, frame.cols), dtype=np.float32)
     for sx in (-1.0, 1.0):
         for radius, cy in ((78.0, -10.0), (62.0, 30.0)):
+            reach = radius + 9.0  # the plane's profile is below 1e-6 beyond 9 mm
+            x_in, x_out = sx * 80.0, sx * (80.0 + reach)
+            bounds = (min(x_in, x_out), cy - reach, max(x_in, x_out), cy + reach)
+            crop = frame.crop(bounds, pad=1)
+            if crop is None:
+                continue
+            x, y = crop.grid()
             rho = np.hypot(x - sx * 80.0, y - cy)
             lateral = np.clip(sx * (x - sx * 80.0) / radius, 0.0, 1.0)
-            planes += 0.18 * np.exp(-(((rho - radius) / 2.2) ** 2)) * lateral
-    return np.asarray(att - gas - planes, dtype=np.float64)
+            planes[crop.index] += 0.18 * np.exp(-(((rho - radius) / 2.2) ** 2)) * lateral
+    planes.setflags(write=False)
+    return planes
 
 
 def skeleton_attenuation(
@@ -298,34 +369,68 @@ def skeleton_attenuation(
 ) -> tuple[FloatArray, FloatArray]:
     """Attenuation of the bones, and a texture map reused for HO."""
     tex = texture(frame, rng) * density(frame, rng)
-    total = np.zeros((frame.rows, frame.cols))
+    total = np.zeros((frame.rows, frame.cols), dtype=np.float32)
     pelvis = unary_union([h.pelvis for h in sk.hips.values()])
-    pr = region_radius(frame, sk.pelvis_regions, 8.5, 8.0)
-    x, y = frame.grid()
+    grid, pr = region_radius(frame, sk.pelvis_regions, 8.5, 8.0)
+    x, y = grid.grid()
     # The pelvis thickens toward each acetabulum (the columns that carry the load).
     for hip in sk.hips.values():
         hx, hy = hip.head_centre
         pr = pr * (1.0 + 0.35 * np.exp(-np.hypot(x - hx, y - hy) / 45.0))
-    total += bone(frame, pelvis, pr, 1.6, tex)
+    k = sk.hips["left"].head_centre[0] / 95.0
+    depth = _pelvis_depth(k)
+    add_bone(total, frame, pelvis, _over(frame, pelvis, grid, pr), 1.6, tex, depth=depth)
     # The sacrum: a thick S1 body in the middle, thinner alae.
-    body = 10.0 + 12.0 * np.exp(-((x / 24.0) ** 2)) * np.clip((y + 40.0) / -80.0, 0.3, 1.0)
-    total += bone(frame, sk.sacrum, body, 2.0, tex)
+    crop = frame.crop(sk.sacrum.bounds)
+    if crop is not None:
+        sx, sy = crop.xs()[None, :], crop.ys()[:, None]
+        body = np.full((frame.rows, frame.cols), 10.0, dtype=np.float32)
+        body[crop.index] += (
+            12.0 * np.exp(-((sx / 24.0) ** 2)) * np.clip((sy + 40.0) / -80.0, 0.3, 1.0)
+        )
+        add_bone(total, frame, sk.sacrum, body, 2.0, tex)
     for part in sk.spine:
-        total += bone(frame, part, 14.0, 2.5, tex)
-    fr = region_radius(frame, sk.femur_regions, 14.0, 4.0)
+        add_bone(total, frame, part, 14.0, 2.5, tex)
+    grid, fr = region_radius(frame, sk.femur_regions, 14.0, 4.0)
+    cortex = np.broadcast_to(_shaft_cortex(frame.ys())[:, None], (frame.rows, frame.cols))
     for hip in sk.hips.values():
-        total += bone(frame, hip.femur, fr, 3.0, tex, cortex_map=_shaft_cortex(frame, hip))
+        add_bone(total, frame, hip.femur, _over(frame, hip.femur, grid, fr), cortex, tex)
     # Sacroiliac joints: a lucent line where the sacrum's edge meets the ilium.
     si = sk.sacrum.exterior.intersection(pelvis.buffer(-2.0)).buffer(1.1)
-    m = frame.mask(si)
-    total -= np.where(m, 0.5 * chord(frame.distance_inside(m), 1.1), 0.0)
+    _add_line(total, frame, si, 1.1, -0.5)
     for stroke, width in sk.strokes:
-        m = frame.mask(stroke)
-        total += np.where(m, chord(frame.distance_inside(m), width) * 0.9, 0.0)
-    k = sk.hips["left"].head_centre[0] / 95.0
+        _add_line(total, frame, stroke, width, 0.9)
     for i in range(4):
-        for sx in (-1, 1):
-            cx, cy, r = sx * (22 - i) * k, (-100 + 18 * i) * k, (5.5 - 0.8 * i) * k
-            d = np.hypot(x - cx, (y - cy) * 1.3)
-            total -= 0.6 * np.clip(1 - d / r, 0, None) ** 0.5
+        for sx_ in (-1, 1):
+            cx, cy, r = sx_ * (22 - i) * k, (-100 + 18 * i) * k, (5.5 - 0.8 * i) * k
+            hole = frame.crop((cx - r, cy - r / 1.3, cx + r, cy + r / 1.3), pad=1)
+            if hole is None:
+                continue
+            hx_, hy_ = hole.grid()
+            d = np.hypot(hx_ - cx, (hy_ - cy) * 1.3)
+            total[hole.index] -= 0.6 * np.sqrt(np.clip(1 - d / r, 0, None))
     return total, tex
+
+
+def _over(frame: Frame, geom: BaseGeometry, grid: Frame, coarse: FloatArray) -> FloatArray:
+    """A coarse map sampled at full resolution on the crop that ``geom`` needs (zero elsewhere)."""
+    out = np.zeros((frame.rows, frame.cols), dtype=np.float32)
+    crop = frame.crop(geom.bounds)
+    if crop is not None:
+        out[crop.index] = resample(grid, coarse, crop)
+    return out
+
+
+def _add_line(total: FloatArray, frame: Frame, geom: BaseGeometry, width: float, k: float) -> None:
+    """A thin dense (``k > 0``) or lucent line: ``k`` times the chord through a rod of ``width``."""
+    crop = frame.crop(geom.bounds)
+    if crop is None:
+        return
+    local = Frame(crop.rows, crop.cols, crop.s, crop.x0, crop.y0)
+    m = local.mask(geom)
+    total[crop.index] += np.where(m, np.float32(k) * chord(local.distance_inside(m), width), 0)
+
+
+def _shaft_cortex(y: FloatArray) -> FloatArray:
+    """Cortex thickening from about 2 mm at the trochanters to about 6 mm down the shaft."""
+    return np.asarray(np.clip(2.0 + (y - 60.0) / 12.0, 2.0, 6.5), dtype=np.float32)

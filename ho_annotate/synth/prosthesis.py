@@ -38,18 +38,23 @@ def place(hip: Hip, head_diameter_mm: float) -> Prosthesis:
     return Prosthesis(hip.head_centre, head_diameter_mm, cup, stem)
 
 
-def metal(frame: Frame, p: Prosthesis, lateral: float) -> FloatArray:
-    """Attenuation of cup shell (dome side only), head and stem."""
-    x, y = frame.grid()
+def metal(frame: Frame, p: Prosthesis, lateral: float, target: FloatArray) -> None:
+    """Add the attenuation of cup shell (dome side only), head and stem to ``target``."""
     cx, cy = p.head_centre
-    rho = np.hypot(x - cx, y - cy)
-    # Dome toward superomedial, opening tilted 45 degrees (cup inclination).
-    dome = (-(x - cx) * lateral - (y - cy)) >= 0
     r_out = p.cup_outer_mm / 2
-    shell = chord(r_out - rho, r_out) - chord(r_out - 2.5 - rho, r_out - 2.5)
-    att = np.where(dome, MU_TITANIUM * shell, 0.0)
-    r_head = p.head_diameter_mm / 2
-    att += MU_COCR * chord(r_head - rho, r_head)
-    m = frame.mask(p.stem)
-    att += np.where(m, MU_STEM * chord(frame.distance_inside(m), 6.0), 0.0)
-    return np.asarray(att, dtype=np.float64)
+    crop = frame.crop((cx - r_out, cy - r_out, cx + r_out, cy + r_out), pad=1)
+    if crop is not None:
+        x, y = crop.grid()
+        rho = np.hypot(x - cx, y - cy)
+        # Dome toward superomedial, opening tilted 45 degrees (cup inclination).
+        dome = (-(x - cx) * lateral - (y - cy)) >= 0
+        shell = chord(r_out - rho, r_out) - chord(r_out - 2.5 - rho, r_out - 2.5)
+        att = np.where(dome, MU_TITANIUM * shell, 0.0)
+        r_head = p.head_diameter_mm / 2
+        att += MU_COCR * chord(r_head - rho, r_head)
+        target[crop.index] += att
+    stem = frame.crop(p.stem.bounds)
+    if stem is not None:
+        local = Frame(stem.rows, stem.cols, stem.s, stem.x0, stem.y0)
+        m = local.mask(p.stem)
+        target[stem.index] += np.where(m, MU_STEM * chord(local.distance_inside(m), 6.0), 0.0)
