@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         refuse_input(out, "synthetic image")
     if out.is_dir():
         raise HoAnnotateError(f"{out}: is a folder; give the DICOM file to write (e.g. case.dcm)")
+    if out.exists() and not out.is_file():
+        raise HoAnnotateError(f"{out}: is not a regular file; give the DICOM file to write")
     try:
         sides = {}
         for side in ("right", "left"):
