@@ -333,8 +333,10 @@ def measure_to_file(
         except KeyboardInterrupt:
             writer.close()  # interrupted: keep the rows measured so far
             raise
-        except BaseException:
+        except BaseException as exc:
             writer.abort()  # a failed write or run: the previous table stays as it was
+            if isinstance(exc, OSError) and not exc.filename:
+                exc.filename = str(out)  # pyarrow's write errors do not name the file
             raise
         writer.close()
     return RunSummary(len(tasks), skipped, counts["rows"], counts["errors"], out)
