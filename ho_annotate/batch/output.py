@@ -86,7 +86,7 @@ class CsvWriter:
     def _emit(self, records: list[list[str]]) -> None:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(records)
-        good = self._file.tell()
+        good = os.fstat(self._file.fileno()).st_size  # flushed after every image
         try:
             self._file.write(buffer.getvalue())  # one write per image: no half rows on Ctrl-C
             self._file.flush()
@@ -96,11 +96,11 @@ class CsvWriter:
 
     def _cut_back(self, size: int) -> None:
         """Remove what a failed write left past ``size`` (the table stays as it was)."""
-        fd = self._file.fileno()
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, size)
+        target = self.partial or self.path
         with contextlib.suppress(OSError, ValueError):
-            self._file.close()
+            self._file.close()  # may flush a little more of the failed write: cut after it
+        with contextlib.suppress(OSError):
+            os.truncate(target, size)
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -110,9 +110,13 @@ class CsvWriter:
     def close(self) -> None:
         if self._file.closed:
             return
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+        except BaseException:
+            self.abort()
+            raise
         if self.partial is not None:
             os.replace(self.partial, self.path)
 

@@ -320,25 +320,28 @@ def measure_to_file(
 
     with _sigterm_as_interrupt():
         try:
-            _drive(
-                tasks,
-                options,
-                sink,
-                workers=workers,
-                scheduler=scheduler,
-                pseudonymize=pseudonymize,
-                progress=progress,
-                connect_timeout=connect_timeout,
-            )
-        except KeyboardInterrupt:
-            writer.close()  # interrupted: keep the rows measured so far
-            raise
-        except BaseException as exc:
-            writer.abort()  # a failed write or run: the previous table stays as it was
-            if isinstance(exc, OSError) and not exc.filename:
+            try:
+                _drive(
+                    tasks,
+                    options,
+                    sink,
+                    workers=workers,
+                    scheduler=scheduler,
+                    pseudonymize=pseudonymize,
+                    progress=progress,
+                    connect_timeout=connect_timeout,
+                )
+            except KeyboardInterrupt:
+                writer.close()  # interrupted: keep the rows measured so far
+                raise
+            except BaseException:
+                writer.abort()  # a failed write or run: the previous table stays as it was
+                raise
+            writer.close()  # closing can fail too (a full disk): the writer then aborts
+        except OSError as exc:
+            if not exc.filename:
                 exc.filename = str(out)  # pyarrow's write errors do not name the file
             raise
-        writer.close()
     return RunSummary(len(tasks), skipped, counts["rows"], counts["errors"], out)
 
 
