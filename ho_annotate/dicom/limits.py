@@ -31,10 +31,11 @@ __all__ = [
     "quiet_native_stderr",
 ]
 
-#: Largest declared pixel data (decoded, MiB) a file may have. A large DX detector image is
+#: Largest declared pixel data (decoded, MiB) a file may have; decoding needs a few times
+#: this in memory. A large DX detector image is
 #: about 40 MiB (4300 x 4300 x 16 bit). Override with the environment variable
 #: ``HO_ANNOTATE_MAX_PIXEL_MB``.
-MAX_PIXEL_MB: Final = 1024
+MAX_PIXEL_MB: Final = 256
 #: RLE (PS3.5 Annex G) turns 2 encoded bytes into at most 128: it expands at most 64 times.
 RLE_MAX_EXPANSION: Final = 64
 RLE_LOSSLESS: Final = "1.2.840.10008.1.2.5"
