@@ -76,14 +76,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0 if args.command is None else 2
     from ho_annotate.outputs import describe_os_error
-    from ho_annotate.terminal import printable
+    from ho_annotate.terminal import LibraryWarnings, printable
 
     def fail(message: str, code: int) -> int:
         print(f"ho-annotate {args.command}: {printable(message)}", file=sys.stderr)
         return code
 
+    held = LibraryWarnings()
     try:
-        code = int(args.func(args) or 0)
+        with held:
+            code = int(args.func(args) or 0)
+        note = held.summary()
+        if note:
+            print(f"ho-annotate {args.command}: note: {note}", file=sys.stderr)
         sys.stdout.flush()  # a closed pipe shows here, inside the handlers, not at exit
         return code
     except BrokenPipeError:
