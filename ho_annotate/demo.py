@@ -73,8 +73,8 @@ def run_demo(
     Files already in ``out_dir`` are replaced only when an earlier demo wrote them (the
     folder holds the demo's marker) or with ``overwrite``.
     """
-    from ho_annotate.outputs import atomic_path
     from ho_annotate.grading import grade
+    from ho_annotate.outputs import atomic_path
     from ho_annotate.overlay import render_overlay
     from ho_annotate.radiograph import load_radiograph
     from ho_annotate.sidecar import load_annotations, sidecar_path

@@ -85,7 +85,9 @@ def check_output_file(path: Path, *, overwrite: bool = False, what: str = "outpu
 def check_output_dir(path: Path, what: str = "output") -> None:
     """Refuse an output folder that exists as something other than a folder."""
     if path.exists() and not path.is_dir():
-        raise OutputRefusedError(f"{path}: exists and is not a folder; give a folder for the {what}")
+        raise OutputRefusedError(
+            f"{path}: exists and is not a folder; give a folder for the {what}"
+        )
 
 
 @contextlib.contextmanager
@@ -111,11 +113,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (whole or not at all)."""
-    with atomic_path(path) as tmp:
-        with tmp.open("wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+    with atomic_path(path) as tmp, tmp.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def _fsync(path: Path) -> None:

@@ -7,10 +7,13 @@ control characters that would recolour, move or clear a reader's terminal, or hi
 from __future__ import annotations
 
 import re
+from types import TracebackType
 from typing import Any, Final
 
 # CSI and OSC sequences first (so their parameters go too), then any other C0/C1 control.
-_ESCAPES: Final = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]")
+_ESCAPES: Final = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]"
+)
 _CONTROLS: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -76,12 +79,19 @@ class LibraryWarnings:
         self._logger.propagate = False
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self._logger.removeHandler(self._handler)
         self._logger.propagate = self._propagate
         for record in self._records:
-            self.messages.append(f"{record.category.__name__}: {without_values(str(record.message))}")
-        self._catcher.__exit__(*exc)
+            self.messages.append(
+                f"{record.category.__name__}: {without_values(str(record.message))}"
+            )
+        self._catcher.__exit__(kind, value, trace)
 
     def summary(self) -> str | None:
         """One line naming how many warnings there were and the distinct kinds, or None."""

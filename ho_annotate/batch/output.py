@@ -138,9 +138,7 @@ class ParquetWriter:
     the partial file and leaves the existing table untouched.
     """
 
-    def __init__(
-        self, path: Path, columns: Sequence[str], *, keep: set[str] | None = None
-    ) -> None:
+    def __init__(self, path: Path, columns: Sequence[str], *, keep: set[str] | None = None) -> None:
         try:
             import pyarrow as pa
             import pyarrow.parquet as pq

@@ -9,6 +9,7 @@ against a limit, and against what the encoded bytes can possibly hold, first.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import struct
 import sys
@@ -106,7 +107,7 @@ def _check_rle_header(frame: bytes, segments: int, path: Path) -> None:
     ok = (
         count == segments
         and used[0] == 64
-        and all(a < b for a, b in zip(used, used[1:], strict=False))
+        and all(a < b for a, b in itertools.pairwise(used))
         and used[-1] < len(frame)
         and not any(offsets[count:])
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from pydicom import dcmread
 from pydicom.dataelem import RawDataElement
@@ -109,7 +109,7 @@ def _check_pixel_extent(f: BinaryIO, ds: Dataset, path: Path) -> None:
     if len(head) < 8 or head[:4] not in (b"\xe0\x7f\x10\x00", b"\x7f\xe0\x00\x10"):
         return  # no pixel data here (checked later) or an unusual layout
     little = head[:4] == b"\xe0\x7f\x10\x00"
-    order = "little" if little else "big"
+    order: Literal["little", "big"] = "little" if little else "big"
     if head[4:6].isalpha() and len(head) == 12:  # explicit VR: tag, VR, 2 reserved, length
         length, offset = int.from_bytes(head[8:12], order), 12
     else:

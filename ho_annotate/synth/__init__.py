@@ -23,8 +23,7 @@ from ho_annotate.synth.ho import DesignError, feret
 from ho_annotate.synth.reference import READER, header_spacing, reference_annotations
 from ho_annotate.synth.render import Rendering, render
 from ho_annotate.synth.truth import Expected, expected_side
-from ho_annotate.synth.writer import MANUFACTURER
-from ho_annotate.synth.writer import build_dataset, uids, write_dicom
+from ho_annotate.synth.writer import MANUFACTURER, build_dataset, uids, write_dicom
 
 __all__ = [
     "READER",

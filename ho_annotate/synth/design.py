@@ -48,7 +48,9 @@ class SideDesign:
 
     def __post_init__(self) -> None:
         if self.gap_mm is not None and not (math.isfinite(self.gap_mm) and 0 < self.gap_mm <= 60):
-            raise ValueError(f"a gap must be a number of mm above 0 and at most 60, not {self.gap_mm}")
+            raise ValueError(
+                f"a gap must be a number of mm above 0 and at most 60, not {self.gap_mm}"
+            )
         if self.prosthesis_mm is not None and not (
             math.isfinite(self.prosthesis_mm) and 15 <= self.prosthesis_mm <= 60
         ):

@@ -84,7 +84,8 @@ def run_cli(
     command = [*CLI, *(str(a) for a in args)]
     if readonly is not None and os.geteuid() == 0:
         script = (
-            'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && cd "$(pwd -P)" && exec "$@"'
+            'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0"'
+            ' && cd "$(pwd -P)" && exec "$@"'
         )
         command = ["unshare", "-rm", "sh", "-c", script, str(readonly), *command]
 

@@ -146,7 +146,7 @@ def test_sigterm_during_a_parquet_run_keeps_the_rows(tmp_path: Path) -> None:
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     table = pq.read_table(out).to_pandas()
-    assert 0 < len(table)
+    assert len(table) > 0
     assert (table.groupby("image").size() == 2).all()  # whole images only
 
 

@@ -88,11 +88,15 @@ def test_synth_never_replaces_a_file_it_did_not_make(study: Path) -> None:
 
 def test_synth_replaces_its_own_case_only_when_asked(tmp_path: Path) -> None:
     out = tmp_path / "case.dcm"
-    assert run_cli("synth", out, "--right", "II", "--rows", "512", "--columns", "600").returncode == 0
+    assert (
+        run_cli("synth", out, "--right", "II", "--rows", "512", "--columns", "600").returncode == 0
+    )
     first = tree_digest(tmp_path)
     assert_clean_failure(run_cli("synth", out, "--right", "III"), "--overwrite")
     assert tree_digest(tmp_path) == first
-    again = run_cli("synth", out, "--right", "III", "--rows", "512", "--columns", "600", "--overwrite")
+    again = run_cli(
+        "synth", out, "--right", "III", "--rows", "512", "--columns", "600", "--overwrite"
+    )
     assert again.returncode == 0, again.stderr
     assert tree_digest(tmp_path) != first
 

@@ -101,9 +101,7 @@ def test_rle_that_cannot_come_from_its_encoding_is_refused_before_decoding(
 def test_a_decompression_bomb_is_refused_under_a_memory_limit(tmp_path: Path) -> None:
     # 20000 x 20000 x 16 bit = 763 MiB from 12.5 MB of RLE: within the 64x rule, over the limit.
     bomb = _rle_bomb(tmp_path / "bomb.dcm", 20000, 20000)
-    result = run_cli(
-        "calibrate", bomb, "--head-diameter", "28", address_space=2 * GIB, timeout=120
-    )
+    result = run_cli("calibrate", bomb, "--head-diameter", "28", address_space=2 * GIB, timeout=120)
     assert_clean_failure(result, "limit", "HO_ANNOTATE_MAX_PIXEL_MB")
 
 
@@ -125,11 +123,16 @@ def test_truncated_files_give_error_rows_in_measure(tmp_path: Path) -> None:
         {"PixelSpacing": ["1e-320", "1e-320"]},
         {"PixelSpacing": ["1e-300", "5"]},
         {"ImagerPixelSpacing": ["0.1", "0.1"], "EstimatedRadiographicMagnificationFactor": "1e308"},
-        {"ImagerPixelSpacing": ["0.1", "0.1"], "EstimatedRadiographicMagnificationFactor": "1e-308"},
+        {
+            "ImagerPixelSpacing": ["0.1", "0.1"],
+            "EstimatedRadiographicMagnificationFactor": "1e-308",
+        },
         {"ImagerPixelSpacing": ["1e300", "1e300"], "EstimatedRadiographicMagnificationFactor": "2"},
     ],
 )
-def test_extreme_spacing_is_absent_not_a_crash(tmp_path: Path, attributes: dict[str, object]) -> None:
+def test_extreme_spacing_is_absent_not_a_crash(
+    tmp_path: Path, attributes: dict[str, object]
+) -> None:
     path = write_dx(tmp_path / "x.dcm", np.zeros((8, 8), dtype=np.uint16), **attributes)
     header = read_header(path)
     assert header.spacing is None or 1e-3 <= header.spacing.row_mm <= 10

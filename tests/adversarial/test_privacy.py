@@ -130,7 +130,9 @@ def test_library_warnings_are_reported_without_values() -> None:
     import logging
 
     with LibraryWarnings() as held:
-        warnings.warn("Invalid value for VR PN: 'Doe^John'. Please see <link>", UserWarning)
+        warnings.warn(
+            "Invalid value for VR PN: 'Doe^John'. Please see <link>", UserWarning, stacklevel=1
+        )
         logging.getLogger("pydicom").warning("bad UID '1.2.840.99.4711' for ACC-1 \"Doe\"")
     summary = held.summary() or ""
     assert "2 warning(s)" in summary
