@@ -7,8 +7,10 @@ real output; the resumed table must equal a clean run's, row for row, with no du
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -136,13 +138,20 @@ def test_sigterm_during_a_parquet_run_keeps_the_rows(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    partial = tmp_path / f".{out.name}.partial"
-    deadline = time.monotonic() + 60
-    while not partial.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(1.0)
+    assert proc.stderr is not None
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(lambda: proc.stderr.read(64), "")))
+    reader.start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # the progress bar says some images are done
+        counts = [int(n) for n in re.findall(r"(\d+)/300", "".join(seen))]
+        if counts and max(counts) >= 10:
+            break
+        time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=60)
+    proc.wait(timeout=60)
+    reader.join(timeout=10)
+    stderr = "".join(seen)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     table = pq.read_table(out).to_pandas()

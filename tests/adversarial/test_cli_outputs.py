@@ -181,7 +181,7 @@ def readonly_folder(tmp_path: Path) -> Iterator[Path]:
         ("measure", "study", "-o", "study/results.csv", "-q", "--resume"),
         ("measure", "study", "-o", "study/new.parquet", "-q"),
         ("demo", "--out", "study/demo"),
-        ("synth", "study/new.dcm", "--rows", "512", "--columns", "600"),
+        ("synth", "study/new.dcm", "--view", "hip", "--laterality", "L", "--rows", "400"),
         ("practice", "--synthetic", "1", "study/set", "--run", "study/run", "--no-viewer"),
         ("agreement", "study/results.csv", "--plots", "study/plots"),
     ],
