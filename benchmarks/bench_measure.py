@@ -31,9 +31,9 @@ from pydicom import dcmread
 from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.uid import DigitalXRayImageStorageForPresentation, ExplicitVRLittleEndian, generate_uid
 
+from ho_annotate.annotations.model import AnnotationSet, Item
+from ho_annotate.annotations.store import encode_annotations, sidecar_path
 from ho_annotate.batch import measure_to_file
-from ho_annotate.model import AnnotationSet, Item
-from ho_annotate.sidecar import encode_annotations, sidecar_path
 
 
 def template() -> FileDataset:

@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
+from ho_annotate.annotations.model import AnnotationSet, Item, Point, Spacing
 from ho_annotate.grading import Grader
-from ho_annotate.model import AnnotationSet, Item, Point, Spacing
 
 VERTICES = 200
 SPACING = Spacing(row_mm=0.14, col_mm=0.14, kind="calibrated")

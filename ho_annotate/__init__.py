@@ -12,28 +12,28 @@ from typing import TYPE_CHECKING, Any
 from ho_annotate._version import __version__
 
 if TYPE_CHECKING:
-    from ho_annotate.grading import grade
-    from ho_annotate.prosthesis import find_prosthetic_heads
-    from ho_annotate.radiograph import (
+    from ho_annotate.annotations.store import load_annotations, save_annotations, sidecar_path
+    from ho_annotate.calibration.prosthesis import find_prosthetic_heads
+    from ho_annotate.dicom.radiograph import (
         Radiograph,
         RadiographError,
         RadiographHeader,
         load_radiograph,
         read_header,
     )
-    from ho_annotate.sidecar import load_annotations, save_annotations, sidecar_path
+    from ho_annotate.grading import grade
 
 _EXPORTS: dict[str, str] = {
     "grade": "ho_annotate.grading",
-    "find_prosthetic_heads": "ho_annotate.prosthesis",
-    "Radiograph": "ho_annotate.radiograph",
-    "RadiographError": "ho_annotate.radiograph",
-    "RadiographHeader": "ho_annotate.radiograph",
-    "load_radiograph": "ho_annotate.radiograph",
-    "read_header": "ho_annotate.radiograph",
-    "load_annotations": "ho_annotate.sidecar",
-    "save_annotations": "ho_annotate.sidecar",
-    "sidecar_path": "ho_annotate.sidecar",
+    "find_prosthetic_heads": "ho_annotate.calibration.prosthesis",
+    "Radiograph": "ho_annotate.dicom.radiograph",
+    "RadiographError": "ho_annotate.dicom.radiograph",
+    "RadiographHeader": "ho_annotate.dicom.radiograph",
+    "load_radiograph": "ho_annotate.dicom.radiograph",
+    "read_header": "ho_annotate.dicom.radiograph",
+    "load_annotations": "ho_annotate.annotations.store",
+    "save_annotations": "ho_annotate.annotations.store",
+    "sidecar_path": "ho_annotate.annotations.store",
 }
 
 __all__ = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ho_annotate.samples import write_cases_csv
+from ho_annotate.samples.bundled import write_cases_csv
 from ho_annotate.synth import write_case
 from ho_annotate.synth.catalog import SAMPLE_CASES
 

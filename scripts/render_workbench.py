@@ -33,8 +33,8 @@ def main() -> None:
     import napari
     from qtpy.QtWidgets import QApplication
 
-    from ho_annotate.samples import sample_data_dir
-    from ho_annotate.sidecar import load_annotations
+    from ho_annotate.annotations.store import load_annotations
+    from ho_annotate.samples.bundled import sample_data_dir
 
     viewer = napari.Viewer(title="ho-annotate")
     viewer.window.resize(1900, 1080)

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ho_annotate.annotations.store import SUFFIX as SIDECAR_SUFFIX
+from ho_annotate.annotations.store import image_stem, reader_from_path
 from ho_annotate.dicom import has_dicom_marker
 from ho_annotate.errors import HoAnnotateError
-from ho_annotate.sidecar import SUFFIX as SIDECAR_SUFFIX
-from ho_annotate.sidecar import image_stem, reader_from_path
 
 DICOM_SUFFIXES = frozenset({".dcm", ".dicom", ".dic", ".ima"})
 #: Files that are certainly not radiographs; others without a DICOM suffix are sniffed.
@@ -72,7 +72,7 @@ def _walk(root: Path) -> Iterable[Path]:
 class SidecarIndex:
     """``<image stem>.<reader>.ho.json`` files by folder, each folder listed once
 
-    (``ho_annotate.sidecar.find_sidecars`` lists the folder for every image).
+    (``ho_annotate.annotations.store.find_sidecars`` lists the folder for every image).
     """
 
     def __init__(self) -> None:

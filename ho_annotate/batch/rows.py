@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ho_annotate.annotations.model import SIDES
 from ho_annotate.batch.columns import columns, scheme_column
 from ho_annotate.batch.discover import ImageTask
 from ho_annotate.errors import HoAnnotateError
-from ho_annotate.model import SIDES
 
 Row = dict[str, Any]
 
@@ -93,8 +93,8 @@ def _image_rows(task: ImageTask, options: RowOptions) -> list[Row]:
 def _reader_rows(
     base: Row, header: Any, reader: str, sidecar: str, options: RowOptions
 ) -> list[Row]:
+    from ho_annotate.annotations.store import load_annotations
     from ho_annotate.grading import Grader
-    from ho_annotate.sidecar import load_annotations
 
     aset = load_annotations(Path(sidecar), expected_sop_uid=header.sop_instance_uid)
     reports = Grader().grade_many(aset, header.spacing, options.schemes)  # one measurement

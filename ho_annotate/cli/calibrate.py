@@ -48,9 +48,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ho_annotate.calibration.prosthesis import find_prosthetic_heads, head_calibration
+    from ho_annotate.dicom.radiograph import load_radiograph
     from ho_annotate.errors import CalibrationError
-    from ho_annotate.prosthesis import find_prosthetic_heads, head_calibration
-    from ho_annotate.radiograph import load_radiograph
 
     rad = load_radiograph(args.image)
     heads = find_prosthetic_heads(rad)

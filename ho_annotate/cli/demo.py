@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ho_annotate.demo import DEFAULT_OUT, TABLE_CSV
+from ho_annotate.samples.demo import DEFAULT_OUT, TABLE_CSV
 
 DESCRIPTION = (
     "Grade every bundled synthetic sample radiograph from its reference annotations "
@@ -36,7 +36,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ho_annotate.demo import format_table, run_demo
+    from ho_annotate.samples.demo import format_table, run_demo
 
     start = time.perf_counter()
     result = run_demo(args.out, overwrite=args.overwrite)

@@ -43,10 +43,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ho_annotate.annotations.store import load_annotations, resolve_sidecar
+    from ho_annotate.dicom.radiograph import read_header
     from ho_annotate.errors import SidecarError
     from ho_annotate.grading import get_scheme, grade
-    from ho_annotate.radiograph import read_header
-    from ho_annotate.sidecar import load_annotations, resolve_sidecar
 
     scheme = get_scheme(args.scheme)
     header = read_header(args.image)

@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ho_annotate.radiograph import RadiographHeader
+    from ho_annotate.dicom.radiograph import RadiographHeader
 
 DESCRIPTION = (
     "Summarise a DICOM radiograph's header: size, photometric interpretation, transfer syntax, "
@@ -110,7 +110,7 @@ def _lines(header: RadiographHeader) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ho_annotate.radiograph import read_header
+    from ho_annotate.dicom.radiograph import read_header
 
     header = read_header(args.image)
     if args.json:

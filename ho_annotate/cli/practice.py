@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         from ho_annotate.cli import require_napari
 
         require_napari()
-    from ho_annotate.sidecar import check_reader
+    from ho_annotate.annotations.store import check_reader
 
     reader = check_reader(args.reader or _default_reader())
     session = _open_session(args, reader)

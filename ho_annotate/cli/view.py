@@ -34,7 +34,7 @@ def _sample_folder(files: list[Path]) -> Path | None:
     """Work on the bundled samples goes to the user folder, never into the sample folder."""
     from napari_ho_annotate._settings import sample_annotations_dir
 
-    from ho_annotate.samples import sample_data_dir
+    from ho_annotate.samples.bundled import sample_data_dir
 
     try:
         samples = sample_data_dir().resolve()

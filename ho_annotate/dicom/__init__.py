@@ -1,7 +1,8 @@
 """DICOM reading for projection radiographs, one job per module.
 
 ``reading`` opens and vets a file, ``lut`` computes the modality range and the display window,
-``pixels`` runs the pixel pipeline. ``ho_annotate.radiograph`` is the public face.
+``pixels`` runs the pixel pipeline, ``spacing`` reads the pixel spacing and its kind, ``sides``
+decides which hip is which. ``radiograph`` is the public face.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ho_annotate.annotations.model import ReadingStatus, Side, Spacing
 from ho_annotate.grading.results import Need, SideResult, need
 from ho_annotate.grading.rules import (
     MAGNIFICATION,
@@ -14,8 +15,7 @@ from ho_annotate.grading.rules import (
     decide,
     uncertainty,
 )
-from ho_annotate.measure import Gap, SideMeasurements
-from ho_annotate.model import ReadingStatus, Side, Spacing
+from ho_annotate.measurement.hips import Gap, SideMeasurements
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ho_annotate.annotations.model import SIDES, AnnotationSet, Side, Spacing
+from ho_annotate.dicom.sides import side_basis_warning
 from ho_annotate.grading.common import SideContext
 from ho_annotate.grading.registry import get_scheme
 from ho_annotate.grading.results import GradeReport
-from ho_annotate.measure import Measurer
-from ho_annotate.model import SIDES, AnnotationSet, Side, Spacing
-from ho_annotate.sides import side_basis_warning
+from ho_annotate.measurement.hips import Measurer
 
 
 class Grader:

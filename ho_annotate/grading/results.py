@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ho_annotate.measure import Gap, reported
-from ho_annotate.model import ReadingStatus, Side
+from ho_annotate.annotations.model import ReadingStatus, Side
+from ho_annotate.measurement.hips import Gap, reported
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ho_annotate.measure import reported
-from ho_annotate.model import Spacing
+from ho_annotate.annotations.model import Spacing
+from ho_annotate.measurement.hips import reported
 
 THRESHOLD_MM: Final = 10.0
 #: Relative uncertainty of a spacing by kind; a spacing's own ``uncertainty`` wins.

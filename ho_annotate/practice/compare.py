@@ -17,9 +17,9 @@ from scipy.optimize import linear_sum_assignment
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
+from ho_annotate.annotations.model import SIDES, AnnotationSet, Item, ReadingStatus, Side, Spacing
 from ho_annotate.errors import HoAnnotateError, SidecarError
 from ho_annotate.grading import get_scheme, grade
-from ho_annotate.model import SIDES, AnnotationSet, Item, ReadingStatus, Side, Spacing
 
 #: Kinds matched between student and reference (closed polygons that are HO findings).
 MATCHED_KINDS: Final[tuple[str, ...]] = ("island", "spur", "bridge")

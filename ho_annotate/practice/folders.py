@@ -6,13 +6,13 @@ from pathlib import Path
 
 import msgspec
 
+from ho_annotate.annotations.model import AnnotationSet, Spacing
+from ho_annotate.annotations.store import load_annotations
+from ho_annotate.dicom.radiograph import read_header
 from ho_annotate.errors import HoAnnotateError, RadiographError
-from ho_annotate.model import AnnotationSet, Spacing
 from ho_annotate.practice.compare import DEFAULT_IOU, CaseComparison, compare_case
 from ho_annotate.practice.score import ScoreSummary, summarize
 from ho_annotate.practice.sets import SIDECAR_SUFFIX, find_references
-from ho_annotate.radiograph import read_header
-from ho_annotate.sidecar import load_annotations
 
 
 class FolderScore(msgspec.Struct, frozen=True, kw_only=True):

@@ -21,8 +21,10 @@ from typing import Final
 
 import msgspec
 
+from ho_annotate.annotations.model import AnnotationSet, Side, utc_now
+from ho_annotate.annotations.store import check_reader, load_annotations, sidecar_path
+from ho_annotate.dicom.radiograph import read_header
 from ho_annotate.errors import HoAnnotateError, SidecarError
-from ho_annotate.model import AnnotationSet, Side, utc_now
 from ho_annotate.practice.compare import DEFAULT_IOU, CaseComparison, compare_case
 from ho_annotate.practice.deidentify import UidMap
 from ho_annotate.practice.present import present_case
@@ -33,8 +35,6 @@ from ho_annotate.practice.sets import (
     find_references,
     find_set_cases,
 )
-from ho_annotate.radiograph import read_header
-from ho_annotate.sidecar import check_reader, load_annotations, sidecar_path
 
 CASES_DIR: Final = "cases"
 __all__ = [

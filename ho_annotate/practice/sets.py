@@ -15,8 +15,8 @@ from pathlib import Path
 
 import msgspec
 
+from ho_annotate.dicom.radiograph import read_header
 from ho_annotate.errors import HoAnnotateError, RadiographError
-from ho_annotate.radiograph import read_header
 
 REFERENCE_READER = "reference"
 SIDECAR_SUFFIX = ".ho.json"

@@ -86,7 +86,7 @@ def generate_synthetic_set(
     Refuses a folder that already holds files (a set is never overwritten). ``progress`` is
     called with ``(done, n)`` after each case.
     """
-    from ho_annotate.sidecar import save_annotations, sidecar_path
+    from ho_annotate.annotations.store import save_annotations, sidecar_path
     from ho_annotate.synth import READER, generate
     from ho_annotate.synth.writer import write_dicom
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydicom.dataset import FileDataset
 
-from ho_annotate.model import AnnotationSet
+from ho_annotate.annotations.model import AnnotationSet
 from ho_annotate.synth.design import (
     SPACING_OPTIONS,
     TRANSFER_SYNTAXES,
@@ -90,7 +90,7 @@ def write_case(
     Existing files are never replaced, except with ``overwrite`` a case this generator made
     earlier (its header names ho-annotate as the manufacturer) and that case's reference.
     """
-    from ho_annotate.sidecar import save_annotations, sidecar_path
+    from ho_annotate.annotations.store import save_annotations, sidecar_path
 
     folder = Path(directory)
     image_path = folder / f"{name}.dcm"

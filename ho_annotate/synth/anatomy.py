@@ -15,7 +15,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from ho_annotate.model import Side
+from ho_annotate.annotations.model import Side
 from ho_annotate.synth.attenuation import (
     MU_SOFT,
     bone,

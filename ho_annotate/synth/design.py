@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from ho_annotate.model import Side
+from ho_annotate.annotations.model import Side
 
 Grade = Literal["0", "I", "II", "III", "IV"]
 SpacingOption = Literal["fiducial", "ermf-true", "ermf-nominal", "detector", "none"]

@@ -11,7 +11,7 @@ from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, unary_union
 
-from ho_annotate.model import BoneOrigin
+from ho_annotate.annotations.model import BoneOrigin
 from ho_annotate.synth.anatomy import Hip
 from ho_annotate.synth.geometry import blob, tongue
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ho_annotate.model import AnnotationSet, HipReading, Hips, Item, Side, Spacing
+from ho_annotate.annotations.model import AnnotationSet, HipReading, Hips, Item, Side, Spacing
 from ho_annotate.synth.design import CaseDesign
 from ho_annotate.synth.render import Rendering
 

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
 
-from ho_annotate.model import Side
+from ho_annotate.annotations.model import Side
 from ho_annotate.synth.anatomy import Skeleton, build_skeleton, skeleton_attenuation, soft_tissue
 from ho_annotate.synth.attenuation import bone
 from ho_annotate.synth.design import CaseDesign, SideDesign

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ho_annotate.model import Side, Spacing
+from ho_annotate.annotations.model import Side, Spacing
 from ho_annotate.synth.design import CaseDesign, SideDesign
 from ho_annotate.synth.reference import header_spacing
 

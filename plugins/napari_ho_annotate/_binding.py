@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from napari.layers import Image, Shapes
 
-from ho_annotate.model import Item, ItemKind, Side
+from ho_annotate.annotations.model import Item, ItemKind, Side
 
 from ._convert import empty_features, items_to_rows, row_to_item
 from ._labels import LabelCache
@@ -377,7 +377,7 @@ class ImageBinding:
 
     def flip_sides(self) -> None:
         """The image is mirrored: swap the side of every item the reader did not set by hand."""
-        from ho_annotate.sides import flip_sides
+        from ho_annotate.dicom.sides import flip_sides
 
         basis = basis_after_flip(self.session)
         aset = flip_sides(self.session.aset)
@@ -417,7 +417,7 @@ class ImageBinding:
     # -- calibration and scale --------
     def update_calibration(self) -> None:
         """The newest calibration item decides the manual calibration (none: the header's)."""
-        from ho_annotate.calibration import calibrate_circle, calibrate_line
+        from ho_annotate.calibration.manual import calibrate_circle, calibrate_line
         from ho_annotate.errors import CalibrationError
 
         aset = self.session.aset

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ho_annotate.model import POLYGON_KINDS, BoneOrigin, Item, ItemKind, Side, new_id
+from ho_annotate.annotations.model import POLYGON_KINDS, BoneOrigin, Item, ItemKind, Side, new_id
 
 from ._style import FEATURE_COLUMNS, LayerSpec
 

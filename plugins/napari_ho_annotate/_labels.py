@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ho_annotate.geometry import PIXELS, line_mm, max_feret, polygon_mm
-from ho_annotate.measure import reported
-from ho_annotate.model import Item, Spacing
+from ho_annotate.annotations.model import Item, Spacing
+from ho_annotate.measurement.geometry import PIXELS, line_mm, max_feret, polygon_mm
+from ho_annotate.measurement.hips import reported
 
 _SIDE = {"left": "L", "right": "R"}
 

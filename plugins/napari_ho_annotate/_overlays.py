@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from napari.layers import Points, Shapes
 
-from ho_annotate.model import Point
+from ho_annotate.annotations.model import Point
 
 from ._reader import META
 from ._style import AUTO_GAP_COLOUR

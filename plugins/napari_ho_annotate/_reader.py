@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ho_annotate.annotations.model import AnnotationSet
 from ho_annotate.dicom import has_dicom_marker
-from ho_annotate.model import AnnotationSet
 
 from ._convert import items_to_rows
 from ._style import SPEC_BY_KIND, edge_colour, face_colour
@@ -123,7 +123,7 @@ def image_layer(
 
 def load_reference(rad: Any) -> AnnotationSet | None:
     """The reference annotations beside the image, if any (read-only for the tool)."""
-    from ho_annotate.sidecar import find_sidecars, load_annotations
+    from ho_annotate.annotations.store import find_sidecars, load_annotations
 
     ref = find_sidecars(Path(rad.path)).get(REFERENCE_READER)
     if ref is None:
@@ -168,7 +168,7 @@ def reference_layer(rad: Any) -> LayerData | None:
 def _in_sample_folder(path: Path) -> bool:
     """The bundled samples are read-only: work on them goes to the user folder."""
     from ho_annotate.errors import HoAnnotateError
-    from ho_annotate.samples import sample_data_dir
+    from ho_annotate.samples.bundled import sample_data_dir
 
     try:
         return path.resolve().parent == sample_data_dir().resolve()

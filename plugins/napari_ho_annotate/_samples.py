@@ -31,7 +31,7 @@ CASES: dict[str, str] = {
 def load_sample(stem: str) -> list[LayerData]:
     """The layers of one bundled case: the radiograph and its reference annotations."""
     from ho_annotate import load_radiograph
-    from ho_annotate.samples import sample_files
+    from ho_annotate.samples.bundled import sample_files
 
     by_stem = {p.stem: p for p in sample_files()}
     if stem not in by_stem:

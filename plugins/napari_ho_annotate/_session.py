@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ho_annotate.annotations.model import Spacing, utc_now
 from ho_annotate.errors import SidecarError
-from ho_annotate.model import Spacing, utc_now
 
 from ._reader import REFERENCE_READER
 
@@ -33,12 +33,12 @@ class ImageSession:
     # -- loading --------
     @property
     def sidecar(self) -> Path:
-        from ho_annotate.sidecar import sidecar_path
+        from ho_annotate.annotations.store import sidecar_path
 
         return sidecar_path(self.image_path, self.reader, self.annotations_dir)
 
     def _load(self) -> None:
-        from ho_annotate.sidecar import SidecarState, load_sidecar, new_annotation_set
+        from ho_annotate.annotations.store import SidecarState, load_sidecar, new_annotation_set
 
         path = self.sidecar
         if path.exists():
@@ -75,7 +75,7 @@ class ImageSession:
 
     def changed_on_disk(self) -> bool:
         """True when someone else wrote the sidecar since we loaded or saved it."""
-        from ho_annotate.sidecar import sidecar_state
+        from ho_annotate.annotations.store import sidecar_state
 
         return not sidecar_state(self.sidecar).same_content(self.state)
 
@@ -97,7 +97,7 @@ class ImageSession:
 
         ``overwrite`` is the user's explicit "keep mine" after being told about a conflict.
         """
-        from ho_annotate.sidecar import save_annotations
+        from ho_annotate.annotations.store import save_annotations
 
         if self.reader == REFERENCE_READER:
             raise SidecarError("the reference annotations are read-only: set your reader name")

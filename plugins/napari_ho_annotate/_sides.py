@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ho_annotate.model import AnnotationSet, Point, Side
-from ho_annotate.sides import assign_sides, side_for_point
+from ho_annotate.annotations.model import AnnotationSet, Point, Side
+from ho_annotate.dicom.sides import assign_sides, side_for_point
 
 
 def is_flipped(aset: AnnotationSet) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ho_annotate.model import ItemKind
+from ho_annotate.annotations.model import ItemKind
 
 #: Feature columns every annotation layer carries (the stable ``id`` is the join key).
 FEATURE_COLUMNS: Final = ("id", "kind", "side", "origin", "side_by_reader", "known_mm", "label")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ho_annotate.model import SIDES, AnnotationSet, Side
+from ho_annotate.annotations.model import SIDES, AnnotationSet, Side
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
 
@@ -45,8 +45,8 @@ class Worklist:
     def set_files(self, paths: list[Path], reader: str, annotations_dir: Path | None) -> None:
         """Read each file's header and the reader's sidecar (no pixels are decoded)."""
         from ho_annotate import read_header
-        from ho_annotate.sidecar import load_annotations, sidecar_path
-        from ho_annotate.sides import assign_sides
+        from ho_annotate.annotations.store import load_annotations, sidecar_path
+        from ho_annotate.dicom.sides import assign_sides
 
         self.annotations_dir = annotations_dir
         self.entries = []

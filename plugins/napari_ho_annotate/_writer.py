@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from ho_annotate.annotations.model import AnnotationSet, Item
 from ho_annotate.errors import SidecarError
-from ho_annotate.model import AnnotationSet, Item
 
 from ._convert import row_to_item
 from ._reader import META
@@ -37,7 +37,7 @@ def write_sidecar(path: str, layer_data: list[FullLayerData]) -> list[str]:
     Hips and calibration come from that image's current sidecar when there is one.
     """
     from ho_annotate import read_header
-    from ho_annotate.sidecar import (
+    from ho_annotate.annotations.store import (
         load_annotations,
         new_annotation_set,
         save_annotations,

@@ -26,8 +26,8 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from ho_annotate.annotations.model import SIDES, AnnotationSet, Side
 from ho_annotate.errors import HoAnnotateError
-from ho_annotate.model import SIDES, AnnotationSet, Side
 from ho_annotate.practice.compare import CaseComparison
 from ho_annotate.practice.run import PracticeSession, RunCase
 from ho_annotate.practice.score import NO_ANSWER, format_summary, grade_order

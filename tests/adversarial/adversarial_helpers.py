@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 from conftest import write_dx
 
-from ho_annotate.model import AnnotationSet, Item
-from ho_annotate.sidecar import encode_annotations, sidecar_path
+from ho_annotate.annotations.model import AnnotationSet, Item
+from ho_annotate.annotations.store import encode_annotations, sidecar_path
 
 CLI = [sys.executable, "-m", "ho_annotate"]
 PIXELS = np.arange(64, dtype=np.uint16).reshape(8, 8)

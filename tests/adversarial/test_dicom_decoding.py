@@ -18,10 +18,10 @@ from pydicom.encaps import encapsulate
 from pydicom.uid import RLELossless
 
 from ho_annotate import load_radiograph, read_header
+from ho_annotate.annotations.model import AnnotationSet, Item
+from ho_annotate.annotations.store import encode_annotations, sidecar_path
 from ho_annotate.batch import measure
 from ho_annotate.errors import RadiographError
-from ho_annotate.model import AnnotationSet, Item
-from ho_annotate.sidecar import encode_annotations, sidecar_path
 
 GIB = 1024**3
 

@@ -18,12 +18,12 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
+from ho_annotate.annotations.model import AnnotationSet
+from ho_annotate.annotations.store import encode_annotations, sidecar_path
 from ho_annotate.errors import RadiographError
-from ho_annotate.model import AnnotationSet
 from ho_annotate.practice.deidentify import annex_e_actions
 from ho_annotate.practice.present import BurnedInTextWarning, present_case
 from ho_annotate.practice.run import prepare_run
-from ho_annotate.sidecar import encode_annotations, sidecar_path
 from ho_annotate.terminal import LibraryWarnings
 
 PHI = ("Doe^John", "MRN-4711", "Elm Street 5", "555-0199", "Dr^Who", "SN-99887", "20240229")

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from conftest import write_dx
 
-from ho_annotate.model import AnnotationSet, Item
-from ho_annotate.sidecar import encode_annotations, sidecar_path
+from ho_annotate.annotations.model import AnnotationSet, Item
+from ho_annotate.annotations.store import encode_annotations, sidecar_path
 
 SPACING_MM = 0.1
 LONGER_PX = 20

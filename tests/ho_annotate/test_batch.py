@@ -16,10 +16,10 @@ from batch_dataset import LONGER_PX, SPACING_MM, gap_px, make_dataset
 
 from ho_annotate import read_header
 from ho_annotate.agreement import agreement, load_results
+from ho_annotate.annotations.store import load_annotations, sidecar_path
 from ho_annotate.batch import columns, default_schemes, measure, measure_to_file
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.grading import grade
-from ho_annotate.sidecar import load_annotations, sidecar_path
 
 CLI = [sys.executable, "-m", "ho_annotate", "measure"]
 # A shell that starts jobs in the background (CI runners, nohup) leaves SIGINT ignored, and

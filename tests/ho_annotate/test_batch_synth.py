@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from ho_annotate.agreement import agreement
+from ho_annotate.annotations.model import AnnotationSet
+from ho_annotate.annotations.store import encode_annotations, load_annotations, sidecar_path
 from ho_annotate.batch import measure
-from ho_annotate.model import AnnotationSet
-from ho_annotate.samples import sample_data_dir
-from ho_annotate.sidecar import encode_annotations, load_annotations, sidecar_path
+from ho_annotate.samples.bundled import sample_data_dir
 from ho_annotate.synth import CaseDesign, SideDesign, WrittenCase, write_case
 
 LONGER_MM = 2.0

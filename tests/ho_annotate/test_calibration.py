@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from ho_annotate.calibration import calibrate_circle, calibrate_line, fit_circle
+from ho_annotate.annotations.model import Spacing
+from ho_annotate.calibration.manual import calibrate_circle, calibrate_line, fit_circle
 from ho_annotate.errors import CalibrationError
-from ho_annotate.model import Spacing
 
 
 def _circle_points(center: tuple[float, float], radius: float, n: int, noise: float = 0.0):

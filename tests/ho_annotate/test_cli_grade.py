@@ -12,9 +12,9 @@ import pytest
 from conftest import WriteDX
 
 from ho_annotate import read_header, save_annotations, sidecar_path
+from ho_annotate.annotations.model import HipReading, Hips, Item
+from ho_annotate.annotations.store import new_annotation_set
 from ho_annotate.cli import main
-from ho_annotate.model import HipReading, Hips, Item
-from ho_annotate.sidecar import new_annotation_set
 
 
 def _script() -> str:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ho_annotate.samples import sample_files, sample_rows
+from ho_annotate.samples.bundled import sample_files, sample_rows
 
 
 def _script() -> str:

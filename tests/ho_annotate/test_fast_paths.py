@@ -9,10 +9,10 @@ import pytest
 from pydicom import dcmread
 
 from ho_annotate import read_header
+from ho_annotate.annotations.model import AnnotationSet, Hips, Item, Spacing
+from ho_annotate.annotations.store import encode_annotations, load_annotations, load_sidecar
+from ho_annotate.dicom.spacing import header_spacing
 from ho_annotate.grading import Grader, grade, schemes
-from ho_annotate.model import AnnotationSet, Hips, Item, Spacing
-from ho_annotate.sidecar import encode_annotations, load_annotations, load_sidecar
-from ho_annotate.spacing import header_spacing
 from tests.conftest import WriteDX
 
 DISPLAY_ONLY = {"rescale", "value_range", "voi_window", "voi_source"}

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from ho_annotate.geometry import (
+from ho_annotate.measurement.geometry import (
     ShapeCache,
     area,
     closest,

@@ -6,8 +6,15 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from ho_annotate.annotations.model import (
+    AnnotationSet,
+    HipReading,
+    Hips,
+    Item,
+    ManualCalibration,
+    Spacing,
+)
 from ho_annotate.grading import NEEDS, SideResult, grade, schemes
-from ho_annotate.model import AnnotationSet, HipReading, Hips, Item, ManualCalibration, Spacing
 
 
 def rect(r0: float, c0: float, r1: float, c1: float) -> list[tuple[float, float]]:

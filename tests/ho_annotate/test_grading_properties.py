@@ -8,9 +8,9 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import given, settings
 
+from ho_annotate.annotations.model import AnnotationSet, Item, Spacing
 from ho_annotate.grading import grade
-from ho_annotate.measure import measure
-from ho_annotate.model import AnnotationSet, Item, Spacing
+from ho_annotate.measurement.hips import measure
 
 FAST = settings(max_examples=40, deadline=None)
 RANK = {"0": 0, "I": 1, "II": 2, "III": 3, "IV": 4}

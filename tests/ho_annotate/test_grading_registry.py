@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ho_annotate.annotations.model import AnnotationSet, Item, Spacing
 from ho_annotate.grading import ENTRY_POINT_GROUP, SchemeError, get_scheme, grade, schemes
-from ho_annotate.model import AnnotationSet, Item, Spacing
 
 PLUGIN = """
 from ho_annotate.grading import Scheme, SideResult

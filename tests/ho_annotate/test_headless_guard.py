@@ -21,7 +21,7 @@ def _core_modules() -> list[str]:
 
 def test_core_has_modules_to_check() -> None:
     assert "ho_annotate.cli" in _core_modules()
-    assert "ho_annotate.model" in _core_modules()
+    assert "ho_annotate.annotations.model" in _core_modules()
 
 
 def test_importing_every_core_module_pulls_in_no_gui_library() -> None:

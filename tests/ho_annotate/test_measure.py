@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ho_annotate.measure import Measurer, measure, round_mm
-from ho_annotate.model import AnnotationSet, Item, Spacing
+from ho_annotate.annotations.model import AnnotationSet, Item, Spacing
+from ho_annotate.measurement.hips import Measurer, measure, round_mm
 
 ONE_MM = Spacing(row_mm=1.0, col_mm=1.0, kind="calibrated")
 

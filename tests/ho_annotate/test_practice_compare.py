@@ -7,8 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from ho_annotate.annotations.model import AnnotationSet, HipReading, Hips, Item, Spacing
 from ho_annotate.errors import HoAnnotateError
-from ho_annotate.model import AnnotationSet, HipReading, Hips, Item, Spacing
 from ho_annotate.practice import compare_case, match_shapes, summarize
 
 SPACING = Spacing(row_mm=0.1, col_mm=0.1, kind="calibrated", source="test")

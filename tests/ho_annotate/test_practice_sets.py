@@ -14,13 +14,13 @@ import pydicom
 import pytest
 from conftest import write_dx
 
+from ho_annotate.annotations.model import AnnotationSet, HipReading, Hips, Item, Spacing
+from ho_annotate.annotations.store import load_annotations, save_annotations
 from ho_annotate.cli import main
 from ho_annotate.errors import HoAnnotateError
-from ho_annotate.model import AnnotationSet, HipReading, Hips, Item, Spacing
 from ho_annotate.practice.run import RUN_FILE, PracticeSession, prepare_run
 from ho_annotate.practice.sets import find_references
 from ho_annotate.practice.synthetic import generate_synthetic_set, practice_designs
-from ho_annotate.sidecar import load_annotations, save_annotations
 from ho_annotate.synth.writer import uids
 
 SPACING = Spacing(row_mm=0.1, col_mm=0.1, kind="calibrated", source="PixelSpacing (FIDUCIAL)")

@@ -13,7 +13,7 @@ import pytest
 from scipy import ndimage
 
 from ho_annotate import find_prosthetic_heads, load_radiograph
-from ho_annotate.prosthesis import head_calibration
+from ho_annotate.calibration.prosthesis import head_calibration
 from tests.conftest import WriteDX
 from tests.ho_annotate.synthetic_hips import hip_image
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ho_annotate import find_prosthetic_heads, load_radiograph
-from ho_annotate.prosthesis import head_calibration
-from ho_annotate.samples import sample_data_dir, sample_rows
+from ho_annotate.calibration.prosthesis import head_calibration
+from ho_annotate.samples.bundled import sample_data_dir, sample_rows
 
 TRUE_SPACING = {"fiducial", "ermf-true"}
 

@@ -11,7 +11,7 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 from ho_annotate import Radiograph, RadiographHeader, load_radiograph, read_header
-from ho_annotate.model import ManualCalibration
+from ho_annotate.annotations.model import ManualCalibration
 from tests.conftest import WriteDX
 
 

@@ -22,7 +22,7 @@ from pydicom.uid import (
 )
 
 from ho_annotate import load_radiograph
-from ho_annotate.radiograph import RadiographWarning
+from ho_annotate.dicom.radiograph import RadiographWarning
 from tests.conftest import WriteDX
 
 PYDICOM_FILES = Path(pydicom.__file__).parent / "data" / "test_files"

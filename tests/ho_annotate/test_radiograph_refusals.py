@@ -12,7 +12,7 @@ import pytest
 from pydicom.uid import UID, SegmentationStorage
 
 from ho_annotate import RadiographError, load_radiograph, read_header
-from ho_annotate.radiograph import RadiographWarning
+from ho_annotate.dicom.radiograph import RadiographWarning
 from tests.conftest import WriteDX
 
 PYDICOM_FILES = Path(pydicom.__file__).parent / "data" / "test_files"

@@ -19,9 +19,9 @@ from ho_annotate import (
     read_header,
     sidecar_path,
 )
+from ho_annotate.calibration.prosthesis import head_calibration
 from ho_annotate.cli import main
-from ho_annotate.prosthesis import head_calibration
-from ho_annotate.samples import SampleRow, sample_data_dir, sample_files, sample_rows
+from ho_annotate.samples.bundled import SampleRow, sample_data_dir, sample_files, sample_rows
 from ho_annotate.synth import write_case
 from ho_annotate.synth.catalog import LESSON_HEAD_MM, sample_case
 

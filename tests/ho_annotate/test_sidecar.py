@@ -12,8 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from ho_annotate.errors import SidecarError
-from ho_annotate.model import (
+from ho_annotate.annotations.model import (
     AnnotationSet,
     HipReading,
     Hips,
@@ -21,7 +20,7 @@ from ho_annotate.model import (
     ManualCalibration,
     Spacing,
 )
-from ho_annotate.sidecar import (
+from ho_annotate.annotations.store import (
     annotation_schema,
     annotation_schema_text,
     backup_path,
@@ -35,6 +34,7 @@ from ho_annotate.sidecar import (
     sidecar_path,
     sidecar_state,
 )
+from ho_annotate.errors import SidecarError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,7 +133,8 @@ def test_sidecars_validate_against_the_published_schema(tmp_path: Path) -> None:
 def test_the_schema_in_docs_is_current() -> None:
     doc = ROOT / "docs" / "annotation-format.schema.json"
     assert doc.read_text(encoding="utf-8") == annotation_schema_text(), (
-        "regenerate with: python -c 'from ho_annotate.sidecar import write_annotation_schema; "
+        "regenerate with: python -c 'from ho_annotate.annotations.store import "
+        "write_annotation_schema; "
         'write_annotation_schema("docs/annotation-format.schema.json")\''
     )
 

@@ -8,10 +8,10 @@ import pytest
 from conftest import WriteDX
 
 from ho_annotate import read_header
+from ho_annotate.annotations.model import AnnotationSet, HipReading, Hips, Item
+from ho_annotate.annotations.store import new_annotation_set
+from ho_annotate.dicom.sides import SIDE_ASSUMED_WARNING, assign_sides, flip_sides, side_for_point
 from ho_annotate.grading import grade
-from ho_annotate.model import AnnotationSet, HipReading, Hips, Item
-from ho_annotate.sidecar import new_annotation_set
-from ho_annotate.sides import SIDE_ASSUMED_WARNING, assign_sides, flip_sides, side_for_point
 
 
 @dataclass

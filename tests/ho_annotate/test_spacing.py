@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ho_annotate import read_header
-from ho_annotate.spacing import spacing_pair
+from ho_annotate.dicom.spacing import spacing_pair
 from tests.conftest import WriteDX
 
 

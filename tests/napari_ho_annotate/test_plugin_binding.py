@@ -15,8 +15,8 @@ from napari_ho_annotate._session import ImageSession
 from plugin_helpers import READER, isolate_user_dir, write_radiograph
 
 from ho_annotate import read_header
+from ho_annotate.annotations.store import load_annotations
 from ho_annotate.grading import grade
-from ho_annotate.sidecar import load_annotations
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 from napari_ho_annotate._convert import items_to_rows, row_to_item
 from napari_ho_annotate._style import SPEC_BY_KEY
 
-from ho_annotate.model import Item
+from ho_annotate.annotations.model import Item
 
 TRIANGLE = np.array([[0.0, 0.0], [0.0, 10.0], [10.0, 10.0]])
 

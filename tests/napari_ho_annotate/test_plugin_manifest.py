@@ -60,7 +60,7 @@ def test_every_contribution_names_a_command_that_imports() -> None:
 
 
 def test_one_sample_entry_per_bundled_case() -> None:
-    from ho_annotate.samples import sample_files
+    from ho_annotate.samples.bundled import sample_files
 
     contrib = _manifest().contributions
     keys = sorted(s.key for s in contrib.sample_data or [])

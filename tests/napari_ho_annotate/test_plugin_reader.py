@@ -59,7 +59,7 @@ def test_reader_declines_or_returns_none_for_unreadable_files(
 def test_sample_files_opened_directly_save_to_the_user_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ho_annotate.samples import sample_files
+    from ho_annotate.samples.bundled import sample_files
 
     user = isolate_user_dir(tmp_path, monkeypatch)
     sample = sample_files()[0]

@@ -10,8 +10,8 @@ import pytest
 from napari_ho_annotate._qt.workbench import Workbench
 from plugin_helpers import READER, isolate_user_dir
 
-from ho_annotate.samples import sample_data_dir, sample_rows
-from ho_annotate.sidecar import load_annotations
+from ho_annotate.annotations.store import load_annotations
+from ho_annotate.samples.bundled import sample_data_dir, sample_rows
 
 pytestmark = pytest.mark.gui
 

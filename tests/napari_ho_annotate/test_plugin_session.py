@@ -17,9 +17,9 @@ from napari_ho_annotate._worklist import Worklist
 from plugin_helpers import READER, isolate_user_dir, write_radiograph
 
 from ho_annotate import read_header
+from ho_annotate.annotations.model import Item
+from ho_annotate.annotations.store import load_annotations
 from ho_annotate.errors import SidecarError
-from ho_annotate.model import Item
-from ho_annotate.sidecar import load_annotations
 
 
 def _session(path: Path, reader: str = READER) -> ImageSession:
@@ -70,7 +70,7 @@ AUTOSAVER = textwrap.dedent(
     import sys
     from pathlib import Path
     from ho_annotate import read_header
-    from ho_annotate.model import Item
+    from ho_annotate.annotations.model import Item
     from napari_ho_annotate._session import ImageSession
 
     path = Path(sys.argv[1])

@@ -11,7 +11,7 @@ from napari_ho_annotate._qt.workbench import Workbench
 from plugin_gui_helpers import click_polygon, drag
 from plugin_helpers import READER, isolate_user_dir, pelvis_like, write_radiograph
 
-from ho_annotate.sidecar import load_annotations
+from ho_annotate.annotations.store import load_annotations
 
 pytestmark = pytest.mark.gui
 DOCK = "HO workbench (ho-annotate)"
@@ -172,7 +172,7 @@ def test_polygon_drawn_with_the_mouse_and_a_sidecar_changed_elsewhere(
     other = load_annotations(session.sidecar)
     other.items = []
     other.hips.right.no_ho_confirmed = True
-    from ho_annotate.sidecar import save_annotations
+    from ho_annotate.annotations.store import save_annotations
 
     save_annotations(other, session.sidecar)
     widget.panels["left"].no_ho.click()  # an edit: autosave must refuse

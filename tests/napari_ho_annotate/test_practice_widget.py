@@ -14,9 +14,9 @@ from napari_ho_annotate._qt.workbench import Workbench
 from napari_ho_annotate.practice_widget import PracticeWidget
 from qtpy.QtCore import Qt
 
-from ho_annotate.model import AnnotationSet, HipReading, Hips, Item
+from ho_annotate.annotations.model import AnnotationSet, HipReading, Hips, Item
+from ho_annotate.annotations.store import load_annotations, save_annotations
 from ho_annotate.practice.run import RUN_FILE, PracticeSession, prepare_run
-from ho_annotate.sidecar import load_annotations, save_annotations
 from tests.conftest import write_dx
 
 SCREENSHOT_ENV = "HO_PRACTICE_SCREENSHOT"

@@ -27,8 +27,8 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
+from ho_annotate.annotations.model import SIDES, Item
 from ho_annotate.errors import HoAnnotateError, SidecarError
-from ho_annotate.model import SIDES, Item
 
 from .._binding import ImageBinding
 from .._reader import META, radiograph_layers

@@ -46,7 +46,7 @@ COLUMNS = tuple(f.name for f in fields(SampleRow))
 
 def sample_data_dir() -> Path:
     """The sample data folder (checkout first, then the packaged copy)."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]
     for candidate in (here.parent / "sample_data", here / "sample_data"):
         if (candidate / CASES_CSV).is_file():
             return candidate

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from ho_annotate.geometry import (
+from ho_annotate.annotations.model import SIDES, AnnotationSet, Item, Point, Side, Spacing
+from ho_annotate.measurement.geometry import (
     PIXELS,
     CachedShape,
     Scale,
@@ -26,7 +27,6 @@ from ho_annotate.geometry import (
     pixel_step_mm,
     to_px,
 )
-from ho_annotate.model import SIDES, AnnotationSet, Item, Point, Side, Spacing
 
 #: Reader gap lines shorter than this (mm) are taken as mis-clicks and ignored.
 MIN_GAP_LINE_MM = 0.5

@@ -31,8 +31,7 @@ from typing import Any, Final, Protocol
 
 import msgspec
 
-from ho_annotate.errors import SidecarError
-from ho_annotate.model import (
+from ho_annotate.annotations.model import (
     FORMAT_VERSION,
     POLYGON_KINDS,
     SIDES,
@@ -41,7 +40,8 @@ from ho_annotate.model import (
     Hips,
     Spacing,
 )
-from ho_annotate.sides import HeaderLike, assign_sides
+from ho_annotate.dicom.sides import HeaderLike, assign_sides
+from ho_annotate.errors import SidecarError
 
 SUFFIX: Final = ".ho.json"
 BACKUP_SUFFIX: Final = ".bak"
@@ -439,8 +439,8 @@ def new_annotation_set(header: HeaderForSidecar, reader: str) -> AnnotationSet:
 
 def annotation_schema() -> dict[str, Any]:
     """The JSON Schema of a sidecar, generated from the model."""
-    schema: dict[str, Any] = msgspec.json.schema(AnnotationSet)
-    return _clean_descriptions(schema)
+    cleaned: dict[str, Any] = _clean_descriptions(msgspec.json.schema(AnnotationSet))
+    return cleaned
 
 
 def _clean_descriptions(node: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Final, Protocol
 
 import msgspec
 
-from ho_annotate.model import AnnotationSet, Hips, Side, SideBasis
+from ho_annotate.annotations.model import AnnotationSet, Hips, Side, SideBasis
 
 SIDE_ASSUMED_WARNING: Final = (
     "Sides assumed: the header does not say which way the image faces, so the patient's right "

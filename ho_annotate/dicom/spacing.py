@@ -12,7 +12,7 @@ The rules (GUIDE section 2, PS3.3 sec. 10.7 and the DX modules), first match win
 Spacing that is not two numbers from ``MIN_SPACING_MM`` to ``MAX_SPACING_MM`` counts as
 absent, and an ERMF above ``MAX_ERMF`` is ignored: values past them come from damaged or
 hostile headers, and would overflow or vanish in the geometry (1e308, 1e-320). A manual calibration
-(``ho_annotate.calibration``) overrides all of this but is never read from the header.
+(``ho_annotate.calibration.manual``) overrides all of this but is never read from the header.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
+from ho_annotate.annotations.model import Spacing, SpacingKind
 from ho_annotate.dicom.reading import code_value, raw_ascii
-from ho_annotate.model import Spacing, SpacingKind
 
 __all__ = ["header_spacing", "spacing_pair"]
 

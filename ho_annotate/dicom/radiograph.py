@@ -20,12 +20,12 @@ import numpy.typing as npt
 from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
+from ho_annotate.annotations.model import ManualCalibration, Spacing, SpacingKind
 from ho_annotate.dicom.lut import header_window, modality_range, percentile_window, rescale
 from ho_annotate.dicom.pixels import RadiographWarning, oriented_pixels
 from ho_annotate.dicom.reading import int_value, open_dataset, raw_ascii
+from ho_annotate.dicom.spacing import header_spacing
 from ho_annotate.errors import RadiographError
-from ho_annotate.model import ManualCalibration, Spacing, SpacingKind
-from ho_annotate.spacing import header_spacing
 
 __all__ = [
     "Radiograph",

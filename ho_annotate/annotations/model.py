@@ -35,7 +35,7 @@ ReadingStatus = Literal["not read", "no HO", "annotated", "not assessable"]
 
 SpacingKind = Literal["calibrated", "estimated", "detector", "unknown", "manual"]
 
-#: How the sides of an image were decided (see GUIDE section 2 and ``ho_annotate.sides``).
+#: How the sides of an image were decided (see GUIDE section 2 and ``ho_annotate.dicom.sides``).
 SideBasis = Literal["laterality", "orientation", "assumed", "reader"]
 
 Point = tuple[float, float]

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ho_annotate.model import AnnotationSet, Item, Side
-from ho_annotate.sides import assign_sides
+from ho_annotate.annotations.model import AnnotationSet, Item, Side
+from ho_annotate.dicom.sides import assign_sides
 
 if TYPE_CHECKING:
+    from ho_annotate.dicom.radiograph import Radiograph
     from ho_annotate.grading import GradeReport
-    from ho_annotate.radiograph import Radiograph
 
 COLOURS = {
     "island": "#ffd400",

@@ -16,7 +16,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from ho_annotate.model import Point
+from ho_annotate.annotations.model import Point
 
 #: ``(row_mm, col_mm)``; ``(1.0, 1.0)`` measures in pixels.
 Scale = tuple[float, float]

@@ -17,8 +17,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from ho_annotate.annotations.model import ManualCalibration, Point, Spacing
 from ho_annotate.errors import CalibrationError
-from ho_annotate.model import ManualCalibration, Point, Spacing
 
 __all__ = [
     "CLICK_PRECISION_PX",

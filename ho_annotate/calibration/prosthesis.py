@@ -25,10 +25,10 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage
 
-from ho_annotate.calibration import calibration_from_radius, fit_circle, pixel_aspect
+from ho_annotate.annotations.model import ManualCalibration, Spacing
+from ho_annotate.calibration.head_edges import Edges, interior, ray_edges, smoothed_crop
+from ho_annotate.calibration.manual import calibration_from_radius, fit_circle, pixel_aspect
 from ho_annotate.errors import CalibrationError
-from ho_annotate.head_edges import Edges, interior, ray_edges, smoothed_crop
-from ho_annotate.model import ManualCalibration, Spacing
 
 __all__ = ["HeadCandidate", "find_prosthetic_heads", "head_calibration"]
 

@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from ho_annotate.samples import sample_data_dir, sample_files, sample_rows
+from ho_annotate.samples.bundled import sample_data_dir, sample_files, sample_rows
 
 DEFAULT_OUT = Path("ho-annotate-demo")
 TABLE_CSV = "demo.csv"
@@ -73,11 +73,11 @@ def run_demo(
     Files already in ``out_dir`` are replaced only when an earlier demo wrote them (the
     folder holds the demo's marker) or with ``overwrite``.
     """
+    from ho_annotate.annotations.store import load_annotations, sidecar_path
+    from ho_annotate.dicom.radiograph import load_radiograph
     from ho_annotate.grading import grade
     from ho_annotate.outputs import atomic_path
-    from ho_annotate.overlay import render_overlay
-    from ho_annotate.radiograph import load_radiograph
-    from ho_annotate.sidecar import load_annotations, sidecar_path
+    from ho_annotate.report.overlay import render_overlay
 
     folder = samples or sample_data_dir()
     titles = {row.file: row.title for row in sample_rows(folder)}

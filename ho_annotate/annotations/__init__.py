@@ -1,0 +1,1 @@
+"""Annotations: the model of one reader's reading of one image, and its sidecar file."""

@@ -1,0 +1,1 @@
+"""Human-facing renderings of graded results (overlay images)."""
