@@ -7,6 +7,7 @@ place when the writer closes, which also happens on Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ho_annotate.batch.columns import LEAD_COLUMNS
 from ho_annotate.errors import HoAnnotateError
+from ho_annotate.files.atomic import atomic_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,6 +31,8 @@ class RowWriter(Protocol):
     def write(self, rows: Sequence[dict[str, Any]]) -> None: ...
 
     def close(self) -> None: ...
+
+    def abort(self) -> None: ...
 
 
 def is_parquet(path: Path) -> bool:
@@ -44,50 +48,97 @@ def _cell(value: Any) -> str:
 
 
 class CsvWriter:
-    """Appends rows to a CSV file and flushes after every call to :meth:`write`."""
+    """Writes rows to a CSV file, one whole write and a flush per image.
 
-    def __init__(self, path: Path, columns: Sequence[str], *, append: bool) -> None:
+    ``mode`` ``"new"`` creates ``path`` and writes it in place (a run killed half-way leaves a
+    valid table that ``--resume`` continues); ``"append"`` adds to an existing table, and a
+    failed write (a full disk) is cut back so the table stays as it was; ``"replace"`` writes
+    a hidden partial file that replaces ``path`` only when the run ends.
+    ``keep`` (append only) are the previous rows to keep when some must go: the table is then
+    rewritten atomically before anything is appended.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        columns: Sequence[str],
+        *,
+        mode: str = "new",
+        keep: list[list[str]] | None = None,
+    ) -> None:
+        self.path = path
         self.columns = list(columns)
-        if append and path.exists() and path.stat().st_size > 0:
-            _repair_tail(path)
+        self.partial: Path | None = None
+        self.mode = mode
+        self.rows = 0
+        if mode == "append" and keep is not None:
+            with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as f:
+                csv.writer(f, lineterminator="\n").writerows([self.columns, *keep])
+        if mode == "append":
             self._file = path.open("a", newline="", encoding="utf-8")
-        else:
-            self._file = path.open("w", newline="", encoding="utf-8")
-            self._emit([self.columns])
+            return
+        target = path
+        if mode == "replace":
+            target = self.partial = path.with_name(f".{path.name}.partial")
+        self._file = target.open("w", newline="", encoding="utf-8")
+        self._emit([self.columns])
 
     def _emit(self, records: list[list[str]]) -> None:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(records)
-        self._file.write(buffer.getvalue())  # one write per image: no half rows on Ctrl-C
-        self._file.flush()
+        good = os.fstat(self._file.fileno()).st_size  # flushed after every image
+        try:
+            self._file.write(buffer.getvalue())  # one write per image: no half rows on Ctrl-C
+            self._file.flush()
+        except OSError:
+            self._cut_back(good)
+            raise
+
+    def _cut_back(self, size: int) -> None:
+        """Remove what a failed write left past ``size`` (the table stays as it was)."""
+        target = self.partial or self.path
+        with contextlib.suppress(OSError, ValueError):
+            self._file.close()  # may flush a little more of the failed write: cut after it
+        with contextlib.suppress(OSError):
+            os.truncate(target, size)
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             self._emit([[_cell(row.get(c)) for c in self.columns] for row in rows])
+            self.rows += len(rows)
 
     def close(self) -> None:
-        self._file.close()
-
-
-def _repair_tail(path: Path) -> None:
-    """Drop an unterminated last line (a run killed in the middle of a write)."""
-    with path.open("rb+") as f:
-        f.seek(0, os.SEEK_END)
-        size = f.tell()
-        if size == 0:
+        if self._file.closed:
             return
-        f.seek(size - 1)
-        if f.read(1) == b"\n":
-            return
-        f.seek(0)
-        data = f.read()
-        f.truncate(data.rfind(b"\n") + 1)
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+        except BaseException:
+            self.abort()
+            raise
+        if self.partial is not None:
+            os.replace(self.partial, self.path)
+
+    def abort(self) -> None:
+        """Stop after a failure: a partial replacement is discarded, the old table kept."""
+        with contextlib.suppress(OSError, ValueError):
+            self._file.close()
+        discard = self.partial or (self.path if self.mode == "new" and not self.rows else None)
+        if discard is not None:  # a partial replacement, or a new file with no rows
+            with contextlib.suppress(OSError):
+                discard.unlink()
 
 
 class ParquetWriter:
-    """Writes row groups to ``.<name>.partial`` and renames it to ``path`` on close."""
+    """Writes row groups to ``.<name>.partial`` and renames it to ``path`` on close.
 
-    def __init__(self, path: Path, columns: Sequence[str], *, append: bool) -> None:
+    With ``keep`` (a resume) the rows of those images are copied from the existing file first.
+    The rename happens only when the file was closed whole: a failure (a full disk) discards
+    the partial file and leaves the existing table untouched.
+    """
+
+    def __init__(self, path: Path, columns: Sequence[str], *, keep: set[str] | None = None) -> None:
         try:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -100,17 +151,20 @@ class ParquetWriter:
         self.columns = list(columns)
         self.schema = pa.schema([(c, _arrow_type(pa, c)) for c in self.columns])
         self.partial = path.with_name(f".{path.name}.partial")
-        self._writer = pq.ParquetWriter(self.partial, self.schema)
         self._buffer: list[dict[str, Any]] = []
-        if append and path.exists():
+        previous = None
+        if keep is not None and path.exists():
+            import pyarrow.compute as pc
+
             previous = pq.read_table(path)
-            if previous.schema.names != self.columns:
-                self._writer.close()
-                self.partial.unlink()
-                raise HoAnnotateError(
-                    f"{path}: its columns differ from this run's; cannot resume (write a new file)"
-                )
-            self._writer.write_table(previous.cast(self.schema))
+            previous = previous.filter(pc.is_in(previous["image"], pa.array(sorted(keep))))
+        self._writer = pq.ParquetWriter(self.partial, self.schema)
+        try:
+            if previous is not None:
+                self._writer.write_table(previous.cast(self.schema))
+        except BaseException:
+            self.abort()
+            raise
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
         self._buffer.extend(rows)
@@ -126,9 +180,23 @@ class ParquetWriter:
     def close(self) -> None:
         try:
             self._flush()
-        finally:
             self._writer.close()
-            os.replace(self.partial, self.path)
+            _fsync(self.partial)
+        except BaseException:
+            self.abort()
+            raise
+        os.replace(self.partial, self.path)
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._writer.close()
+        with contextlib.suppress(OSError):
+            self.partial.unlink()
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
 
 
 def _arrow_type(pa: Any, column: str) -> Any:
@@ -141,35 +209,25 @@ def _arrow_type(pa: Any, column: str) -> Any:
     return pa.string()
 
 
-def open_writer(path: Path, columns: Sequence[str], *, append: bool) -> RowWriter:
-    """A writer for ``path``; ``append`` keeps the rows already there (``--resume``)."""
+def open_writer(
+    path: Path,
+    columns: Sequence[str],
+    *,
+    append: bool,
+    keep_images: set[str] | None = None,
+    keep_rows: list[list[str]] | None = None,
+) -> RowWriter:
+    """A writer for ``path``.
+
+    ``append`` (``--resume``) keeps the table there: every row of a CSV, or only
+    ``keep_rows`` when given; the rows of ``keep_images`` of a Parquet file. Without it, an
+    existing file is replaced when the run ends, a new one is written as rows come in.
+    """
     if is_parquet(path):
-        return ParquetWriter(path, columns, append=append)
-    return CsvWriter(path, columns, append=append)
-
-
-def done_images(path: Path, columns: Sequence[str]) -> set[str]:
-    """Images an earlier run already wrote to ``path`` (empty when there is no such file)."""
-    if not path.exists() or path.stat().st_size == 0:
-        return set()
-    if is_parquet(path):
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path)
-        names = table.schema.names
-        images = table.column("image").to_pylist() if "image" in names else None
-    else:
-        _repair_tail(path)
-        with path.open(newline="", encoding="utf-8") as f:
-            reader = csv.reader(f)
-            names = next(reader, [])
-            at = names.index("image") if "image" in names else None
-            images = [r[at] for r in reader if at is not None and len(r) > at]
-    if list(names) != list(columns) or images is None:
-        raise HoAnnotateError(
-            f"{path}: its columns differ from this run's; cannot resume (write a new file)"
-        )
-    return {str(i) for i in images}
+        return ParquetWriter(path, columns, keep=keep_images if append else None)
+    if append and path.exists():
+        return CsvWriter(path, columns, mode="append", keep=keep_rows)
+    return CsvWriter(path, columns, mode="replace" if path.exists() else "new")
 
 
 def read_results(path: str | Path) -> pd.DataFrame:

@@ -15,16 +15,24 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from ho_annotate.batch.columns import UID_COLUMNS
+from ho_annotate.errors import HoAnnotateError
 
 _UID_PATTERN: Final = re.compile(r"\b\d+(?:\.\d+){3,}\b")
+#: The shortest salt accepted. UIDs and paths are guessable, so with a short salt anyone
+#: holding the table could try every salt until a known UID's pseudonym matches.
+MIN_SALT_LENGTH: Final = 12
 
 
 class Pseudonymizer:
     """Replaces UIDs and paths by ``uid-<hash>`` and ``img-<hash>`` (64-bit, hex)."""
 
     def __init__(self, salt: str) -> None:
-        if not salt:
-            raise ValueError("the pseudonymisation salt must not be empty")
+        if len(salt) < MIN_SALT_LENGTH:
+            raise HoAnnotateError(
+                f"--pseudonymize: the salt must have at least {MIN_SALT_LENGTH} characters "
+                f"(got {len(salt)}): a short salt can be found by trying them all, which would "
+                "undo the pseudonyms; use a long random secret and keep it"
+            )
         self._key = salt.encode("utf-8")
 
     def _hash(self, kind: str, value: str) -> str:

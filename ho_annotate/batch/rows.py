@@ -7,6 +7,7 @@ stopping the run. No patient name, ID or birth date ever reaches a row.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,17 @@ def _error(exc: BaseException, task: ImageTask, extra: Sequence[str] = ()) -> st
 
 
 def image_rows(task: ImageTask, options: RowOptions) -> list[Row]:
-    """Every row of one radiograph, sides in ``left, right`` order and readers sorted."""
+    """Every row of one radiograph, sides in ``left, right`` order and readers sorted.
+
+    Library warnings about a malformed header quote its values (names, accession numbers):
+    they are silenced here, in every worker; the row's ``error`` says what went wrong.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _image_rows(task, options)
+
+
+def _image_rows(task: ImageTask, options: RowOptions) -> list[Row]:
     from ho_annotate import read_header
 
     try:

@@ -6,10 +6,14 @@ Work is sent in chunks of images, so per-task overhead stays small next to a hea
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -18,10 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ho_annotate.batch.discover import ImageTask, discover
-from ho_annotate.batch.output import done_images, open_writer
+from ho_annotate.batch.output import is_parquet, open_writer
 from ho_annotate.batch.pseudonymize import Pseudonymizer
 from ho_annotate.batch.rows import Row, RowOptions, image_rows, measure_chunk
 from ho_annotate.errors import HoAnnotateError
+from ho_annotate.files.outputs import check_output_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,9 +56,40 @@ def _chunks(tasks: Sequence[ImageTask], parallel: int) -> list[list[ImageTask]]:
     return [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C is the parent's to handle: it cancels the pool and closes the output cleanly.
+def _worker_init(parent: int) -> None:
+    """Set up a worker process: Ctrl-C is the parent's, and the worker dies with its parent.
+
+    Ctrl-C is the parent's to handle: it cancels the pool and closes the output cleanly. A
+    parent killed outright (``kill -9``) cannot stop its pool, so each worker watches it: on
+    Linux the kernel sends SIGKILL when the parent dies; elsewhere a thread polls it.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        if not _alive(parent):
+            os._exit(1)
+        time.sleep(0.5)
+
+
+def _alive(pid: int) -> bool:
+    if os.getppid() == pid:
+        return True
+    try:
+        os.kill(pid, 0)  # the parent may be the fork server's; then ask after the real one
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _serial(tasks: Sequence[ImageTask], options: RowOptions) -> Iterator[list[Row]]:
@@ -72,7 +108,9 @@ def _processes(
     else:
         context = get_context("forkserver")
         context.set_forkserver_preload(["ho_annotate.batch.rows", "ho_annotate.grading"])
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+    )
     try:
         futures = [pool.submit(measure_chunk, c, options) for c in _chunks(tasks, workers)]
         for future in futures:
@@ -84,6 +122,7 @@ def _processes(
 def _dask(
     tasks: Sequence[ImageTask], options: RowOptions, address: str, timeout: float
 ) -> Iterator[list[Row]]:
+    check_scheduler_address(address)
     try:
         import distributed
     except ImportError as exc:
@@ -108,6 +147,21 @@ def _dask(
         if futures:
             client.cancel(futures)
         client.close()
+
+
+_ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::\d{1,5})?/?"
+    r"|inproc://\S+"
+)
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse at once an address Dask could never connect to (instead of a long time-out)."""
+    if not _ADDRESS.fullmatch(address.strip()):
+        raise HoAnnotateError(
+            f"--scheduler {address!r}: not a scheduler address; give one like "
+            "tcp://10.0.0.5:8786 (the address the Dask scheduler prints)"
+        )
 
 
 def iter_rows(
@@ -141,7 +195,7 @@ def _drive(
 ) -> None:
     from tqdm import tqdm
 
-    pseudo = Pseudonymizer(pseudonymize) if pseudonymize else None
+    pseudo = Pseudonymizer(pseudonymize) if pseudonymize is not None else None
 
     class Bar(tqdm):  # type: ignore[type-arg, misc]
         monitor_interval = 0  # no monitor thread: forking workers stays safe
@@ -227,47 +281,105 @@ def measure_to_file(
     scheduler: str | None = None,
     pseudonymize: str | None = None,
     resume: bool = False,
+    overwrite: bool = False,
     progress: bool = False,
     connect_timeout: float = 20.0,
 ) -> RunSummary:
     """Measure to a CSV or Parquet file, written as results come in.
 
-    With ``resume`` the images already in ``output`` are skipped and new rows appended.
-    Interrupted (Ctrl-C), the file holds every image finished so far and is valid.
+    ``output`` must not exist unless ``resume`` (skip the images it already holds whole,
+    append the rest) or ``overwrite`` (replace it when the run ends); it is never a DICOM
+    file or a sidecar. Interrupted (Ctrl-C or SIGTERM), the file holds every image finished
+    so far and is valid; a failed write (a full disk) leaves the previous table as it was.
     """
     out = Path(output)
-    if not out.parent.is_dir():
-        raise HoAnnotateError(f"{out}: the folder {out.parent} does not exist")
-    if out.is_dir():
-        raise HoAnnotateError(f"{out}: is a folder; give a file name for the results")
+    check_output_file(out, overwrite=overwrite or resume, what="results table")
+    if resume and overwrite:
+        raise HoAnnotateError("give either --resume or --overwrite, not both")
+    pseudo = Pseudonymizer(pseudonymize) if pseudonymize is not None else None
+    if scheduler:
+        check_scheduler_address(scheduler)
     options = _options(schemes)
     tasks = discover(paths, annotations_dir)
     skipped = 0
-    if resume:
-        done = done_images(out, options.columns)
-        pseudo = Pseudonymizer(pseudonymize) if pseudonymize else None
-        remaining = [t for t in tasks if (pseudo.image(t.image) if pseudo else t.image) not in done]
+    keep_images: set[str] | None = None
+    keep_rows: list[list[str]] | None = None
+    if resume and out.exists() and out.stat().st_size > 0:
+        keep_images, keep_rows = _resume_state(out, options.columns, tasks, pseudo)
+        name = {t.image: pseudo.image(t.image) if pseudo else t.image for t in tasks}
+        remaining = [t for t in tasks if name[t.image] not in keep_images]
         skipped = len(tasks) - len(remaining)
         tasks = remaining
     counts = {"rows": 0, "errors": 0}
-    writer = open_writer(out, options.columns, append=resume)
+    writer = open_writer(
+        out, options.columns, append=resume, keep_images=keep_images, keep_rows=keep_rows
+    )
 
     def sink(rows: list[Row]) -> None:
         writer.write(rows)
         counts["rows"] += len(rows)
         counts["errors"] += sum(1 for r in rows if r.get("error"))
 
-    try:
-        _drive(
-            tasks,
-            options,
-            sink,
-            workers=workers,
-            scheduler=scheduler,
-            pseudonymize=pseudonymize,
-            progress=progress,
-            connect_timeout=connect_timeout,
-        )
-    finally:
-        writer.close()
+    with _sigterm_as_interrupt():
+        try:
+            try:
+                _drive(
+                    tasks,
+                    options,
+                    sink,
+                    workers=workers,
+                    scheduler=scheduler,
+                    pseudonymize=pseudonymize,
+                    progress=progress,
+                    connect_timeout=connect_timeout,
+                )
+            except KeyboardInterrupt:
+                writer.close()  # interrupted: keep the rows measured so far
+                raise
+            except BaseException:
+                writer.abort()  # a failed write or run: the previous table stays as it was
+                raise
+            writer.close()  # closing can fail too (a full disk): the writer then aborts
+        except OSError as exc:
+            if not exc.filename:
+                exc.filename = str(out)  # pyarrow's write errors do not name the file
+            raise
     return RunSummary(len(tasks), skipped, counts["rows"], counts["errors"], out)
+
+
+def _resume_state(
+    out: Path, columns: list[str], tasks: Sequence[ImageTask], pseudo: Pseudonymizer | None
+) -> tuple[set[str], list[list[str]] | None]:
+    """Images already done whole, and the CSV rows to keep when the table needs mending."""
+    from ho_annotate.batch import resume
+
+    if is_parquet(out):
+        previous = resume.read_previous_parquet(out, columns)
+    else:
+        previous = resume.read_previous_csv(out, columns)
+    resume.check_pseudonyms(out, previous, tasks, pseudo)
+    key = {t.image: pseudo.image(t.image) if pseudo else t.image for t in tasks}
+    done = resume.finished_images(previous, tasks, key)
+    kept = resume.keep_rows(previous, done)
+    with out.open("rb") as f:
+        f.seek(-1, 2)
+        whole_last_line = f.read(1) == b"\n"
+    mend = previous.dropped or len(kept) != len(previous.rows) or not whole_last_line
+    return done, kept if mend else None
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a scheduler, ``kill``) ends the run like Ctrl-C: the rows so far are kept."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -79,20 +80,64 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``ho-annotate`` console script."""
+    """Entry point of the ``ho-annotate`` console script.
+
+    Every failure ends as one line on stderr and a non-zero exit, never a traceback: our own
+    refusals and file-system errors exit 2, an interruption 130, a closed pipe (``| head``)
+    quietly 141, and anything unexpected 3 (``HO_ANNOTATE_DEBUG=1`` shows its traceback).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0 if args.command is None else 2
+    from ho_annotate.dicom.safe_text import LibraryWarnings, printable
+    from ho_annotate.files.outputs import describe_os_error
+
+    def fail(message: str, code: int) -> int:
+        print(f"ho-annotate {args.command}: {printable(message)}", file=sys.stderr)
+        return code
+
+    held = LibraryWarnings()
     try:
-        return int(args.func(args) or 0)
+        with held:
+            code = int(args.func(args) or 0)
+        note = held.summary()
+        if note:
+            print(f"ho-annotate {args.command}: note: {note}", file=sys.stderr)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers, not at exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
     except HoAnnotateError as exc:
-        print(f"ho-annotate {args.command}: error: {error_text(exc)}", file=sys.stderr)
-        return 2
+        return fail(f"error: {error_text(exc)}", 2)
     except KeyboardInterrupt:
-        print(f"ho-annotate {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return fail("interrupted", 130)
+    except OSError as exc:
+        return fail(f"error: {describe_os_error(exc)}", 2)
+    except MemoryError:
+        return fail("error: not enough memory for this input (nothing was written)", 2)
+    except RecursionError:
+        return fail("error: the input is nested too deeply to read", 2)
+    except Exception as exc:  # the last guard: one line, not a traceback
+        if os.environ.get("HO_ANNOTATE_DEBUG"):
+            raise
+        return fail(
+            f"internal error: {type(exc).__name__}: {exc} (please report it; "
+            "HO_ANNOTATE_DEBUG=1 shows the traceback)",
+            3,
+        )
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,6 +27,11 @@ def register(subparsers: Any) -> None:
         default=DEFAULT_OUT,
         help=f"where to write the PNGs and {TABLE_CSV} (default: ./{DEFAULT_OUT})",
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace same-named files in a folder the demo did not write",
+    )
     parser.set_defaults(func=run)
 
 
@@ -34,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from ho_annotate.samples.demo import format_table, run_demo
 
     start = time.perf_counter()
-    result = run_demo(args.out)
+    result = run_demo(args.out, overwrite=args.overwrite)
     print(format_table(result.rows))
     print()
     seconds = time.perf_counter() - start

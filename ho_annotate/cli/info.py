@@ -29,15 +29,22 @@ def register(subparsers: Any) -> None:
 
 
 def summary(header: RadiographHeader) -> dict[str, Any]:
-    """The header facts as plain JSON-ready values."""
+    """The header facts as plain JSON-ready values.
+
+    Only fields documented as safe are shown, and only when they are well-formed: UIDs that
+    are UIDs, code strings that are code strings. A damaged header may hold a name anywhere.
+    """
+    from ho_annotate.dicom.safe_text import safe_code, safe_uid
+
     spacing = header.spacing
+    orientation = [safe_code(p) or "" for p in header.patient_orientation or []]
     return {
         "path": str(header.path),
-        "sop_class_uid": header.sop_class_uid,
-        "modality": header.modality,
-        "view_position": header.view_position,
-        "laterality": header.laterality,
-        "patient_orientation": list(header.patient_orientation or []) or None,
+        "sop_class_uid": safe_uid(header.sop_class_uid),
+        "modality": safe_code(header.modality),
+        "view_position": safe_code(header.view_position),
+        "laterality": safe_code(header.laterality),
+        "patient_orientation": orientation or None,
         "rows": header.rows,
         "columns": header.columns,
         "photometric": header.photometric,
@@ -50,19 +57,24 @@ def summary(header: RadiographHeader) -> dict[str, Any]:
         "spacing_mm": list(spacing.mm) if spacing else None,
         "spacing_kind": header.spacing_kind,
         "spacing_source": header.spacing_source,
-        "sop_instance_uid": header.sop_instance_uid or None,
-        "study_instance_uid": header.study_instance_uid,
-        "series_instance_uid": header.series_instance_uid,
+        "sop_instance_uid": safe_uid(header.sop_instance_uid),
+        "study_instance_uid": safe_uid(header.study_instance_uid),
+        "series_instance_uid": safe_uid(header.series_instance_uid),
     }
 
 
 def _lines(header: RadiographHeader) -> list[str]:
     from pydicom.uid import UID
 
-    sop_class = UID(header.sop_class_uid).name if header.sop_class_uid else "not given"
+    from ho_annotate.dicom.safe_text import printable
+
+    safe = summary(header)
+    sop_class = safe["sop_class_uid"] or "not given"
+    if sop_class == header.sop_class_uid:
+        sop_class = UID(sop_class).name  # a registered name, or the UID itself
     orientation = (
-        "\\".join(header.patient_orientation)
-        if header.patient_orientation
+        "\\".join(safe["patient_orientation"])
+        if safe["patient_orientation"]
         else "not given (radiological convention assumed)"
     )
     if header.voi_window:
@@ -78,11 +90,11 @@ def _lines(header: RadiographHeader) -> list[str]:
         spacing = "none (distances in pixels only; calibrate to measure in mm)"
     slope, intercept = header.rescale
     lo, hi = header.value_range
-    return [
+    lines = [
         f"File:               {header.path}",
         f"Object:             {sop_class}",
-        f"Modality / view:    {header.modality or '-'} / {header.view_position or '-'}",
-        f"Laterality:         {header.laterality or 'not given'}",
+        f"Modality / view:    {safe['modality'] or '-'} / {safe['view_position'] or '-'}",
+        f"Laterality:         {safe['laterality'] or 'not given'}",
         f"PatientOrientation: {orientation}",
         f"Size:               {header.rows} rows x {header.columns} columns",
         f"Pixels:             {header.photometric}, {header.bits_stored or '?'} bits stored, "
@@ -90,10 +102,11 @@ def _lines(header: RadiographHeader) -> list[str]:
         f"Rescale:            slope {slope:g}, intercept {intercept:g}; values {lo:g} .. {hi:g}",
         f"Window:             {window}",
         f"Spacing:            {spacing}",
-        f"SOP Instance UID:   {header.sop_instance_uid or 'missing'}",
-        f"Study UID:          {header.study_instance_uid or 'missing'}",
-        f"Series UID:         {header.series_instance_uid or 'missing'}",
+        f"SOP Instance UID:   {safe['sop_instance_uid'] or 'missing'}",
+        f"Study UID:          {safe['study_instance_uid'] or 'missing'}",
+        f"Series UID:         {safe['series_instance_uid'] or 'missing'}",
     ]
+    return [printable(line) for line in lines]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
 
     header = read_header(args.image)
     if args.json:
-        print(json.dumps(summary(header)))
+        print(json.dumps(summary(header)))  # JSON escapes control characters itself
     else:
         print("\n".join(_lines(header)))
     return 0

@@ -55,6 +55,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--resume", action="store_true", help="skip images the output already holds, append"
     )
     parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing results file when done"
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when any row has an error"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
@@ -78,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         pseudonymize=args.pseudonymize,
         resume=args.resume,
+        overwrite=args.overwrite,
         progress=not args.quiet,
     )
     if not args.quiet:

@@ -48,25 +48,38 @@ def register(subparsers: Any) -> None:
     p.add_argument("--columns", type=int, default=1200)
     p.add_argument("--pixel-mm", type=float, default=0.35, help="detector pixel size in mm")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a case synth made earlier under the same name (never any other file)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ho_annotate.errors import HoAnnotateError
+    from ho_annotate.files.outputs import is_sidecar, refuse_input
     from ho_annotate.synth import CaseDesign, DesignError, SideDesign, write_case
 
-    sides = {}
-    for side in ("right", "left"):
-        grade = getattr(args, side)
-        gap = getattr(args, f"{side}_gap")
-        if gap is not None and grade not in ("II", "III", None):
-            raise HoAnnotateError(f"--{side}-gap only applies to spurs (grade II or III)")
-        if gap is not None and grade is None:
-            grade = "II" if gap >= 10.0 else "III"
-        sides[side] = SideDesign(
-            grade=grade or "0", gap_mm=gap, prosthesis_mm=getattr(args, f"{side}_prosthesis")
-        )
+    out: Path = args.out
+    if is_sidecar(out):  # an existing DICOM is checked by write_case: synth may replace its own
+        refuse_input(out, "synthetic image")
+    if out.is_dir():
+        raise HoAnnotateError(f"{out}: is a folder; give the DICOM file to write (e.g. case.dcm)")
+    if out.exists() and not out.is_file():
+        raise HoAnnotateError(f"{out}: is not a regular file; give the DICOM file to write")
     try:
+        sides = {}
+        for side in ("right", "left"):
+            grade = getattr(args, side)
+            gap = getattr(args, f"{side}_gap")
+            if gap is not None and grade not in ("II", "III", None):
+                raise HoAnnotateError(f"--{side}-gap only applies to spurs (grade II or III)")
+            if gap is not None and grade is None:
+                grade = "II" if gap >= 10.0 else "III"
+            sides[side] = SideDesign(
+                grade=grade or "0", gap_mm=gap, prosthesis_mm=getattr(args, f"{side}_prosthesis")
+            )
         design = CaseDesign(
             right=sides["right"],
             left=sides["left"],
@@ -81,10 +94,23 @@ def run(args: argparse.Namespace) -> int:
             pixel_mm=args.pixel_mm,
             seed=args.seed,
         )
-        out: Path = args.out
-        written = write_case(design, out.parent, out.stem if out.suffix == ".dcm" else out.name)
+    except HoAnnotateError:
+        raise
     except (ValueError, DesignError) as exc:
-        raise HoAnnotateError(f"{args.out}: cannot make this case: {exc}") from exc
+        raise HoAnnotateError(f"{out}: cannot make this case: {exc}") from exc
+    name = out.stem if out.suffix == ".dcm" else out.name
+    try:
+        written = write_case(design, out.parent, name, overwrite=args.overwrite)
+    except (HoAnnotateError, OSError):
+        raise
+    except Exception as exc:  # the anatomy did not fit the image (geometry came out empty)
+        fov = f"{design.rows * design.patient_pixel_mm:.0f} x "
+        fov += f"{design.columns * design.patient_pixel_mm:.0f} mm"
+        raise HoAnnotateError(
+            f"{out}: cannot make this case: the hip anatomy does not fit a {design.rows} x "
+            f"{design.columns} image of {design.pixel_mm:g} mm pixels ({fov} at the patient "
+            "plane); use more rows and columns or a larger --pixel-mm"
+        ) from exc
     print(f"wrote {written.image} and {written.sidecar}")
     for exp in written.case.expected:
         if exp.side not in design.imaged_sides():

@@ -6,6 +6,9 @@ other cases work in place on one array, so loading costs little more than decodi
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ from pydicom.dataset import Dataset
 from pydicom.pixels.processing import apply_modality_lut
 from pydicom.uid import UID
 
+from ho_annotate.dicom.limits import check_pixel_data, is_decoder_panic, quiet_native_stderr
 from ho_annotate.dicom.lut import has_modality_lut_sequence, modality_range, rescale
 from ho_annotate.dicom.reading import int_value
 from ho_annotate.errors import RadiographError
@@ -37,11 +41,33 @@ class RadiographWarning(UserWarning):
 
 
 def _decode(ds: Dataset, path: Path) -> Array:
+    panicked = False
     try:
-        arr: Array = ds.pixel_array
+        with quiet_native_stderr() as held:
+            try:
+                arr: Array = ds.pixel_array
+            except BaseException as exc:  # a Rust decoder's panic is no Exception
+                panicked = is_decoder_panic(exc)
+                raise
     except Exception as exc:
         raise RadiographError(_decode_failure(ds, path, exc)) from exc
+    except BaseException as exc:
+        if not panicked:
+            raise
+        raise RadiographError(
+            f"{path}: the pixel decoder failed on damaged pixel data; export the image again"
+        ) from exc
+    finally:
+        if held and held[0] and not panicked:
+            _replay(held[0])
     return arr
+
+
+def _replay(data: bytes) -> None:
+    """Write back what a decoder printed natively (it was not a panic: it may matter)."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+        os.write(2, data)
 
 
 def _decode_failure(ds: Dataset, path: Path, exc: Exception) -> str:
@@ -169,6 +195,7 @@ def _fractional_rescale_of_native_pixels(ds: Dataset) -> Array | None:
 
 def oriented_pixels(ds: Dataset, path: Path) -> Array:
     """Decoded, Modality-LUT applied, bone-bright 2-D pixels of a vetted single-frame image."""
+    check_pixel_data(ds, path)  # before any decoder allocates or panics
     fast = _fractional_rescale_of_native_pixels(ds)
     if fast is not None:
         return _polarity(fast, ds)

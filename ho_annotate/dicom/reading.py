@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Literal
 
 from pydicom import dcmread
 from pydicom.dataelem import RawDataElement
@@ -89,7 +90,38 @@ def int_value(ds: Dataset, keyword: str, default: int | None = None) -> int | No
 
 
 def _read(path: Path, header_only: bool, force: bool) -> Dataset:
-    return dcmread(path, stop_before_pixels=header_only, force=force)
+    if not header_only:
+        return dcmread(path, force=force)
+    with path.open("rb") as f:
+        ds = dcmread(f, stop_before_pixels=True, force=force)
+        _check_pixel_extent(f, ds, path)
+    return ds
+
+
+def _check_pixel_extent(f: BinaryIO, ds: Dataset, path: Path) -> None:
+    """Refuse a file cut short inside its pixel data, without reading the pixels.
+
+    Reading stopped at the Pixel Data element: its header gives the value's length, which
+    must fit in the file (encapsulated data of undefined length cannot be checked this way).
+    """
+    start = f.tell()
+    head = f.read(12)
+    if len(head) < 8 or head[:4] not in (b"\xe0\x7f\x10\x00", b"\x7f\xe0\x00\x10"):
+        return  # no pixel data here (checked later) or an unusual layout
+    little = head[:4] == b"\xe0\x7f\x10\x00"
+    order: Literal["little", "big"] = "little" if little else "big"
+    if head[4:6].isalpha() and len(head) == 12:  # explicit VR: tag, VR, 2 reserved, length
+        length, offset = int.from_bytes(head[8:12], order), 12
+    else:
+        length, offset = int.from_bytes(head[4:8], order), 8
+    if length == 0xFFFFFFFF:
+        return
+    size = os.fstat(f.fileno()).st_size
+    if start + offset + length > size:
+        raise RadiographError(
+            f"{path}: the file ends {start + offset + length - size} bytes before the end of "
+            "its pixel data (truncated or damaged file); export it again"
+        )
 
 
 def open_dataset(path: Path, *, header_only: bool) -> Dataset:
@@ -110,6 +142,8 @@ def open_dataset(path: Path, *, header_only: bool) -> Dataset:
         except InvalidDicomError:
             forced = True
             ds = _read(path, header_only, force=True)
+    except RadiographError:
+        raise
     except Exception as exc:
         raise RadiographError(
             f"{path}: cannot be read as DICOM ({type(exc).__name__}: {exc}); "

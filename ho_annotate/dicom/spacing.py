@@ -9,7 +9,9 @@ The rules (GUIDE section 2, PS3.3 sec. 10.7 and the DX modules), first match win
 5. PixelSpacing alone, or NominalScannedPixelSpacing: ``unknown`` meaning.
 6. Nothing: ``None``.
 
-Spacing that is not two positive finite numbers counts as absent. A manual calibration
+Spacing that is not two numbers from ``MIN_SPACING_MM`` to ``MAX_SPACING_MM`` counts as
+absent, and an ERMF above ``MAX_ERMF`` is ignored: values past them come from damaged or
+hostile headers, and would overflow or vanish in the geometry (1e308, 1e-320). A manual calibration
 (``ho_annotate.calibration.manual``) overrides all of this but is never read from the header.
 """
 
@@ -28,17 +30,22 @@ __all__ = ["header_spacing", "spacing_pair"]
 #: Relative tolerance under which PixelSpacing and ImagerPixelSpacing count as equal.
 _EQUAL_RTOL = 1e-4
 _FAST_VRS = frozenset({"DS"})
+#: Plausible pixel sizes in mm (a fine mammography detector is 0.05, a coarse scan about 1).
+MIN_SPACING_MM = 1e-3
+MAX_SPACING_MM = 10.0
+#: Plausible magnification factors: radiographs are magnified 1.05-1.3 times.
+MAX_ERMF = 5.0
 
 
 def spacing_pair(value: Any) -> tuple[float, float] | None:
-    """``(row_mm, col_mm)`` from a DICOM spacing value, or ``None`` unless two positive numbers."""
+    """``(row_mm, col_mm)`` from a DICOM spacing value, or ``None`` unless two plausible sizes."""
     if value is None or isinstance(value, str | bytes):
         return None
     try:
         numbers = [float(v) for v in value]
     except (TypeError, ValueError):
         return None
-    if len(numbers) != 2 or not all(math.isfinite(v) and v > 0 for v in numbers):
+    if len(numbers) != 2 or not all(MIN_SPACING_MM <= v <= MAX_SPACING_MM for v in numbers):
         return None
     return (numbers[0], numbers[1])
 
@@ -94,7 +101,7 @@ def header_spacing(ds: Dataset) -> Spacing | None:
         if imager is not None and not _same(pixel, imager):
             return _make(pixel, "estimated", "PixelSpacing (differs from ImagerPixelSpacing)")
     if imager is not None:
-        if ermf is not None and ermf > 1.0:
+        if ermf is not None and 1.0 < ermf <= MAX_ERMF:
             corrected = (imager[0] / ermf, imager[1] / ermf)
             return _make(corrected, "estimated", f"ImagerPixelSpacing / ERMF {ermf:g}")
         if pixel is not None:

@@ -1,12 +1,18 @@
-"""Present a radiograph to a student under a neutral name, with telling attributes removed.
+"""Present a radiograph to a student under a neutral name, de-identified, telling attributes
+removed.
 
-The copy keeps the pixels, spacing, laterality, orientation and UIDs (so the student's sidecar
-binds to the same SOPInstanceUID as the reference), and drops everything a description,
-comment, private tag or file name could give away. The source file is only read.
+The copy keeps the pixels, spacing, laterality and orientation. It is de-identified by the
+DICOM Basic Application Level Confidentiality Profile (``deidentify``: every attribute of
+PS3.15 Annex E at every depth, private attributes removed, UIDs replaced consistently within
+the run), and drops everything a description, comment or file name could give away. A source
+whose BurnedInAnnotation is YES is refused: header de-identification cannot remove text in
+the pixels; one that does not say NO is presented with a ``BurnedInTextWarning``. The
+source file is only read.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Final
 
@@ -16,6 +22,8 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
 from ho_annotate.errors import RadiographError
+from ho_annotate.files.atomic import atomic_path
+from ho_annotate.practice.deidentify import UidMap, deidentify
 
 #: Attributes removed wherever they occur: free-text descriptions of the study, series, image,
 #: procedure or patient, and who/where it was made.
@@ -115,10 +123,18 @@ def strip_telling(ds: Dataset, case_name: str, *, also: tuple[str, ...] = ()) ->
                 delattr(meta, keyword)
 
 
-def present_case(source: Path, dest: Path, case_name: str) -> str:
-    """Write the student's copy of ``source`` to ``dest``; return its SOPInstanceUID.
+class BurnedInTextWarning(UserWarning):
+    """A presented image does not state that its pixels are free of burned-in text."""
 
-    Raises :class:`RadiographError` when ``source`` is not a readable DICOM image.
+
+def present_case(
+    source: Path, dest: Path, case_name: str, uids: UidMap | None = None
+) -> tuple[str, str]:
+    """Write the student's de-identified copy of ``source`` to ``dest``.
+
+    Returns ``(new SOPInstanceUID, source SOPInstanceUID)``; ``uids`` maps old UIDs to new
+    ones consistently across the cases of one run. Raises :class:`RadiographError` when
+    ``source`` is not a readable DICOM image or declares burned-in annotation.
     """
     try:
         ds = pydicom.dcmread(source)
@@ -126,7 +142,25 @@ def present_case(source: Path, dest: Path, case_name: str) -> str:
         raise RadiographError(f"{source}: cannot read it as DICOM ({exc})") from exc
     if "PixelData" not in ds or "SOPInstanceUID" not in ds:
         raise RadiographError(f"{source}: no pixel data or SOPInstanceUID; not a radiograph")
+    burned = str(ds.get("BurnedInAnnotation", "") or "").strip().upper()
+    if burned == "YES":
+        raise RadiographError(
+            f"{source}: BurnedInAnnotation is YES: names or dates may be burned into the "
+            "pixels, which de-identifying the header cannot remove; leave it out of the set"
+        )
+    if burned != "NO":
+        warnings.warn(
+            f"{case_name}: the source does not state BurnedInAnnotation NO; check its pixels "
+            "for burned-in names before sharing the run",
+            BurnedInTextWarning,
+            stacklevel=2,
+        )
+    original = str(ds.SOPInstanceUID)
     strip_telling(ds, case_name, also=(source.stem, source.name))
+    deidentify(ds, uids or UidMap())
+    ds.PatientName = case_name
+    ds.PatientID = case_name
     dest.parent.mkdir(parents=True, exist_ok=True)
-    ds.save_as(dest, enforce_file_format=True)
-    return str(ds.SOPInstanceUID)
+    with atomic_path(dest) as tmp:
+        ds.save_as(tmp, enforce_file_format=True)
+    return str(ds.SOPInstanceUID), original

@@ -26,6 +26,7 @@ from ho_annotate.dicom.radiograph import read_header
 from ho_annotate.errors import HoAnnotateError, SidecarError
 from ho_annotate.files.atomic import atomic_write
 from ho_annotate.practice.compare import DEFAULT_IOU, CaseComparison, compare_case
+from ho_annotate.practice.deidentify import UidMap
 from ho_annotate.practice.present import present_case
 from ho_annotate.practice.score import ScoreSummary, summarize
 from ho_annotate.practice.sets import (
@@ -58,6 +59,9 @@ class RunCase(msgspec.Struct, kw_only=True):
     #: The presented image, relative to the run folder.
     image: str
     sop_instance_uid: str
+    #: The source image's SOPInstanceUID: the key of its reference sidecar ("" in runs made
+    #: before presented copies got new UIDs; then it equals ``sop_instance_uid``).
+    source_sop_instance_uid: str = ""
     submitted: str | None = None
     #: Grades the student picked by hand per side (``None``: from their annotations).
     picked: dict[str, str | None] = msgspec.field(default_factory=dict)
@@ -131,11 +135,14 @@ def prepare_run(
     random.Random(seed).shuffle(sources)
     width = max(3, len(str(len(sources))))
     cases = []
+    uids = UidMap()  # one map per run: images of one study keep one (new) study UID
     for n, source in enumerate(sources, start=1):
         name = f"case_{n:0{width}d}"
         rel = f"{CASES_DIR}/{name}.dcm"
-        uid = present_case(source.image, run_dir / rel, name)
-        cases.append(RunCase(name=name, image=rel, sop_instance_uid=uid))
+        uid, original = present_case(source.image, run_dir / rel, name, uids)
+        cases.append(
+            RunCase(name=name, image=rel, sop_instance_uid=uid, source_sop_instance_uid=original)
+        )
     run = PracticeRun(
         reader=reader,
         set_dir=str(set_dir.resolve()),
@@ -183,13 +190,16 @@ class PracticeSession:
         """The reference reading, available only once the case is submitted."""
         if case.submitted is None:
             raise HoAnnotateError(f"{case.name}: the reference opens after you submit")
-        found = find_references(Path(self.run.references_dir)).get(case.sop_instance_uid)
+        source_uid = case.source_sop_instance_uid or case.sop_instance_uid
+        found = find_references(Path(self.run.references_dir)).get(source_uid)
         if found is None:
             raise SidecarError(
                 f"{self.run.references_dir}: no reference sidecar for {case.name} any more; "
                 "put the set's reference sidecars back there"
             )
-        return load_annotations(found, expected_sop_uid=case.sop_instance_uid)
+        reference = load_annotations(found, expected_sop_uid=source_uid)
+        # Re-bound to the presented copy's new UID, which the student's answer carries.
+        return msgspec.structs.replace(reference, sop_instance_uid=case.sop_instance_uid)
 
     def submit(
         self,

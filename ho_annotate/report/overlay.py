@@ -173,5 +173,8 @@ def render_overlay(
         )  # fmt: skip
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, facecolor="black")
+    from ho_annotate.files.atomic import atomic_path
+
+    with atomic_path(out) as tmp:  # a full disk leaves no half PNG behind
+        fig.savefig(tmp, facecolor="black", format=out.suffix.lstrip(".").lower() or "png")
     return out

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 DEFAULT_OUT = Path("ho-annotate-demo")
 TABLE_CSV = "demo.csv"
+#: Marks a folder the demo wrote, so a second run may replace its own PNGs and table.
+MARKER = ".ho-annotate-demo"
 
 
 @dataclass(frozen=True)
@@ -64,19 +66,47 @@ class DemoResult:
     table: Path | None = None
 
 
-def run_demo(out_dir: Path = DEFAULT_OUT, samples: Path | None = None) -> DemoResult:
-    """Grade each sample (Brooker and Della Valle), draw its overlay, write the table."""
+def _prepare(out_dir: Path, names: list[str], overwrite: bool) -> None:
+    """Create ``out_dir``; refuse to replace files in it that an earlier demo did not write."""
+    from ho_annotate.files.outputs import OutputRefusedError, check_output_dir, refuse_input
+
+    check_output_dir(out_dir, "demo")
+    ours = (out_dir / MARKER).is_file()
+    clash = [out_dir / n for n in names if (out_dir / n).exists()]
+    for path in clash:
+        refuse_input(path, "demo output")
+        if path.is_dir():
+            raise OutputRefusedError(f"{path}: is a folder; the demo would write a file there")
+    if clash and not (ours or overwrite):
+        raise OutputRefusedError(
+            f"{out_dir}: already holds {clash[0].name} (not written by the demo); "
+            "choose another --out folder or pass --overwrite"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).write_text("written by ho-annotate demo\n", encoding="utf-8")
+
+
+def run_demo(
+    out_dir: Path = DEFAULT_OUT, samples: Path | None = None, *, overwrite: bool = False
+) -> DemoResult:
+    """Grade each sample (Brooker and Della Valle), draw its overlay, write the table.
+
+    Files already in ``out_dir`` are replaced only when an earlier demo wrote them (the
+    folder holds the demo's marker) or with ``overwrite``.
+    """
     from ho_annotate.annotations.naming import sidecar_path
     from ho_annotate.annotations.store import load_annotations
     from ho_annotate.dicom.radiograph import load_radiograph
+    from ho_annotate.files.atomic import atomic_path
     from ho_annotate.grading import HipRecord, grade
     from ho_annotate.report.overlay import render_overlay
 
     folder = samples or sample_data_dir()
     titles = {row.file: row.title for row in sample_rows(folder)}
     result = DemoResult(Path(out_dir))
-    result.out_dir.mkdir(parents=True, exist_ok=True)
-    for image in sample_files(folder):
+    images = sample_files(folder)
+    _prepare(result.out_dir, [*(f"{i.stem}.png" for i in images), TABLE_CSV], overwrite)
+    for image in images:
         rad = load_radiograph(image)
         aset = load_annotations(sidecar_path(image, READER), expected_sop_uid=rad.sop_instance_uid)
         brooker = grade(aset, rad.spacing, "brooker")
@@ -93,7 +123,7 @@ def run_demo(out_dir: Path = DEFAULT_OUT, samples: Path | None = None) -> DemoRe
         render_overlay(rad, aset, [brooker, della_valle], png, title=titles.get(image.name))
         result.overlays.append(png)
     result.table = result.out_dir / TABLE_CSV
-    with open(result.table, "w", newline="", encoding="utf-8") as f:
+    with atomic_path(result.table) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(COLUMNS)
         writer.writerows(row.values() for row in result.rows)

@@ -24,7 +24,7 @@ from ho_annotate.synth.ho import DesignError, feret
 from ho_annotate.synth.reference import header_spacing, reference_annotations
 from ho_annotate.synth.render import Rendering, render
 from ho_annotate.synth.truth import Expected, expected_side
-from ho_annotate.synth.writer import build_dataset, uids, write_dicom
+from ho_annotate.synth.writer import MANUFACTURER, build_dataset, uids, write_dicom
 
 __all__ = [
     "READER",
@@ -83,17 +83,50 @@ def generate(design: CaseDesign, name: str = "case") -> SynthCase:
     return SynthCase(name, rendering, ds, aset, expected)
 
 
-def write_case(design: CaseDesign, directory: str | Path, name: str) -> WrittenCase:
-    """Write ``<name>.dcm`` and its reference sidecar into ``directory``."""
+def write_case(
+    design: CaseDesign, directory: str | Path, name: str, *, overwrite: bool = False
+) -> WrittenCase:
+    """Write ``<name>.dcm`` and its reference sidecar into ``directory``.
+
+    Existing files are never replaced, except with ``overwrite`` a case this generator made
+    earlier (its header names ho-annotate as the manufacturer) and that case's reference.
+    """
     from ho_annotate.annotations.naming import sidecar_path
     from ho_annotate.annotations.store import save_annotations
 
-    case = generate(design, name)
     folder = Path(directory)
+    image_path = folder / f"{name}.dcm"
+    sidecar = sidecar_path(image_path, READER)
+    _check_targets(image_path, sidecar, overwrite)
+    case = generate(design, name)
     folder.mkdir(parents=True, exist_ok=True)
-    image = write_dicom(case.dataset, folder / f"{name}.dcm")
-    sidecar = sidecar_path(image, READER)
+    image = write_dicom(case.dataset, image_path)
     if sidecar.exists():
         sidecar.unlink()
     save_annotations(case.annotations, sidecar)
     return WrittenCase(image, sidecar, case)
+
+
+def _check_targets(image: Path, sidecar: Path, overwrite: bool) -> None:
+    from ho_annotate.files.outputs import OutputRefusedError
+
+    existing = [p for p in (image, sidecar) if p.exists() or p.is_symlink()]
+    if not existing:
+        return
+    if overwrite and not image.is_symlink() and _is_ours(image):
+        return
+    what = "a synthetic case made by ho-annotate" if _is_ours(image) else "not made by synth"
+    hint = "pass --overwrite to replace it" if _is_ours(image) else "choose another name"
+    raise OutputRefusedError(f"{existing[0]}: already exists ({what}); {hint}")
+
+
+def _is_ours(image: Path) -> bool:
+    import pydicom
+
+    if not image.is_file():
+        return False
+    try:
+        ds = pydicom.dcmread(image, stop_before_pixels=True, specific_tags=["Manufacturer"])
+    except Exception:  # not DICOM at all: certainly not ours
+        return False
+    return str(ds.get("Manufacturer", "")) == MANUFACTURER

@@ -22,6 +22,10 @@ SPACING_OPTIONS: tuple[SpacingOption, ...] = (
 TransferSyntax = Literal["uncompressed", "jpeg2000", "rle"]
 TRANSFER_SYNTAXES: tuple[TransferSyntax, ...] = ("uncompressed", "jpeg2000", "rle")
 Photometric = Literal["MONOCHROME1", "MONOCHROME2"]
+#: Image size limits in pixels per side: big enough for the anatomy at coarse pixels, small
+#: enough that rendering (several float images of this size) stays within a laptop's memory.
+MIN_SIDE = 128
+MAX_SIDE = 8192
 
 
 def half_up(value: float) -> float:
@@ -47,6 +51,20 @@ class SideDesign:
     bridge: bool = False
     prosthesis_mm: float | None = None
     read: bool = True
+
+    def __post_init__(self) -> None:
+        if self.gap_mm is not None and not (math.isfinite(self.gap_mm) and 0 < self.gap_mm <= 60):
+            raise ValueError(
+                f"a gap must be a number of mm above 0 and at most 60, not {self.gap_mm}"
+            )
+        if self.prosthesis_mm is not None and not (
+            math.isfinite(self.prosthesis_mm) and 15 <= self.prosthesis_mm <= 60
+        ):
+            raise ValueError(
+                f"a prosthetic head is 15 to 60 mm across (usually 22-40), not {self.prosthesis_mm}"
+            )
+        if any(not (math.isfinite(s) and 0 < s <= 60) for s in self.islands):
+            raise ValueError("island sizes must be numbers of mm above 0 and at most 60")
 
     @property
     def explicit(self) -> bool:
@@ -114,8 +132,15 @@ class CaseDesign:
             raise ValueError(f"spacing must be one of {', '.join(SPACING_OPTIONS)}")
         if self.transfer_syntax not in TRANSFER_SYNTAXES:
             raise ValueError(f"transfer syntax must be one of {', '.join(TRANSFER_SYNTAXES)}")
-        if not (1.0 <= self.magnification <= 1.5) or self.pixel_mm <= 0:
-            raise ValueError("magnification must be 1.0-1.5 and pixel_mm positive")
+        if not (1.0 <= self.magnification <= 1.5):
+            raise ValueError(f"magnification must be 1.0-1.5, not {self.magnification}")
+        if not (math.isfinite(self.pixel_mm) and 0.01 <= self.pixel_mm <= 5.0):
+            raise ValueError(f"the detector pixel must be 0.01-5 mm, not {self.pixel_mm}")
+        if not (MIN_SIDE <= self.rows <= MAX_SIDE and MIN_SIDE <= self.columns <= MAX_SIDE):
+            raise ValueError(
+                f"rows and columns must each be {MIN_SIDE}-{MAX_SIDE} pixels, "
+                f"not {self.rows} x {self.columns}"
+            )
 
     def imaged_sides(self) -> tuple[Side, ...]:
         if self.view == "hip":

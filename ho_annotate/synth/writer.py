@@ -24,6 +24,10 @@ _DATE, _TIME = "20240115", "101500"
 _SID_MM = 1150.0
 
 
+#: The Manufacturer of every synthetic file: how ``write_case`` knows a file it may replace.
+MANUFACTURER = "ho-annotate synthetic"
+
+
 def uids(design: CaseDesign, name: str) -> dict[str, str]:
     """Deterministic UIDs derived from the case name and seed."""
     key = [f"ho-annotate-synth:{name}:{design.seed}"]
@@ -63,7 +67,7 @@ def build_dataset(
     ds.AccessionNumber = ""
     ds.Modality = "DX"
     ds.PresentationIntentType = "FOR PRESENTATION"
-    ds.Manufacturer = "ho-annotate synthetic"
+    ds.Manufacturer = MANUFACTURER
     ds.ManufacturerModelName = "synth"
     ds.InstitutionName = "SYNTHETIC"
     ds.ReferringPhysicianName = ""
@@ -132,6 +136,9 @@ def _spacing(ds: FileDataset, design: CaseDesign) -> None:
 
 
 def write_dicom(ds: FileDataset, path: Path) -> Path:
+    from ho_annotate.files.atomic import atomic_path
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    ds.save_as(path, enforce_file_format=True)
+    with atomic_path(path) as tmp:  # whole or not at all
+        ds.save_as(tmp, enforce_file_format=True)
     return path

@@ -121,7 +121,11 @@ def test_presented_case_leaks_neither_file_name_nor_description(tmp_path: Path) 
     # The shuffle is seeded: the same seed gives the same order. The presented copies of the
     # run inside the set are not taken for more cases.
     again = prepare_run(set_dir, tmp_path / "run2", reader="alice", seed=3)
-    assert [c.sop_instance_uid for c in again.run.cases] == [c.sop_instance_uid for c in cases]
+    assert [c.source_sop_instance_uid for c in again.run.cases] == [
+        c.source_sop_instance_uid for c in cases
+    ]
+    # Presented copies get new UIDs (PS3.15 Annex E), different from the source's.
+    assert all(c.sop_instance_uid != c.source_sop_instance_uid for c in cases)
 
 
 def test_run_submit_resume_and_reference_only_after_submit(tmp_path: Path) -> None:
@@ -134,7 +138,7 @@ def test_run_submit_resume_and_reference_only_after_submit(tmp_path: Path) -> No
         session.reference(first)
     # The student draws nothing and picks grades by hand.
     by_uid = {v: k for k, v in uids.items()}
-    design = by_uid[first.sop_instance_uid]
+    design = by_uid[first.source_sop_instance_uid]
     result = session.submit(first, None, {"left": "0", "right": "III"})
     ref = session.reference(first)
     assert ref.sop_instance_uid == first.sop_instance_uid
@@ -248,7 +252,7 @@ def test_synthetic_set_presented_and_graded_as_designed(tmp_path: Path) -> None:
         assert "ImageComments" not in ds and "SeriesDescription" not in ds
         assert "synthetic_2" not in session.image_path(case).read_bytes().decode("latin-1")
         result = session.submit(case, None, {})
-        design = designs[case.sop_instance_uid]
+        design = designs[case.source_sop_instance_uid]
         for side, comparison in result.sides.items():
             sd = design.side(side)  # type: ignore[arg-type]
             truth = sd.true_grade() if sd.explicit else sd.grade
@@ -293,7 +297,7 @@ def test_references_beside_the_images_and_answers_never_taken_for_references(
     # The student's answer (inside the run, same image UID) sorts before "teacher" by path.
     case = session.run.cases[0]
     save_annotations(aset(case.sop_instance_uid, "alice", []), session.answer_path(case))
-    assert find_references(set_dir)[case.sop_instance_uid].name.endswith(".teacher.ho.json")
+    assert find_references(set_dir)[case.source_sop_instance_uid].name.endswith(".teacher.ho.json")
     result = session.submit(case, session.load_answer(case), {})
     assert {s.outcome for s in result.sides.values()} == {"not read"}
     assert session.reference(case).reader == "teacher"
