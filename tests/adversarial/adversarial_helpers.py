@@ -16,7 +16,8 @@ import numpy as np
 from conftest import write_dx
 
 from ho_annotate.annotations.model import AnnotationSet, Item
-from ho_annotate.annotations.store import encode_annotations, sidecar_path
+from ho_annotate.annotations.naming import sidecar_path
+from ho_annotate.annotations.store import encode_annotations
 
 CLI = [sys.executable, "-m", "ho_annotate"]
 PIXELS = np.arange(64, dtype=np.uint16).reshape(8, 8)

@@ -19,7 +19,8 @@ from pydicom.uid import RLELossless
 
 from ho_annotate import load_radiograph, read_header
 from ho_annotate.annotations.model import AnnotationSet, Item
-from ho_annotate.annotations.store import encode_annotations, sidecar_path
+from ho_annotate.annotations.naming import sidecar_path
+from ho_annotate.annotations.store import encode_annotations
 from ho_annotate.batch import measure
 from ho_annotate.errors import RadiographError
 

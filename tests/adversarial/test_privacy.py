@@ -19,7 +19,8 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 from ho_annotate.annotations.model import AnnotationSet
-from ho_annotate.annotations.store import encode_annotations, sidecar_path
+from ho_annotate.annotations.naming import sidecar_path
+from ho_annotate.annotations.store import encode_annotations
 from ho_annotate.dicom.safe_text import LibraryWarnings
 from ho_annotate.errors import RadiographError
 from ho_annotate.practice.deidentify import annex_e_actions
