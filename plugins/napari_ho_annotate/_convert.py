@@ -220,17 +220,23 @@ def after_edit(item: Item, before: Item | None) -> Item:
 
     Unmoved, it keeps what ``before`` says. Moved or reshaped by hand, it is ``manual`` with
     the reader's click uncertainty; a gap line keeps the ends it once snapped to as its
-    ``snapped_points``, so grading warns when the reader's line and the image disagree.
+    ``snapped_points``, so grading warns when the reader's line and the image disagree. A new
+    shape that says it was snapped or outlined is a pasted copy of one, placed by hand.
     """
     if before is None:
-        return item
+        return _by_hand(item, item) if item.made in ("snapped", "outlined") else item
     if _same_points(item.points, before.points):
         item.made, item.clicks = before.made, before.clicks
         item.uncertainty_mm, item.snapped_points = before.uncertainty_mm, before.snapped_points
         return item
-    snapped = before.points if before.made == "snapped" else before.snapped_points
+    return _by_hand(item, before)
+
+
+def _by_hand(item: Item, source: Item) -> Item:
+    """``item`` placed by hand; a gap line keeps ``source``'s snapped ends."""
+    snapped = list(source.points) if source.made == "snapped" else source.snapped_points
     item.made, item.clicks, item.uncertainty_mm = "manual", None, None
-    item.snapped_points = list(snapped) if snapped is not None and item.kind == "gap" else None
+    item.snapped_points = snapped if item.kind == "gap" else None
     return item
 
 

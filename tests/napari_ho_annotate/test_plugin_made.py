@@ -103,6 +103,10 @@ def test_moving_a_snapped_line_makes_it_manual_and_keeps_the_snap() -> None:
     edited = after_edit(moved, before)
     assert (edited.made, edited.clicks, edited.uncertainty_mm) == ("manual", None, None)
     assert edited.snapped_points == before.points
+    copy = snapped_gap()  # a pasted copy: a new shape, placed by hand
+    pasted = after_edit(copy, None)
+    assert (pasted.made, pasted.clicks, pasted.uncertainty_mm) == ("manual", None, None)
+    assert pasted.snapped_points == snapped_gap().points
     reshaped = Item(kind="island", side="left", id="isl", points=[(0.0, 0.0), *TRIANGLE[1:]])
     edited = after_edit(reshaped, outlined_island())
     assert (edited.made, edited.clicks, edited.snapped_points) == ("manual", None, None)
