@@ -30,6 +30,8 @@ SUBCOMMANDS: tuple[str, ...] = (
     "agreement",
     "practice",
     "score",
+    "export",
+    "import_sr",
 )
 
 
