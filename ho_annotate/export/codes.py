@@ -45,13 +45,13 @@ DELLA_VALLE: Final = hoann("DELLA-VALLE", "Della Valle grade")
 STATUS: Final = hoann("STATUS", "Reading status")
 BORDERLINE: Final = hoann("BORDERLINE", "Borderline grade")
 REASON: Final = hoann("REASON", "Reason for the grade")
-NOT_ASSESSABLE_REASON: Final = hoann("NOT-ASSESSABLE-REASON", "Reason the hip is not assessable")
+NOT_ASSESSABLE_REASON: Final = hoann("NA-REASON", "Reason the hip is not assessable")
 CALIBRATION_KIND: Final = hoann("CAL-KIND", "Calibration kind")
 CALIBRATION_METHOD: Final = hoann("CAL-METHOD", "Manual calibration method")
 KNOWN_SIZE: Final = hoann("KNOWN-SIZE", "Known size of the calibration object")
 ROW_SPACING: Final = hoann("ROW-SPACING", "Pixel spacing between rows")
 COLUMN_SPACING: Final = hoann("COL-SPACING", "Pixel spacing between columns")
-SPACING_UNCERTAINTY: Final = hoann("SPACING-UNCERTAINTY", "Relative uncertainty of the spacing")
+SPACING_UNCERTAINTY: Final = hoann("SPACING-UNCERT", "Relative uncertainty of the spacing")
 SIDE_BASIS: Final = hoann("SIDE-BASIS", "How the sides were decided")
 
 NO_GRADE: Final = hoann("NO-GRADE", "No grade")
@@ -72,21 +72,21 @@ STATUSES: Final[dict[ReadingStatus, CodedConcept]] = {
     "not assessable": hoann("NOT-ASSESSABLE", "Not assessable"),
 }
 SPACING_KINDS: Final[dict[SpacingKind | None, CodedConcept]] = {
-    "calibrated": hoann("SPACING-CALIBRATED", "Calibrated against a fiducial"),
-    "estimated": hoann("SPACING-ESTIMATED", "Corrected for estimated magnification"),
-    "detector": hoann("SPACING-DETECTOR", "Detector plane, not corrected for magnification"),
-    "unknown": hoann("SPACING-UNKNOWN", "Pixel spacing of unknown meaning"),
-    "manual": hoann("SPACING-MANUAL", "Manual calibration by the reader"),
-    None: hoann("SPACING-NONE", "No pixel spacing: lengths in pixels"),
+    "calibrated": hoann("SP-CALIBRATED", "Calibrated against a fiducial"),
+    "estimated": hoann("SP-ESTIMATED", "Corrected for estimated magnification"),
+    "detector": hoann("SP-DETECTOR", "Detector plane, not corrected for magnification"),
+    "unknown": hoann("SP-UNKNOWN", "Pixel spacing of unknown meaning"),
+    "manual": hoann("SP-MANUAL", "Manual calibration by the reader"),
+    None: hoann("SP-NONE", "No pixel spacing: lengths in pixels"),
 }
 CALIBRATION_METHODS: Final[dict[str, CodedConcept]] = {
-    "line": hoann("CAL-METHOD-LINE", "Line of known length"),
-    "circle": hoann("CAL-METHOD-CIRCLE", "Circle of known diameter"),
-    "prosthetic_head": hoann("CAL-METHOD-HEAD", "Prosthetic femoral head of known diameter"),
+    "line": hoann("CAL-M-LINE", "Line of known length"),
+    "circle": hoann("CAL-M-CIRCLE", "Circle of known diameter"),
+    "prosthetic_head": hoann("CAL-M-HEAD", "Prosthetic femoral head of known diameter"),
 }
 SIDE_BASES: Final[dict[str, CodedConcept]] = {
     "laterality": hoann("SIDES-LATERALITY", "From the image laterality"),
-    "orientation": hoann("SIDES-ORIENTATION", "From the patient orientation"),
+    "orientation": hoann("SIDES-ORIENT", "From the patient orientation"),
     "assumed": hoann("SIDES-ASSUMED", "Radiological convention assumed"),
     "reader": hoann("SIDES-READER", "Set by the reader"),
 }

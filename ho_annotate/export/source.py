@@ -21,6 +21,19 @@ from ho_annotate.grading.results import GradeReport
 
 #: The schemes an export reports (their codes are in ``codes.SCHEME_CODES``).
 EXPORT_SCHEMES: Final = ("brooker", "della-valle")
+#: Type 2 attributes of the Patient and General Study modules: an export copies them, so an
+#: image without them gets them empty (as Type 2 allows) in the export's copy of its header.
+_TYPE2: Final = (
+    "PatientName",
+    "PatientID",
+    "PatientBirthDate",
+    "PatientSex",
+    "StudyDate",
+    "StudyTime",
+    "ReferringPhysicianName",
+    "StudyID",
+    "AccessionNumber",
+)
 #: Attributes an export copies from the source image and cannot do without.
 _REQUIRED: Final = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID")
 #: High bits of a tracking UUID that carries a 12-hex-digit item id in its low 48 bits.
@@ -49,10 +62,10 @@ class ExportInput:
         return self.annotations.effective_spacing(self.header.spacing)
 
 
-def source_dataset(image: str | os.PathLike[str], *, pixels: bool = False) -> Dataset:
-    """The source image's dataset, checked for what every export must reference."""
+def source_dataset(image: str | os.PathLike[str]) -> Dataset:
+    """The source image's header, checked for what every export must reference."""
     path = Path(image)
-    ds = open_dataset(path, header_only=not pixels)
+    ds = open_dataset(path, header_only=True)
     missing = [k for k in _REQUIRED if not str(ds.get(k, "") or "").strip()]
     if missing:
         raise ExportError(
@@ -60,17 +73,32 @@ def source_dataset(image: str | os.PathLike[str], *, pixels: bool = False) -> Da
             problem=f"the image has no {', '.join(missing)}, so no DICOM object can refer to it",
             action="export it again from the archive with its UIDs",
         )
+    for keyword in _TYPE2:
+        if keyword not in ds:
+            setattr(ds, keyword, "")
     return ds
 
 
-def prepare(
-    image: str | os.PathLike[str], sidecar: str | os.PathLike[str], *, pixels: bool = False
-) -> ExportInput:
+def prepare(image: str | os.PathLike[str], sidecar: str | os.PathLike[str]) -> ExportInput:
     """Read the image header and the sidecar bound to it, and grade both hips."""
     path = Path(image)
-    header = read_header(path, display=False)
-    ds = source_dataset(path, pixels=pixels)
+    ds = source_dataset(path)
     aset = load_annotations(sidecar, expected_sop_uid=str(ds.SOPInstanceUID))
+    return from_annotations(path, aset, ds)
+
+
+def from_annotations(
+    image: str | os.PathLike[str], aset: AnnotationSet, dataset: Dataset | None = None
+) -> ExportInput:
+    """An export of annotations held in memory (e.g. napari layers) of ``image``."""
+    path = Path(image)
+    ds = dataset if dataset is not None else source_dataset(path)
+    if str(ds.SOPInstanceUID) != aset.sop_instance_uid:
+        raise ExportError(
+            file=path,
+            problem="is not the image these annotations were made on (SOP Instance UID differs)",
+        )
+    header = read_header(path, display=False)
     grader = Grader()
     reports = grader.grade_many(aset, header.spacing, EXPORT_SCHEMES)
     return ExportInput(
