@@ -47,7 +47,8 @@ def export_dataset_srs(
     out = Path(out_dir)
     check_output_dir(out, "SR folder")
     out.mkdir(parents=True, exist_ok=True)
-    tasks = discover([Path(p) for p in paths], annotations_dir)
+    notes = Path(annotations_dir) if annotations_dir is not None else None
+    tasks = discover([Path(p) for p in paths], notes)
     result = DatasetExport()
     for task in tasks:
         for reader, sidecar in task.sidecars:
