@@ -188,6 +188,14 @@ def _reader_of(sr: Dataset, content: hd.sr.MeasurementReport) -> str | None:
     return None
 
 
+def _refers_to(sr: Dataset, sop_uid: str) -> bool:
+    """The SR lists the image among its evidence (or any content item references it)."""
+    for elem in sr.iterall():
+        if elem.keyword == "ReferencedSOPInstanceUID" and str(elem.value) == sop_uid:
+            return True
+    return False
+
+
 def import_sr(
     sr_path: str | os.PathLike[str],
     image: str | os.PathLike[str],
@@ -209,6 +217,12 @@ def import_sr(
     name = reader or _reader_of(sr, content) or "ohif"
     aset = new_annotation_set(header, name)
     sop = header.sop_instance_uid
+    if not _refers_to(sr, sop):
+        raise ExportError(
+            file=path,
+            problem=f"does not refer to {Path(image).name} (SOP Instance UID {sop})",
+            action="give the SR made on this image",
+        )
     skipped: list[str] = []
     items: list[Item] = []
     hips: dict[Side, HipReading] = {}
