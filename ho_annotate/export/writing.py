@@ -17,12 +17,12 @@ __all__ = ["check_new_file", "encode", "write_new"]
 def check_new_file(path: str | os.PathLike[str], what: str = "DICOM export") -> Path:
     """Refuse ``path`` unless it is a new file in an existing folder."""
     out = Path(path)
-    refuse_input(out, what)
     if out.exists() or out.is_symlink():
         raise OutputRefusedError(
             f"{out}: already exists; a {what} is a new DICOM instance and never replaces a file "
             "(choose another name)"
         )
+    refuse_input(out, what)
     if not out.parent.is_dir():
         raise OutputRefusedError(f"{out}: the folder {out.parent} does not exist")
     return out

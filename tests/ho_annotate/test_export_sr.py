@@ -153,7 +153,7 @@ def test_export_files_refuses_the_image_and_a_repeated_output_before_writing(
 ) -> None:
     image, sidecar = annotated_image(tmp_path)
     before = image.read_bytes()
-    with pytest.raises(HoAnnotateError, match="DICOM file"):
+    with pytest.raises(HoAnnotateError, match="already exists"):
         export_files(image, sidecar, {"seg": image})
     twice = tmp_path / "a.dcm"
     with pytest.raises(HoAnnotateError, match="given twice"):

@@ -49,6 +49,6 @@ def test_annotation_layers_export_as_a_new_sr_and_never_replace_a_file(
         npe2.write(str(out), data, plugin_name="ho-annotate")
     assert out.read_bytes() == before
     source = path.read_bytes()
-    with pytest.raises(Exception, match=r"already exists|DICOM file"):
+    with pytest.raises(Exception, match="already exists"):
         npe2.write(str(path), data, plugin_name="ho-annotate")
     assert path.read_bytes() == source
