@@ -169,6 +169,9 @@ def _hip_group(inp: ExportInput, side: Side) -> hd.sr.MeasurementsAndQualitative
         texts.append(_text(hc.NOT_ASSESSABLE_REASON, reason))
     group = hd.sr.MeasurementsAndQualitativeEvaluations(
         tracking_identifier=_tracking(inp, hip_tracking_identifier(side), f"hip-{side}"),
+        algorithm_id=hd.sr.AlgorithmIdentification(
+            name="ho-annotate grading", version=__version__, parameters=list(hc.SCHEME_CODES)
+        ),
         finding_type=hc.HIP_ASSESSMENT,
         finding_sites=[_finding_site(side)],
         qualitative_evaluations=evaluations,

@@ -107,6 +107,8 @@ def test_hip_grades_are_private_codes_with_reasons_as_text(tmp_path: Path) -> No
     assert _named(right, "99HOANN", "BROOKER")[0].ConceptCodeSequence[0].CodeValue == "BROOKER-III"
     assert _named(right, "99HOANN", "DELLA-VALLE")[0].ConceptCodeSequence[0].CodeValue == "DV-C"
     assert any("Brooker" in t.TextValue for t in _named(right, "99HOANN", "REASON"))
+    algorithm = _named(right, "DCM", "111001")[0]  # Algorithm Name
+    assert algorithm.TextValue == "ho-annotate grading"
     left = hips["ho-annotate hip left"]
     assert _named(left, "99HOANN", "STATUS")[0].ConceptCodeSequence[0].CodeValue == "NO-HO"
     assert _named(left, "99HOANN", "BROOKER")[0].ConceptCodeSequence[0].CodeValue == "BROOKER-0"
