@@ -25,12 +25,15 @@ EXPORT_KINDS: Final = ("sr", "seg", "gsps")
 
 def build(kind: str, inp: ExportInput) -> Dataset:
     """The DICOM object of one kind (``sr``, ``seg`` or ``gsps``) for ``inp``."""
-    builders: dict[str, Callable[[ExportInput], Dataset]]
     from ho_annotate.export.gsps import build_gsps
     from ho_annotate.export.seg import build_seg
     from ho_annotate.export.sr import build_sr
 
-    builders = {"sr": build_sr, "seg": build_seg, "gsps": build_gsps}
+    builders: dict[str, Callable[[ExportInput], Dataset]] = {
+        "sr": build_sr,
+        "seg": build_seg,
+        "gsps": build_gsps,
+    }
     if kind not in builders:
         raise ExportError(f"unknown export kind {kind!r}; choose from {', '.join(EXPORT_KINDS)}")
     return builders[kind](inp)

@@ -178,7 +178,7 @@ def _calibration(group: Group) -> ManualCalibration | None:
     )
 
 
-def _reader_of(sr: Dataset, content: hd.sr.MeasurementReport) -> str | None:
+def _reader_of(content: hd.sr.MeasurementReport) -> str | None:
     for ctx in content.get_observer_contexts(
         observer_type=hd.sr.CodedConcept("121006", "DCM", "Person")
     ):
@@ -214,7 +214,7 @@ def import_sr(
     content = sr.content
     if not isinstance(content, hd.sr.MeasurementReport):
         raise ExportError(file=path, problem="holds no measurement report content")
-    name = reader or _reader_of(sr, content) or "ohif"
+    name = reader or _reader_of(content) or "ohif"
     aset = new_annotation_set(header, name)
     sop = header.sop_instance_uid
     if not _refers_to(sr, sop):
