@@ -22,7 +22,8 @@ from ho_annotate.export.sr import build_sr
 from ho_annotate.export.writing import write_new
 
 NODE_CACHE = Path.home() / ".cache" / "ho-annotate-tests" / "node"
-NODE_PACKAGES = ("dcmjs", "@cornerstonejs/adapters", "@babel/runtime")
+#: The npm packages of the Cornerstone check, at versions known to work (installed once).
+NODE_PACKAGES = {"dcmjs": "0.49.4", "@cornerstonejs/adapters": "5.14.0", "@babel/runtime": "8.1.4"}
 SCRIPT = Path(__file__).parent / "data" / "cornerstone_lengths.mjs"
 
 
@@ -42,23 +43,24 @@ def test_gsps_draws_outlines_and_labels_gap_lines_in_mm(tmp_path: Path) -> None:
     assert [float(v) for v in area.PresentationPixelSpacing] == [0.18, 0.22]
 
 
-def _node_ready() -> bool:
+def _node_ready() -> None:
+    """Skip without node or npm; install the packages into the cache once (fail if that fails)."""
     if shutil.which("node") is None or shutil.which("npm") is None:
-        return False
+        pytest.skip("node / npm are not installed")
     if all((NODE_CACHE / "node_modules" / p / "package.json").exists() for p in NODE_PACKAGES):
-        return True
+        return
     NODE_CACHE.mkdir(parents=True, exist_ok=True)
     (NODE_CACHE / "package.json").write_text('{"name": "ho-annotate-sr-check", "private": true}')
+    specs = [f"{name}@{version}" for name, version in NODE_PACKAGES.items()]
     done = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", *NODE_PACKAGES],
+        ["npm", "install", "--no-audit", "--no-fund", *specs],
         cwd=NODE_CACHE, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
-    return done.returncode == 0
+    assert done.returncode == 0, f"npm install {' '.join(specs)} failed: {done.stderr[-1500:]}"
 
 
 def test_cornerstone_adapter_finds_each_gap_length_with_its_value(tmp_path: Path) -> None:
-    if not _node_ready():
-        pytest.skip("node / npm (or the npm registry) is not available")
+    _node_ready()
     image, sidecar = annotated_image(tmp_path)
     inp = prepare(image, sidecar)
     sr = write_new(build_sr(inp), tmp_path / "out.sr.dcm")
