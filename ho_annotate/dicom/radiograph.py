@@ -23,8 +23,8 @@ from pydicom.uid import UID
 from ho_annotate.annotations.model import ManualCalibration, Spacing, SpacingKind
 from ho_annotate.dicom.lut import header_window, modality_range, percentile_window, rescale
 from ho_annotate.dicom.pixels import RadiographWarning, oriented_pixels
-from ho_annotate.dicom.reading import int_value, open_dataset, raw_ascii
-from ho_annotate.dicom.spacing import header_spacing
+from ho_annotate.dicom.reading import int_value, open_dataset, open_header, raw_ascii
+from ho_annotate.dicom.spacing import SPACING_KEYWORDS, header_spacing
 from ho_annotate.errors import RadiographError
 
 __all__ = [
@@ -152,6 +152,26 @@ def _sop_instance_uid(ds: Dataset) -> str:
     return uid or ""
 
 
+#: Every element ``_header_from(display=False)`` reads: a batch header read keeps only these.
+_HEADER_KEYWORDS = (
+    "PhotometricInterpretation",
+    "SamplesPerPixel",
+    "SOPInstanceUID",
+    "StudyInstanceUID",
+    "SeriesInstanceUID",
+    "SOPClassUID",
+    "Modality",
+    "ImageLaterality",
+    "Laterality",
+    "PatientOrientation",
+    "ViewPosition",
+    "Rows",
+    "Columns",
+    "BitsStored",
+    *SPACING_KEYWORDS,
+)
+
+
 def _header_from(ds: Dataset, path: Path, display: bool = True) -> RadiographHeader:
     photometric = (_text(ds, "PhotometricInterpretation") or "MONOCHROME2").upper()
     samples = int_value(ds, "SamplesPerPixel", 1)
@@ -216,7 +236,10 @@ def read_header(path: str | os.PathLike[str], *, display: bool = True) -> Radiog
     """
     file = _as_path(path)
     with _refusing(file):
-        ds = open_dataset(file, header_only=True)
+        if display:
+            ds = open_dataset(file, header_only=True)
+        else:  # only the elements the facts need: far faster on the common layout
+            ds = open_header(file, _HEADER_KEYWORDS)
         return _header_from(ds, file, display)
 
 

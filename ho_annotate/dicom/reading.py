@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from pydicom import dcmread
+from pydicom.datadict import tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
+from ho_annotate.dicom.header_scan import Scanned, scan
 from ho_annotate.errors import RadiographError
 
-__all__ = ["code_value", "int_value", "open_dataset", "raw_ascii"]
+__all__ = ["VET_KEYWORDS", "code_value", "int_value", "open_dataset", "open_header", "raw_ascii"]
 
 _GRAYSCALE = {"MONOCHROME1", "MONOCHROME2"}
 _COLOUR = {"RGB", "YBR_FULL", "YBR_FULL_422", "YBR_ICT", "YBR_RCT", "YBR_PARTIAL_420"}
@@ -151,6 +155,68 @@ def open_dataset(path: Path, *, header_only: bool) -> Dataset:
         ) from exc
     _vet(ds, path, forced=forced, header_only=header_only)
     _ensure_transfer_syntax(ds)
+    return ds
+
+
+#: Every element ``_vet`` reads (a header read with ``open_header`` must keep them).
+VET_KEYWORDS = (
+    "Rows",
+    "Columns",
+    "SOPClassUID",
+    "NumberOfFrames",
+    "SamplesPerPixel",
+    "PhotometricInterpretation",
+)
+
+
+def open_header(path: Path, keywords: Iterable[str]) -> Dataset:
+    """``open_dataset(path, header_only=True)``, holding only the elements of ``keywords``.
+
+    The common file layout is walked without parsing the other elements (``header_scan``),
+    far faster for batch work; any other file is read by pydicom as ``open_dataset`` does.
+    The checks, values and errors are the same either way. Meta group keywords are looked up
+    in ``file_meta``; ``SpecificCharacterSet`` is always kept, for pydicom's text decoding.
+    """
+    tags = {tag_for_keyword(k) for k in (*keywords, *VET_KEYWORDS, "SpecificCharacterSet")}
+    tags |= {0x00020003, 0x00020010}  # MediaStorageSOPInstanceUID, TransferSyntaxUID
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return open_dataset(path, header_only=True)
+    if not stat.S_ISREG(info.st_mode):
+        return open_dataset(path, header_only=True)
+    try:
+        with path.open("rb") as f:
+            ds = _scanned_header(f, info.st_size, path, tags)
+    except OSError:
+        ds = None  # pydicom's read reports it
+    if ds is None:
+        return open_dataset(path, header_only=True)
+    _vet(ds, path, forced=False, header_only=True)
+    return ds
+
+
+def _scanned_header(f: BinaryIO, size: int, path: Path, tags: set[int | None]) -> Dataset | None:
+    try:
+        found = scan(f, size, frozenset(t for t in tags if t is not None))
+    except Exception:  # whatever the walk cannot handle, pydicom decides
+        return None
+    if found is None:
+        return None
+    ds = _scanned_dataset(found)
+    if found.pixel_offset is not None:
+        f.seek(found.pixel_offset)
+        _check_pixel_extent(f, ds, path)
+    return ds
+
+
+def _scanned_dataset(found: Scanned) -> Dataset:
+    """A data set of the scanned raw elements, set up as pydicom's reader sets up its own."""
+    ds = Dataset(found.elements)
+    meta = FileMetaDataset(found.meta)
+    meta.set_original_encoding(False, True, "iso8859")
+    ds.file_meta = meta
+    ds.set_original_encoding(found.implicit, True, ds._character_set)
     return ds
 
 

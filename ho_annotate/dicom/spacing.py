@@ -25,7 +25,16 @@ from pydicom.dataset import Dataset
 from ho_annotate.annotations.model import Spacing, SpacingKind
 from ho_annotate.dicom.reading import code_value, raw_ascii
 
-__all__ = ["header_spacing", "spacing_pair"]
+__all__ = ["SPACING_KEYWORDS", "header_spacing", "spacing_pair"]
+
+#: Every element ``header_spacing`` reads.
+SPACING_KEYWORDS = (
+    "PixelSpacing",
+    "ImagerPixelSpacing",
+    "PixelSpacingCalibrationType",
+    "EstimatedRadiographicMagnificationFactor",
+    "NominalScannedPixelSpacing",
+)
 
 #: Relative tolerance under which PixelSpacing and ImagerPixelSpacing count as equal.
 _EQUAL_RTOL = 1e-4
