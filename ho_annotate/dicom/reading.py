@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from pydicom.datadict import tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
+from pydicom.tag import BaseTag
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from ho_annotate.dicom.header_scan import Scanned, scan
@@ -31,6 +33,13 @@ _NOT_IMAGES = {
 }
 
 
+@functools.cache
+def _tag(keyword: str) -> BaseTag | str:
+    """The tag of a keyword, looked up once (pydicom looks it up on every access)."""
+    tag = tag_for_keyword(keyword)
+    return BaseTag(tag) if tag is not None else keyword
+
+
 def raw_ascii(ds: Dataset, keyword: str, vrs: frozenset[str]) -> tuple[bool, str | None]:
     """``(True, text)`` of an element still undecoded, or ``(False, None)`` for pydicom's way.
 
@@ -39,7 +48,7 @@ def raw_ascii(ds: Dataset, keyword: str, vrs: frozenset[str]) -> tuple[bool, str
     more per element than parsing it did, and batch work reads a dozen values per image.
     """
     try:
-        raw = ds.get_item(keyword, keep_deferred=True)
+        raw = ds.get_item(_tag(keyword), keep_deferred=True)
     except Exception:
         return False, None
     if raw is None:
@@ -68,7 +77,7 @@ def int_value(ds: Dataset, keyword: str, default: int | None = None) -> int | No
     # A single little-endian US value read from the undecoded element: far cheaper than
     # pydicom's conversion, and Rows / Columns / SamplesPerPixel are read for every image.
     try:
-        raw = ds.get_item(keyword, keep_deferred=True)
+        raw = ds.get_item(_tag(keyword), keep_deferred=True)
     except Exception:
         return None
     if raw is None:
@@ -216,7 +225,8 @@ def _scanned_dataset(found: Scanned) -> Dataset:
     meta = FileMetaDataset(found.meta)
     meta.set_original_encoding(False, True, "iso8859")
     ds.file_meta = meta
-    ds.set_original_encoding(found.implicit, True, ds._character_set)
+    # The character set read is only used to write the data set back, which never happens.
+    ds.set_original_encoding(found.implicit, True, "iso8859")
     return ds
 
 
