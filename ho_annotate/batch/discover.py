@@ -56,6 +56,17 @@ class SidecarIndex:
         return dict(self._folder(folder).get(image_stem(image), {}))
 
 
+def _resolved(file: Path, real_dirs: dict[str, str]) -> str:
+    """``str(file.resolve())``, resolving each folder once (not once per file in it)."""
+    if os.path.islink(file):
+        return str(file.resolve())
+    folder = os.path.dirname(file)
+    real = real_dirs.get(folder)
+    if real is None:
+        real = real_dirs[folder] = os.path.realpath(folder)
+    return os.path.join(real, file.name)
+
+
 def discover(
     paths: Sequence[str | Path], annotations_dir: str | Path | None = None
 ) -> list[ImageTask]:
@@ -69,7 +80,8 @@ def discover(
     notes_dir = Path(annotations_dir) if annotations_dir is not None else None
     if notes_dir is not None and not notes_dir.is_dir():
         raise HoAnnotateError(f"{notes_dir}: the annotations folder does not exist")
-    found: dict[Path, str] = {}
+    found: dict[str, str] = {}
+    real_dirs: dict[str, str] = {}
     for given in map(Path, paths):
         if given.is_dir():
             root, files = given, sorted(p for p in walk_files(given) if looks_like_dicom(p))
@@ -80,10 +92,10 @@ def discover(
         prefix = f"{root.resolve().name}/" if len(paths) > 1 else ""
         for file in files:
             name = prefix + file.relative_to(root).as_posix()
-            found.setdefault(file.resolve(), name)
+            found.setdefault(_resolved(file, real_dirs), name)
     index = SidecarIndex()
     tasks = [
-        ImageTask(str(file), name, tuple(sorted(index.find(file, notes_dir).items())))
+        ImageTask(file, name, tuple(sorted(index.find(Path(file), notes_dir).items())))
         for file, name in found.items()
     ]
     return sorted(tasks, key=lambda t: t.image)

@@ -39,6 +39,9 @@ _IMPLICIT = Struct("<HHL")
 _LONG = Struct("<L")
 
 
+_Elements = dict[BaseTag, RawDataElement | DataElement]
+
+
 class _Bail(Exception):
     """The layout is not the simple one: pydicom must read this file."""
 
@@ -47,8 +50,8 @@ class _Bail(Exception):
 class Scanned:
     """The raw elements kept, how the data set is encoded, and where its pixel data starts."""
 
-    meta: dict[BaseTag, RawDataElement | DataElement]
-    elements: dict[BaseTag, RawDataElement | DataElement]
+    meta: _Elements
+    elements: _Elements
     implicit: bool
     #: Offset of the pixel data element, or ``None`` when the data set ends without one.
     pixel_offset: int | None
@@ -99,6 +102,45 @@ class _Walker:
         if vr in _SHORT_VRS:
             return tag, vr.decode(), length, pos + 8
         raise _Bail
+
+    def walk_plain(self, pos: int, implicit: bool, kept: _Elements) -> int:
+        """Walk plain elements from ``pos`` on (keeping those of ``tags`` in ``kept``); the
+        offset of the first element that is not plain.
+
+        Plain: header and value in the buffer, a defined length, a known VR, not pixel data
+        nor an item tag. The general path (``header``, ``element``) handles the rest; this
+        loop only saves its per-element cost on the common case.
+        """
+        data, base, tags = self.buf.data, self.buf.base, self.tags
+        limit = base + len(data)
+        while base <= pos <= limit - 12:
+            i = pos - base
+            if implicit:
+                group, elem, length = _IMPLICIT.unpack_from(data, i)
+                code, value_at = b"", pos + 8
+            else:
+                group, elem, code, length = _EXPLICIT.unpack_from(data, i)
+                if code in _SHORT_VRS:
+                    value_at = pos + 8
+                elif code in _LONG_VRS:
+                    length, value_at = _LONG.unpack_from(data, i + 8)[0], pos + 12
+                else:
+                    return pos
+            tag = group << 16 | elem
+            end = value_at + length
+            if length == _UNDEFINED or tag >= 0xFFFE0000 or tag in _PIXEL_TAGS or end > limit:
+                return pos
+            if tag in tags:
+                vr = None if implicit else code.decode()
+                start = value_at - base
+                value: Any = (
+                    data[start : start + length] if length else empty_value_for_VR(vr, True)
+                )
+                kept[BaseTag(tag)] = RawDataElement(
+                    BaseTag(tag), vr, length, value, value_at, implicit, True
+                )
+            pos = end
+        return pos
 
     def element(
         self, tag: int, vr: str | None, length: int, value_at: int, implicit: bool, depth: int
@@ -161,8 +203,8 @@ class _Walker:
         return not (0x40 < data[i + 4] < 0x5B and 0x40 < data[i + 5] < 0x5B)
 
 
-def _meta(walker: _Walker) -> tuple[dict[BaseTag, RawDataElement | DataElement], int]:
-    elements: dict[BaseTag, RawDataElement | DataElement] = {}
+def _meta(walker: _Walker) -> tuple[_Elements, int]:
+    elements: _Elements = {}
     pos = 132
     while True:
         data, i = walker.buf.get(pos, 8)
@@ -176,7 +218,7 @@ def _meta(walker: _Walker) -> tuple[dict[BaseTag, RawDataElement | DataElement],
             elements[raw.tag] = raw
 
 
-def _implicit(meta: dict[BaseTag, RawDataElement | DataElement]) -> bool:
+def _implicit(meta: _Elements) -> bool:
     raw = meta.get(BaseTag(0x00020010))
     value = raw.value if raw is not None else None
     if not isinstance(value, bytes):
@@ -206,8 +248,11 @@ def scan(f: BinaryIO, size: int, tags: frozenset[int]) -> Scanned | None:
         looks_implicit = not (0x40 < data[i + 4] < 0x5B and 0x40 < data[i + 5] < 0x5B)
         if looks_implicit != implicit:
             raise _Bail  # pydicom switches encoding, with a warning
-        elements: dict[BaseTag, RawDataElement | DataElement] = {}
+        elements: _Elements = {}
         while pos + 8 <= size:
+            pos = walker.walk_plain(pos, implicit, elements)
+            if pos + 8 > size:
+                break
             tag, vr, length, value_at = walker.header(pos, implicit)
             if tag in _PIXEL_TAGS:
                 return Scanned(meta, elements, implicit, pos)

@@ -186,8 +186,7 @@ def open_header(path: Path, keywords: Iterable[str]) -> Dataset:
     The checks, values and errors are the same either way. Meta group keywords are looked up
     in ``file_meta``; ``SpecificCharacterSet`` is always kept, for pydicom's text decoding.
     """
-    tags = {tag_for_keyword(k) for k in (*keywords, *VET_KEYWORDS, "SpecificCharacterSet")}
-    tags |= {0x00020003, 0x00020010}  # MediaStorageSOPInstanceUID, TransferSyntaxUID
+    tags = _kept_tags(tuple(keywords))
     try:
         info = os.stat(path)
     except (OSError, ValueError):
@@ -205,9 +204,16 @@ def open_header(path: Path, keywords: Iterable[str]) -> Dataset:
     return ds
 
 
-def _scanned_header(f: BinaryIO, size: int, path: Path, tags: set[int | None]) -> Dataset | None:
+@functools.cache
+def _kept_tags(keywords: tuple[str, ...]) -> frozenset[int]:
+    tags = {tag_for_keyword(k) for k in (*keywords, *VET_KEYWORDS, "SpecificCharacterSet")}
+    tags |= {0x00020003, 0x00020010}  # MediaStorageSOPInstanceUID, TransferSyntaxUID
+    return frozenset(t for t in tags if t is not None)
+
+
+def _scanned_header(f: BinaryIO, size: int, path: Path, tags: frozenset[int]) -> Dataset | None:
     try:
-        found = scan(f, size, frozenset(t for t in tags if t is not None))
+        found = scan(f, size, tags)
     except Exception:  # whatever the walk cannot handle, pydicom decides
         return None
     if found is None:
