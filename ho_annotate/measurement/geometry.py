@@ -36,7 +36,11 @@ def to_px(point_mm: Sequence[float], scale: Scale) -> Point:
 
 def polygon_mm(points: Sequence[Point], scale: Scale) -> BaseGeometry:
     """A closed outline in mm; self-intersecting outlines are repaired, not rejected."""
-    poly = shapely.Polygon(to_mm(points, scale))
+    return _polygon(to_mm(points, scale))
+
+
+def _polygon(coords_mm: NDArray[np.float64]) -> BaseGeometry:
+    poly = shapely.Polygon(coords_mm)
     if not poly.is_valid:
         repaired = shapely.make_valid(poly)
         poly = shapely.union_all(
@@ -187,13 +191,14 @@ class ShapeCache:
         entry = self._shapes.get(key)
         if entry is not None and entry.points == pts:
             return entry
-        finite = bool(np.isfinite(np.asarray(pts, dtype=np.float64)).all())
-        if not finite:
-            geom: BaseGeometry = shapely.Polygon()
-        elif kind == "polygon":
-            geom = polygon_mm(pts, scale)
+        coords = np.asarray(pts, dtype=np.float64)  # converted once: batch work builds many
+        finite = bool(np.isfinite(coords).all())
+        geom: BaseGeometry
+        if finite:
+            mm = coords.reshape(-1, 2) * np.asarray(scale, dtype=np.float64)  # as ``to_mm``
+            geom = _polygon(mm) if kind == "polygon" else shapely.LineString(mm)
         else:
-            geom = line_mm(pts, scale)
+            geom = shapely.Polygon()
         bounds = tuple(float(v) for v in shapely.bounds(geom)) if not geom.is_empty else (0,) * 4
         entry = CachedShape(pts, next(self._tokens), geom, finite, bounds)  # type: ignore[arg-type]
         self._shapes[key] = entry
