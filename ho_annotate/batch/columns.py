@@ -33,7 +33,19 @@ TRAIL_COLUMNS: Final[tuple[str, ...]] = (
     "series_instance_uid",
     "error",
 )
-FIXED_COLUMNS: Final[frozenset[str]] = frozenset(LEAD_COLUMNS + TRAIL_COLUMNS)
+#: Columns added after the layout above by ``grade_basis`` (what a grade rests on) and by
+#: ``study export`` (the reading), and a ``patient`` key a user may add: never grades.
+ADDED_COLUMNS: Final[tuple[str, ...]] = (
+    "auto_gap_mm",
+    "gap_plane",
+    "case",
+    "read",
+    "reading_seconds",
+    "submitted_at",
+    "amended",
+    "patient",
+)
+FIXED_COLUMNS: Final[frozenset[str]] = frozenset(LEAD_COLUMNS + TRAIL_COLUMNS + ADDED_COLUMNS)
 UID_COLUMNS: Final[tuple[str, ...]] = (
     "sop_instance_uid",
     "study_instance_uid",
@@ -48,7 +60,10 @@ def scheme_column(scheme: str) -> str:
 
 def columns(schemes: Sequence[str]) -> list[str]:
     """All columns, in output order, for the given grading schemes."""
-    return [*LEAD_COLUMNS, *(scheme_column(s) for s in schemes), *TRAIL_COLUMNS]
+    from ho_annotate.batch.grade_basis import basis_columns
+
+    fixed = [*LEAD_COLUMNS, *(scheme_column(s) for s in schemes), *TRAIL_COLUMNS]
+    return [*fixed, *basis_columns(schemes)]
 
 
 #: Joins a scheme column and a per-scheme field: ``brooker__borderline``.

@@ -22,9 +22,9 @@ from ho_annotate.files.atomic import atomic_path
 if TYPE_CHECKING:
     import pandas as pd
 
-FLOAT_COLUMNS = frozenset({"gap_mm", "largest_island_mm"})
-INT_COLUMNS = frozenset({"island_count"})
-BOOL_COLUMNS = frozenset({"borderline"})
+FLOAT_COLUMNS = frozenset({"gap_mm", "largest_island_mm", "auto_gap_mm", "reading_seconds"})
+INT_COLUMNS = frozenset({"island_count", "read"})
+BOOL_COLUMNS = frozenset({"borderline", "amended"})
 
 
 class RowWriter(Protocol):
@@ -240,6 +240,8 @@ def read_results(path: str | Path) -> pd.DataFrame:
     try:
         if is_parquet(path):
             table = pd.read_parquet(path)
+            for column in table.select_dtypes(include="object").columns:  # "": missing, as in CSV
+                table[column] = table[column].where(table[column] != "", None)
         else:
             table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except Exception as exc:

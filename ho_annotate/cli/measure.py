@@ -60,6 +60,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when any row has an error"
     )
+    parser.add_argument(
+        "--include-reference",
+        action="store_true",
+        help="measure 'reference' sidecars as a reader too (left out by default)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.set_defaults(func=run)
 
@@ -83,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         overwrite=args.overwrite,
         progress=not args.quiet,
+        include_reference=args.include_reference,
     )
     if not args.quiet:
         skipped = f", {summary.skipped} already done" if summary.skipped else ""
