@@ -18,7 +18,7 @@ from ho_annotate._version import __version__
 from ho_annotate.errors import HoAnnotateError
 
 #: The subcommands, in the order ``--help`` lists them (roughly the order a user meets them).
-#: Add new ones here.
+#: Add new ones here (a name with "-" lives in a module with "_").
 SUBCOMMANDS: tuple[str, ...] = (
     "demo",
     "info",
@@ -26,10 +26,12 @@ SUBCOMMANDS: tuple[str, ...] = (
     "calibrate",
     "view",
     "synth",
+    "synth-study",
     "measure",
     "agreement",
     "practice",
     "score",
+    "study",
 )
 
 
@@ -74,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ho-annotate {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
-        module = importlib.import_module(f"ho_annotate.cli.{name}")
+        module = importlib.import_module(f"ho_annotate.cli.{name.replace('-', '_')}")
         module.register(subparsers)
     return parser
 
