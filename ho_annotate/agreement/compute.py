@@ -389,6 +389,7 @@ def agreement(
         "confidence": boot.confidence,
         "cluster": p.cluster_column,
         "clusters": int(p.clusters.nunique()),
+        "hips_not_assessable": p.not_assessable,
         "boundary_mm": boundary_mm,
         "boundary_standard": standard,
         "reference": reference,

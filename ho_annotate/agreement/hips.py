@@ -3,7 +3,8 @@
 A hip is an image and side. Between readers each reader's first read of a hip counts
 (``read``, from ``study export``; 1 when the table has none); the reference reader and the
 truth table (reader ``truth``) are standards, not readers. Each hip belongs to a cluster for
-the bootstrap: its patient (a ``patient`` column), else its study, else its image.
+the bootstrap: its patient (a ``patient`` column), else its study, else its image. Hips every
+rater marked ``not assessable`` (the other side of a single-hip view) are left out and counted.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ho_annotate.grading.registry import grade_order
 __all__ = ["NOT_READ", "TRUTH_READER", "Prepared", "grade_pivot", "prepare", "read_truth"]
 
 NOT_READ = "not read"
+NOT_ASSESSABLE = "not assessable"
 #: The name the truth table's rows take among the readers.
 TRUTH_READER = "truth"
 #: Columns that group hips for the bootstrap, the first one present winning.
@@ -61,6 +63,8 @@ class Prepared:
     cluster_column: str
     planes: list[str]
     error_rows: int
+    #: Hips every rater marked not assessable (e.g. the other side of a single-hip view).
+    not_assessable: int = 0
 
     def hip_values(self, column: str) -> pd.Series:
         """One value of ``column`` per hip: a standard's, else the first reader's."""
@@ -167,6 +171,8 @@ def prepare(
         raise HoAnnotateError(f"no reader {reference!r} to take as the reference; readers: {names}")
     standards = [s for s in (reference, TRUTH_READER if truth is not None else None) if s]
     readers = [r for r in names if r not in standards]
+    unassessable = t.groupby("hip")["status"].agg(lambda s: bool((s == NOT_ASSESSABLE).all()))
+    t = t[~t["hip"].isin(unassessable.index[unassessable])]
     t = t.sort_values(["read"], kind="stable")
     reads = t[~t["reader"].isin(standards)].drop_duplicates(["hip", "reader", "read"])
     rows = t.drop_duplicates(subset=["hip", "reader"], keep="first")
@@ -185,4 +191,5 @@ def prepare(
         cluster_column,
         planes,
         error_rows,
+        int(unassessable.sum()),
     )

@@ -192,6 +192,7 @@ def render_html(
         ["standards", ", ".join(result.standards) or "none"],
         ["hips", result.hips],
         ["rows with errors left out", result.error_rows],
+        ["hips no reader could assess, left out", p.get("hips_not_assessable", 0)],
         ["schemes", ", ".join(p.get("schemes", []))],
         ["bootstrap", f"{p.get('resamples')} resamples, seed {p.get('seed')}, "
                       f"{p.get('clusters')} clusters by {p.get('cluster')}"],

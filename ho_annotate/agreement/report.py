@@ -224,7 +224,12 @@ def format_text(result: AgreementResult) -> str:
     standards = f"   standards: {', '.join(result.standards)}" if result.standards else ""
     lines = [
         f"Readers: {', '.join(result.readers)}{standards}   hips: {result.hips}"
-        f"   rows with errors left out: {result.error_rows}",
+        f"   rows with errors left out: {result.error_rows}"
+        + (
+            f"   hips no one could assess: {result.parameters['hips_not_assessable']}"
+            if result.parameters.get("hips_not_assessable")
+            else ""
+        ),
         "",
         *_grade_lines(result),
         "",

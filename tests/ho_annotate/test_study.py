@@ -147,7 +147,12 @@ def test_whole_study_headless(synth: Path, tmp_path: Path) -> None:
     bobs = table[(table["reader"] == "bob") & (table["read"] == 1) & (table["case"] == label)]
     assert bobs["amended"].all() and (bobs["reading_seconds"] > 12).all()
     imaged = table[table["gap_mm"].notna()]
-    assert (imaged["gap_plane"] == "patient").all()
+    assert len(imaged) == CASES * 7 and (imaged["gap_plane"] == "patient").all()
+    # What each grade rests on: the reference drew the true gap line and the outlines.
+    ref = imaged[imaged["reader"] == "ref"]
+    assert (ref["brooker__gap_source"] == "reader").all()
+    assert (ref["brooker__reason"].str.len() > 10).all()
+    assert ((ref["auto_gap_mm"] - ref["gap_mm"]).abs() < 1.0).all()
 
     truth = read_truth(synth / "truth.csv")
     boot = Bootstrap(200, seed=1)
@@ -158,8 +163,18 @@ def test_whole_study_headless(synth: Path, tmp_path: Path) -> None:
     # The reference drew the true lines: it grades as the truth does.
     assert ref.loc[("alice", "ref"), "n"] == CASES
     assert len(result.intra) == 3 and set(result.intra["n"]) == {CASES}
+    assert result.hips == CASES and result.parameters["hips_not_assessable"] == CASES
     boundary = next(s for s in result.subgroups if s.column == "boundary")
     assert boundary.result.hips == CASES // 2
+
+
+def test_measure_counts_a_reference_only_when_asked(synth: Path, tmp_path: Path) -> None:
+    images, notes = synth / "images", synth / "reference"
+    plain, asked = tmp_path / "plain.csv", tmp_path / "asked.csv"
+    assert run_cli("measure", images, "--annotations", notes, "-o", plain, "-q").returncode == 0
+    run_cli("measure", images, "--annotations", notes, "-o", asked, "-q", "--include-reference")
+    assert set(load_results(plain)["status"]) == {"not read"}
+    assert set(load_results(asked)["reader"]) == {"reference"}
 
 
 def test_study_create_refusals(synth: Path, tmp_path: Path) -> None:
