@@ -91,7 +91,9 @@ class AgreementResult:
     - ``gap_pairs``: gap mm per plane and pair (reader pairs, then reader vs standard):
       ICC(2,1) with its analytic 95 % interval, Bland-Altman bias and limits with bootstrap
       intervals; ``gap_all``: ICC(2,1) over every reader, per plane.
-    - ``intra``: per scheme and reader, one read against another.
+    - ``intra``: per scheme and reader, one read against another; ``intra_gaps`` the gaps
+      per plane and reader (``plane``, ``reader``, ``read_a``, ``read_b``, then as
+      ``gap_pairs``).
     - ``subgroups``: the same analysis per ``--by`` value and at the II/III boundary.
     """
 
@@ -107,6 +109,7 @@ class AgreementResult:
     standards: list[str] = field(default_factory=list)
     standard: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STANDARD_COLUMNS))
     intra: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INTRA_COLUMNS))
+    intra_gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
     subgroups: list[Subgroup] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
 
@@ -288,8 +291,10 @@ def _intra(
     readers: list[str],
     boot: Bootstrap,
     confusion: dict[tuple[str, str, str], pd.DataFrame],
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each reader's reads against each other: grades, and gaps per plane."""
     rows: list[dict[str, Any]] = []
+    gap_rows: list[pd.DataFrame] = []
     for reader in readers:
         mine = p.reads[p.reads["reader"] == reader]
         reads = sorted(mine["read"].unique().tolist())
@@ -303,7 +308,15 @@ def _intra(
                 found.update(reader=reader, read_a=int(a), read_b=int(b))
                 del found["reader_a"], found["reader_b"]
                 rows.append(found)
-    return pd.DataFrame(rows, columns=INTRA_COLUMNS)
+            gaps, _, _ = _gaps(p, t, [], [(name_a, name_b)], boot)
+            gap_rows.append(gaps.assign(reader_a=reader, reader_b=reader, read_a=a, read_b=b))
+    gap_table = (
+        pd.concat(gap_rows, ignore_index=True)
+        if gap_rows
+        else pd.DataFrame(columns=[*GAP_COLUMNS, "read_a", "read_b"])
+    )
+    gap_table = gap_table.rename(columns={"reader_a": "reader"}).drop(columns="reader_b")
+    return pd.DataFrame(rows, columns=INTRA_COLUMNS), gap_table
 
 
 def _analyse(p: Prepared, hips: pd.Index | None, boot: Bootstrap) -> AgreementResult:
@@ -371,7 +384,7 @@ def agreement(
             "annotated)"
         )
     result = _analyse(p, None, boot)
-    result.intra = _intra(p, p.readers, boot, result.confusion)
+    result.intra, result.intra_gaps = _intra(p, p.readers, boot, result.confusion)
     for column in by:
         values = p.hip_values(column)
         for value in sorted(values.dropna().unique().tolist(), key=str):

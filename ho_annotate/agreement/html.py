@@ -98,6 +98,16 @@ def _gap_tables(result: AgreementResult) -> str:
                   "upper limit mm"]  # fmt: skip
         out += _table(header, rows, 2)
     rows = [
+        [r["plane"], f"{r['reader']} read {r['read_a']} vs {r['read_b']}", r["n"], r["left_out"],
+         f"{fmt(r['icc'])} [{fmt(r['icc_low'])}, {fmt(r['icc_high'])}]", fmt_ci(r, "bias"),
+         fmt_ci(r, "loa_low"), fmt_ci(r, "loa_high")]
+        for r in result.intra_gaps.to_dict("records")
+    ]  # fmt: skip
+    if rows:
+        header = ["plane", "re-read", "n", "left out", "ICC(2,1)", "bias mm", "lower limit mm",
+                  "upper limit mm"]  # fmt: skip
+        out += "<h3>Within readers (re-reads)</h3>" + _table(header, rows, 2)
+    rows = [
         [g["plane"], g["readers"], g["n"], g["left_out"],
          f"{fmt(g['icc'])} [{fmt(g['icc_low'])}, {fmt(g['icc_high'])}]"]
         for g in result.gap_all.to_dict("records")

@@ -97,6 +97,20 @@ def to_json(result: AgreementResult) -> dict[str, Any]:
         }
         for row in result.intra.to_dict("records")
     ]
+    intra_gaps = [
+        {
+            "plane": row["plane"],
+            "reader": row["reader"],
+            "reads": [int(row["read_a"]), int(row["read_b"])],
+            "n": int(row["n"]),
+            "icc": _num(row["icc"]),
+            "icc_ci95": [_num(row["icc_low"]), _num(row["icc_high"])],
+            "bias_mm": _num(row["bias"]),
+            "bias_ci95": [_num(row["bias_ci_low"]), _num(row["bias_ci_high"])],
+            "limits_mm": [_num(row["loa_low"]), _num(row["loa_high"])],
+        }
+        for row in result.intra_gaps.to_dict("records")
+    ]
     fleiss = [
         {
             "scheme": row["scheme"],
@@ -146,7 +160,7 @@ def to_json(result: AgreementResult) -> dict[str, Any]:
         "standard": standard,
         "intra": intra,
         "fleiss": fleiss,
-        "gap_mm": {"pairs": gap_pairs, "all_readers": gap_all},
+        "gap_mm": {"pairs": gap_pairs, "all_readers": gap_all, "intra": intra_gaps},
     }
     if result.parameters:
         doc["parameters"] = result.parameters
@@ -208,6 +222,14 @@ def _gap_lines(result: AgreementResult) -> list[str]:
         lines.append(
             f"{r['plane']:<9}{_pair(r['reader_a'], r['reader_b']):<24} n {r['n']:>4}"
             f"  left out {r['left_out']:>3}  ICC {fmt(r['icc'])}"
+            f" [{fmt(r['icc_low'])}, {fmt(r['icc_high'])}]  bias {fmt_ci(r, 'bias')} mm"
+            f"  limits {fmt(r['loa_low'])}, {fmt(r['loa_high'])} mm"
+        )
+    for r in result.intra_gaps.to_dict("records"):
+        reads = f"{r['reader']} read {r['read_a']} vs {r['read_b']}"
+        lines.append(
+            f"{r['plane']:<9}{reads:<24}"
+            f" n {r['n']:>4}  left out {r['left_out']:>3}  ICC {fmt(r['icc'])}"
             f" [{fmt(r['icc_low'])}, {fmt(r['icc_high'])}]  bias {fmt_ci(r, 'bias')} mm"
             f"  limits {fmt(r['loa_low'])}, {fmt(r['loa_high'])} mm"
         )

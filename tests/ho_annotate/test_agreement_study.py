@@ -199,6 +199,10 @@ def test_re_reads_and_planes() -> None:
         mine = table[table["reader"] == reader]
         wide = mine.pivot(index="image", columns="read", values="brooker")
         assert intra.loc[reader, "kappa"] == pytest.approx(sk_kappa(list(wide[1]), list(wide[2])))
+    mine = table[(table["reader"] == "bob") & (table["spacing_kind"] == "calibrated")]
+    reads = mine.pivot(index="image", columns="read", values="gap_mm")
+    got = result.intra_gaps.set_index(["plane", "reader"]).loc[("patient", "bob")]
+    assert got["n"] == 48 and got["bias"] == pytest.approx((reads[1] - reads[2]).mean())
     # Patient-plane and detector-plane gaps are compared apart.
     gaps = result.gap_pairs.set_index(["plane", "reader_a", "reader_b"])
     first = table[table["read"] == 1]
