@@ -63,11 +63,13 @@ def study_table(study_dir: str | Path, schemes: Sequence[str] | None = None) -> 
     """The export as a DataFrame (columns: ``measure``'s, then ``READ_COLUMNS``)."""
     import pandas as pd
 
-    from ho_annotate.batch.run import _options, typed_frame
+    from ho_annotate.batch import columns as measure_columns
+    from ho_annotate.batch import default_schemes
+    from ho_annotate.batch.run import typed_frame
 
     root = Path(study_dir)
     s = load_study(root)
-    names = _options(schemes).columns
+    names = measure_columns(tuple(dict.fromkeys(schemes)) if schemes else default_schemes())
     rows: list[dict[str, Any]] = []
     for reader in [*s.readers, *([s.reference] if s.reference else [])]:
         for read in range(1, s.reads_of(reader) + 1):

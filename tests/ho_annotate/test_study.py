@@ -187,3 +187,30 @@ def test_study_create_refusals(synth: Path, tmp_path: Path) -> None:
     assert again.returncode == 2 and "already exists" in again.stderr
     missing = run_cli("study", "status", tmp_path / "nothing")
     assert missing.returncode == 2 and "no study here" in missing.stderr
+
+
+SUBMIT_ALL = """
+import sys
+from ho_annotate.study import load_study, submit_case, worklist
+study, reader = sys.argv[1], sys.argv[2]
+for label in worklist(load_study(study), reader, 1):
+    submit_case(study, reader, 1, label, reading_seconds=1.0)
+"""
+
+
+def test_readers_submitting_at_once_lose_nothing(synth: Path, tmp_path: Path) -> None:
+    study = tmp_path / "busy"
+    readers = ["r1", "r2", "r3", "r4"]
+    s = create_study(study, [synth / "images"], readers)
+    for reader in readers:
+        for label in worklist(s, reader, 1):
+            stem = sidecar_for(study, reader, 1, label).name.split(".")[0]
+            aset = load_annotations(synth / "reference" / f"{stem}.reference.ho.json")
+            save_annotations(
+                msgspec.structs.replace(aset, reader=reader), sidecar_for(study, reader, 1, label)
+            )
+    procs = [subprocess.Popen([sys.executable, "-c", SUBMIT_ALL, str(study), r]) for r in readers]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    done = load_study(study).submissions
+    assert {r: len(done[r]["1"]) for r in readers} == dict.fromkeys(readers, CASES)
+    assert not list(study.glob(".study.json.*.tmp"))  # atomic writes left nothing behind
