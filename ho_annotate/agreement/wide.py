@@ -3,19 +3,25 @@
 Columns: ``image``, ``side``, ``cluster``, then per scheme ``<scheme>_<reader>`` (the grade, empty
 when none), then ``gap_mm_<reader>`` and ``gap_plane_<reader>``. A reader's later reads add
 ``_read2``, ``_read3``... Reader names are reduced to letters, digits and ``_``.
+
+Written as CSV, or (with the ``stats`` extra, pyreadstat) as SPSS ``.sav`` or Stata ``.dta``
+with each grade coded by its rank (Brooker 0-4, Della Valle 1-3 as A-C: ``0``, ``1``...) and
+labelled with its name.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from ho_annotate.agreement.hips import Prepared, grade_pivot
+from ho_annotate.errors import HoAnnotateError
 from ho_annotate.files.atomic import atomic_path
 
-__all__ = ["wide_table", "write_wide"]
+__all__ = ["grade_codes", "wide_table", "write_wide"]
 
 
 def _name(text: str) -> str:
@@ -50,9 +56,51 @@ def wide_table(p: Prepared) -> pd.DataFrame:
     return wide.reset_index(drop=True)
 
 
-def write_wide(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write the wide table as CSV (atomically); return its path."""
+def grade_codes(p: Prepared, table: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """The grade columns of a wide table and each one's grades, mildest first."""
+    return {
+        column: p.labels[scheme]
+        for scheme in p.schemes
+        for column in table.columns
+        if str(column).startswith(f"{scheme}_")
+    }
+
+
+def _coded(table: pd.DataFrame, codes: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    out = table.copy()
+    for column, labels in codes.items():
+        index = {label: float(i) for i, label in enumerate(labels)}
+        out[column] = [index.get(v, math.nan) if isinstance(v, str) else math.nan
+                       for v in out[column]]  # fmt: skip
+    return out
+
+
+def write_wide(
+    table: pd.DataFrame, path: str | Path, codes: dict[str, tuple[str, ...]] | None = None
+) -> Path:
+    """Write the wide table (atomically) as CSV, ``.sav`` or ``.dta`` by the name's ending;
+    ``codes`` (``grade_codes``) label the grades in ``.sav`` and ``.dta``."""
     path = Path(path)
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False)
+    suffix = path.suffix.lower()
+    if suffix not in (".sav", ".dta"):
+        with atomic_path(path) as tmp:
+            table.to_csv(tmp, index=False)
+        return path
+    try:
+        import pyreadstat
+    except ImportError as exc:
+        raise HoAnnotateError(
+            f"{path}: SPSS and Stata files need pyreadstat: pip install 'ho-annotate[stats]'"
+        ) from exc
+    codes = codes or {}
+    coded = _coded(table, codes)
+    labels = {c: {float(i): g for i, g in enumerate(v)} for c, v in codes.items()}
+    write = pyreadstat.write_sav if suffix == ".sav" else pyreadstat.write_dta
+    try:
+        with atomic_path(path) as tmp:
+            write(coded, str(tmp), variable_value_labels=labels)
+    except HoAnnotateError:
+        raise
+    except Exception as exc:  # pyreadstat's own errors: too long a name, a bad value
+        raise HoAnnotateError(f"{path}: cannot write it ({exc})") from exc
     return path

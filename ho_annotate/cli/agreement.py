@@ -76,7 +76,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="write PNG confusion matrices and Bland-Altman plots",
     )
     parser.add_argument(
-        "--wide", type=Path, metavar="FILE.csv", help="write one row per hip, a column per reader"
+        "--wide",
+        type=Path,
+        metavar="FILE.csv",
+        help="write one row per hip, a column per reader (.csv; .sav or .dta with grade labels "
+        "need the stats extra)",
     )
     parser.add_argument(
         "--report", type=Path, metavar="FILE.html", help="write a self-contained HTML report"
@@ -116,13 +120,14 @@ def run(args: argparse.Namespace) -> int:
         written = write_plots(result, args.plots)
         print(f"wrote {len(written)} plots to {args.plots}", file=sys.stderr)
     if args.wide is not None:
-        from ho_annotate.agreement.wide import wide_table, write_wide
+        from ho_annotate.agreement.wide import grade_codes, wide_table, write_wide
 
         prepared = prepare(
             table, schemes=args.schemes, reference=args.reference, truth=truth,
             cluster=args.cluster,
         )  # fmt: skip
-        write_wide(wide_table(prepared), args.wide)
+        wide = wide_table(prepared)
+        write_wide(wide, args.wide, grade_codes(prepared, wide))
         print(f"wrote {args.wide}", file=sys.stderr)
     if args.report is not None:
         from ho_annotate.agreement.html import write_html

@@ -265,3 +265,22 @@ def test_cli_reference_truth_wide_and_report(tmp_path: Path) -> None:
     assert page.count("data:image/png;base64,") == 2  # confusion matrices, Bland-Altman plots
     assert "http://" not in page and "https://" not in page and "<script" not in page
     assert "200 resamples, seed 3" in page and "Methods" in page
+
+
+@pytest.mark.parametrize("suffix", [".sav", ".dta"])
+def test_wide_table_for_spss_and_stata_keeps_grade_labels(tmp_path: Path, suffix: str) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    from ho_annotate.agreement.hips import prepare
+    from ho_annotate.agreement.wide import grade_codes, wide_table, write_wide
+
+    table, _ = study_table(hips=10)
+    prepared = prepare(table, schemes=["brooker"], reference="ref")
+    wide = wide_table(prepared)
+    path = write_wide(wide, tmp_path / f"wide{suffix}", grade_codes(prepared, wide))
+    read = pyreadstat.read_sav if suffix == ".sav" else pyreadstat.read_dta
+    frame, meta = read(str(path))
+    assert list(frame.columns) == list(wide.columns)
+    labels = meta.variable_value_labels["brooker_ann"]
+    assert {labels[k] for k in frame["brooker_ann"]} == set(wide["brooker_ann"])
+    assert labels[2.0] == "II" and labels[3.0] == "III"  # codes are ranks: 0 < I < II < III
+    assert frame["gap_mm_ref"].tolist() == pytest.approx(wide["gap_mm_ref"].tolist())
