@@ -179,13 +179,14 @@ def _grade_lines(result: AgreementResult) -> list[str]:
     lines = [
         "Grades, per reader pair: kappa unweighted / linear / quadratic weights [95 % CI]",
         f"{'scheme':<12} {'pair':<24} {'n':>4} {'not read':>8} {'no grade':>8} {'agree %':>8}"
-        "  kappa  lin  quad",
+        f"  {'kappa':<19}{'linear':<19}quadratic",
     ]
     for r in result.pairs.to_dict("records"):
         lines.append(
             f"{r['scheme']:<12} {_pair(r['reader_a'], r['reader_b']):<24} {r['n']:>4}"
             f" {r['not_read']:>8} {r['no_grade']:>8} {fmt(r['percent_agreement'], 1):>8}"
-            f"  {fmt_ci(r, 'kappa')}  {fmt_ci(r, 'kappa_linear')}  {fmt_ci(r, 'kappa_quadratic')}"
+            f"  {fmt_ci(r, 'kappa'):<19}{fmt_ci(r, 'kappa_linear'):<19}"
+            f"{fmt_ci(r, 'kappa_quadratic')}"
         )
     if len(result.standard):
         lines += ["", "Each reader against the standard: accuracy %, kappa, quadratic kappa"]
