@@ -38,16 +38,22 @@ class Bootstrap:
         if self.resamples <= 0 or len(clusters) == 0:
             return []
         _, codes = np.unique(np.asarray([str(c) for c in clusters]), return_inverse=True)
-        order = np.argsort(codes, kind="stable")
-        starts = np.searchsorted(codes[order], np.arange(codes.max() + 2))
-        members = [order[starts[i] : starts[i + 1]] for i in range(len(starts) - 1)]
-        k = len(members)
+        codes = codes.ravel()
+        order = np.argsort(codes, kind="stable")  # rows grouped by cluster, in row order
+        sizes = np.bincount(codes)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        k = len(sizes)
         rng = np.random.default_rng(self.seed)
         draws = rng.integers(0, k, size=(self.resamples, k))
-        if all(len(m) == 1 for m in members):
-            single = np.array([m[0] for m in members], dtype=np.intp)
-            return [single[d] for d in draws]
-        return [np.concatenate([members[c] for c in d]).astype(np.intp) for d in draws]
+        if (sizes == 1).all():
+            return [order[d] for d in draws]
+        out = []
+        for d in draws:  # each drawn cluster's rows, one after the other
+            lengths = sizes[d]
+            ends = np.cumsum(lengths)
+            shift = np.repeat(starts[d] - (ends - lengths), lengths)
+            out.append(order[np.arange(int(ends[-1])) + shift].astype(np.intp))
+        return out
 
     def intervals(
         self,
