@@ -28,7 +28,7 @@ from ho_annotate.study import (
 )
 from ho_annotate.study.times import parse
 
-CASES = 8
+CASES = 6
 READERS = ("alice", "bob", "carol")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
