@@ -16,6 +16,7 @@ from typing import Any
 from ho_annotate.annotations.model import SIDES
 from ho_annotate.batch.columns import columns, record_row
 from ho_annotate.batch.discover import ImageTask
+from ho_annotate.batch.grade_basis import basis_row
 from ho_annotate.errors import HoAnnotateError
 
 Row = dict[str, Any]
@@ -105,6 +106,7 @@ def _reader_rows(
         )
         rows.append({**base, "reader": reader, **record_row(record)})
         rows[-1]["spacing_kind"] = record.spacing_kind or base["spacing_kind"]
+        rows[-1].update(basis_row(record, rows[-1]["spacing_kind"]))
     return rows
 
 
