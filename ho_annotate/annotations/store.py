@@ -26,6 +26,8 @@ from typing import Final, Protocol
 
 import msgspec
 
+from ho_annotate.annotations.bounds import image_problems
+from ho_annotate.annotations.limits import MAX_SIDECAR_BYTES, check_budget
 from ho_annotate.annotations.model import (
     FORMAT_VERSION,
     SIDES,
@@ -44,6 +46,8 @@ from ho_annotate.annotations.validation import problems
 from ho_annotate.dicom.sides import HeaderLike, assign_sides
 from ho_annotate.errors import SidecarError
 from ho_annotate.files.atomic import atomic_write
+from ho_annotate.files.lock import LockTimeoutError, locked
+from ho_annotate.files.regular import FileTooLargeError, NotRegularFileError, read_regular
 
 __all__ = [
     "STALE_TEMP_SECONDS",
@@ -78,10 +82,20 @@ def _state_of(data: bytes, st: os.stat_result) -> SidecarState:
 
 
 def _read_raw(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
-    """A file's bytes and the stat of the very file read (``OSError`` passes through)."""
-    with open(path, "rb") as f:
-        st = os.fstat(f.fileno())
-        return f.read(), st
+    """A file's bytes and the stat of the very file read (``OSError`` passes through); only a
+    regular file of at most ``MAX_SIDECAR_BYTES`` (a FIFO would block, a device never end)."""
+    return read_regular(path, MAX_SIDECAR_BYTES)
+
+
+def _unreadable(path: str | os.PathLike[str], exc: OSError, when: str = "") -> SidecarError:
+    if isinstance(exc, NotRegularFileError):
+        return SidecarError(f"{path}: {exc.strerror}; give the annotation file itself")
+    if isinstance(exc, FileTooLargeError):
+        return SidecarError(
+            f"{path}: larger than {MAX_SIDECAR_BYTES // 2**20} MiB, the limit of an annotation "
+            "file; it is not one, or it is damaged"
+        )
+    return SidecarError(f"{path}: cannot read{when}: {exc.strerror or exc}")
 
 
 def sidecar_state(path: str | os.PathLike[str]) -> SidecarState:
@@ -91,7 +105,7 @@ def sidecar_state(path: str | os.PathLike[str]) -> SidecarState:
     except FileNotFoundError:
         return SidecarState(False)
     except OSError as exc:
-        raise SidecarError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise _unreadable(path, exc) from exc
     return _state_of(data, st)
 
 
@@ -115,8 +129,17 @@ def decode_annotations(data: bytes, source: str = "<annotations>") -> Annotation
     """Parse and check sidecar bytes; ``source`` names the file in error messages."""
     try:
         probe = msgspec.json.decode(data, type=_Probe)
+        check_budget(data, source)
+        return _decode_checked(data, source, probe)
+    except RecursionError as exc:  # msgspec's depth guard: a hostile file, not a reading
+        raise SidecarError(
+            f"{source}: not a valid annotation file: JSON nested too deeply"
+        ) from exc
     except msgspec.DecodeError as exc:
         raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
+
+
+def _decode_checked(data: bytes, source: str, probe: _Probe) -> AnnotationSet:
     if probe.format_version is None:
         raise SidecarError(f"{source}: not an annotation file: no format_version - at `$`")
     if probe.format_version != FORMAT_VERSION:
@@ -128,12 +151,15 @@ def decode_annotations(data: bytes, source: str = "<annotations>") -> Annotation
         aset = msgspec.json.decode(data, type=AnnotationSet)
     except msgspec.DecodeError as exc:
         raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
-    found = problems(aset)
+    _refuse_problems(source, problems(aset))
+    return aset
+
+
+def _refuse_problems(source: str, found: list[tuple[str, str]]) -> None:
     if found:
         where, what = found[0]
         more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
         raise SidecarError(f"{source}: {what} - at `{where}`{more}")
-    return aset
 
 
 # A point ``[row, col]`` as msgspec's indented output spells it; JSON strings cannot hold a raw
@@ -153,11 +179,16 @@ def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
     except FileNotFoundError as exc:
         raise SidecarError(f"{path}: no such annotation file") from exc
     except OSError as exc:
-        raise SidecarError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise _unreadable(path, exc) from exc
     return data, st
 
 
-def _owned(path: Path, data: bytes, expected_sop_uid: str | None) -> AnnotationSet:
+def _owned(
+    path: Path,
+    data: bytes,
+    expected_sop_uid: str | None,
+    image_shape: tuple[int, int] | None = None,
+) -> AnnotationSet:
     aset = decode_annotations(data, str(path))
     if expected_sop_uid is not None and aset.sop_instance_uid != expected_sop_uid:
         raise SidecarError(
@@ -165,24 +196,55 @@ def _owned(path: Path, data: bytes, expected_sop_uid: str | None) -> AnnotationS
             f"{aset.sop_instance_uid}, the image has {expected_sop_uid}); refusing to use them - "
             "give the sidecar saved for this image"
         )
+    check_belongs(aset, path, image_shape)
     return aset
 
 
+def check_belongs(
+    aset: AnnotationSet, path: str | os.PathLike[str], image_shape: tuple[int, int] | None = None
+) -> None:
+    """Refuse annotations that do not belong where they were found (``SidecarError``).
+
+    A file named for reader ``alice`` must hold alice's annotations (else bob's reading would
+    be counted as hers); with the image's ``(rows, columns)``, no point may lie far outside it.
+    """
+    named = reader_from_path(path)
+    if named is not None and named != aset.reader:
+        raise SidecarError(
+            f"{path}: the file name is for reader {named!r} but it holds the annotations of "
+            f"reader {aset.reader!r} - at `$.reader`; rename the file for its reader"
+        )
+    if image_shape is not None:
+        _refuse_problems(str(path), list(image_problems(aset, image_shape)))
+
+
 def load_sidecar(
-    path: str | os.PathLike[str], expected_sop_uid: str | None = None
+    path: str | os.PathLike[str],
+    expected_sop_uid: str | None = None,
+    *,
+    image_shape: tuple[int, int] | None = None,
 ) -> LoadedSidecar:
     """Read a sidecar and remember its state for a later ``save_annotations``."""
     path = Path(path)
     data, st = _read_bytes(path)
-    return LoadedSidecar(_owned(path, data, expected_sop_uid), path, _state_of(data, st))
+    aset = _owned(path, data, expected_sop_uid, image_shape)
+    return LoadedSidecar(aset, path, _state_of(data, st))
 
 
 def load_annotations(
-    path: str | os.PathLike[str], expected_sop_uid: str | None = None
+    path: str | os.PathLike[str],
+    expected_sop_uid: str | None = None,
+    *,
+    image_shape: tuple[int, int] | None = None,
 ) -> AnnotationSet:
-    """Read a sidecar; ``expected_sop_uid`` refuses annotations of another image."""
+    """Read a sidecar; ``expected_sop_uid`` refuses annotations of another image.
+
+    ``image_shape`` (``(rows, columns)`` of the image) refuses points far outside it; a file
+    named for one reader (``<stem>.alice.ho.json``) must hold that reader's annotations.
+    """
     path = Path(path)
-    return _owned(path, _read_bytes(path)[0], expected_sop_uid)  # no hash: nothing to save
+    data = _read_bytes(path)[0]  # no hash: nothing to save
+    return _owned(path, data, expected_sop_uid, image_shape)
 
 
 #: Temporary files of interrupted saves older than this (seconds) are removed on the next save.
@@ -202,6 +264,68 @@ def _remove_stale_temps(path: Path) -> None:
                         entry.unlink()
 
 
+def _checked_bytes(aset: AnnotationSet, path: Path) -> bytes:
+    """The bytes to save, refused unless they read back exactly as a load would read them."""
+    try:
+        data = encode_annotations(aset)
+    except (TypeError, ValueError, msgspec.EncodeError) as exc:
+        raise SidecarError(f"{path}: not saved: a value cannot be written ({exc})") from exc
+    try:
+        decode_annotations(data, str(path))
+    except SidecarError as exc:
+        raise SidecarError(f"{path}: not saved: {str(exc).removeprefix(f'{path}: ')}") from exc
+    named = reader_from_path(path)
+    if named is not None and named != aset.reader:
+        raise SidecarError(
+            f"{path}: not saved: the file name is for reader {named!r}, the annotations are "
+            f"{aset.reader!r}'s; save them to {path.name.replace(named, aset.reader)} instead"
+        )
+    return data
+
+
+def _replace_checked(
+    path: Path,
+    data: bytes,
+    reader: str,
+    expected: SidecarState | None,
+    expected_mtime: float | None,
+) -> SidecarState:
+    """Check the file on disk is as expected and ``reader``'s, back it up, replace it; the
+    state returned is of the bytes written (under the lock, so no later save shows in it)."""
+    old: bytes | None = None
+    mtime: float | None = None
+    mode = 0o644
+    current = SidecarState(False)
+    try:
+        old, st = _read_raw(path)
+        current, mtime, mode = _state_of(old, st), st.st_mtime, st.st_mode & 0o777
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise _unreadable(path, exc, " before saving") from exc
+    changed = "changed on disk since it was loaded (another window or program saved it)"
+    if expected is not None and not current.same_content(expected):
+        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
+    if expected_mtime is not None and mtime != expected_mtime:
+        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
+    if old is not None:
+        try:
+            owner = msgspec.json.decode(old, type=_Probe).reader
+        except (msgspec.DecodeError, RecursionError) as exc:
+            raise SidecarError(
+                f"{path}: not saved: the existing file is not a readable annotation file "
+                f"({exc}); move it away first"
+            ) from exc
+        if owner != reader:
+            raise SidecarError(
+                f"{path}: not saved: the file holds reader {owner!r}'s annotations, these are "
+                f"{reader!r}'s; never overwriting another reader's file"
+            )
+        atomic_write(backup_path(path), old, mode)
+    atomic_write(path, data, mode)
+    return _state_of(data, os.stat(path))
+
+
 def save_annotations(
     aset: AnnotationSet,
     path: str | os.PathLike[str],
@@ -217,56 +341,19 @@ def save_annotations(
     ``<name>.bak``. The file is never replaced when it belongs to another reader.
     """
     path = Path(path)
-    found = problems(aset)
-    if found:
-        where, what = found[0]
-        raise SidecarError(f"{path}: not saved: {what} - at `{where}`")
-    named = reader_from_path(path)
-    if named is not None and named != aset.reader:
-        raise SidecarError(
-            f"{path}: not saved: the file name is for reader {named!r}, the annotations are "
-            f"{aset.reader!r}'s; save them to {path.name.replace(named, aset.reader)} instead"
-        )
-    old: bytes | None = None
-    mtime: float | None = None
-    mode = 0o644
-    current = SidecarState(False)
+    data = _checked_bytes(aset, path)
     try:
-        old, st = _read_raw(path)
-        current, mtime, mode = _state_of(old, st), st.st_mtime, st.st_mode & 0o777
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise SidecarError(f"{path}: cannot read before saving: {exc.strerror or exc}") from exc
-    changed = "changed on disk since it was loaded (another window or program saved it)"
-    if expected is not None and not current.same_content(expected):
-        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
-    if expected_mtime is not None and mtime != expected_mtime:
-        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
-    if old is not None:
-        try:
-            owner = msgspec.json.decode(old, type=_Probe).reader
-        except msgspec.DecodeError as exc:
-            raise SidecarError(
-                f"{path}: not saved: the existing file is not a readable annotation file "
-                f"({exc}); move it away first"
-            ) from exc
-        if owner != aset.reader:
-            raise SidecarError(
-                f"{path}: not saved: the file holds reader {owner!r}'s annotations, these are "
-                f"{aset.reader!r}'s; never overwriting another reader's file"
-            )
-    try:
-        if old is not None:
-            atomic_write(backup_path(path), old, mode)
-        atomic_write(path, encode_annotations(aset), mode)
+        with locked(path):  # no other save between the check and the replace
+            state = _replace_checked(path, data, aset.reader, expected, expected_mtime)
+    except LockTimeoutError as exc:
+        raise SidecarError(f"{path}: not saved: {exc.problem}; {exc.action}") from exc
     except OSError as exc:
         raise SidecarError(
             f"{path}: cannot save: {exc.strerror or exc} (for a read-only image folder, "
             "give an annotations folder)"
         ) from exc
     _remove_stale_temps(path)
-    return sidecar_state(path)
+    return state
 
 
 class HeaderForSidecar(HeaderLike, Protocol):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+from ho_annotate.annotations.bounds import value_problems
 from ho_annotate.annotations.model import POLYGON_KINDS, AnnotationSet, Item
 from ho_annotate.annotations.naming import READER_PATTERN
+from ho_annotate.annotations.outlines import outline_problems
 
 __all__ = ["positive", "problems", "unmeasurable"]
 
@@ -45,6 +47,9 @@ def problems(aset: AnnotationSet) -> list[tuple[str, str]]:
             out.append((f"{where}.origin", f"a {item.kind} needs origin 'pelvis' or 'femur'"))
         if item.kind.startswith("calibration") and not positive(item.known_mm or 0.0):
             out.append((f"{where}.known_mm", "a calibration item needs a positive known_mm"))
+    out.extend(value_problems(aset))
+    if not out:  # outlines only once every number is sane (shapely on 1e308 is no use)
+        out.extend(outline_problems(aset))
     return out
 
 

@@ -1,0 +1,65 @@
+"""One process at a time: a cross-process, cross-platform lock for a shared state file.
+
+A read-check-replace of a file that several processes save (a reader's sidecar open in two
+windows, a reading-study file) must not interleave, or an acknowledged change is lost. The lock
+is the ``filelock`` package's (``flock`` on Unix, ``LockFileEx`` on Windows, released by the
+operating system when its holder dies), kept in a hidden file beside the guarded one,
+``.<name>.lock``, which discovery and the file walkers skip. Readers need no lock: files are
+replaced atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+import filelock
+
+from ho_annotate.errors import HoAnnotateError
+
+__all__ = ["DEFAULT_LOCK_TIMEOUT", "LOCK_SUFFIX", "LockTimeoutError", "lock_path", "locked"]
+
+#: Seconds to wait for another process to finish with a file before giving up.
+DEFAULT_LOCK_TIMEOUT: Final = 10.0
+LOCK_SUFFIX: Final = ".lock"
+
+
+class LockTimeoutError(HoAnnotateError):
+    """Another process held a file's lock for longer than the timeout."""
+
+
+def lock_path(path: str | os.PathLike[str]) -> Path:
+    """The lock file that guards ``path``: ``.<name>.lock`` in the same folder."""
+    p = Path(path)
+    return p.with_name(f".{p.name}{LOCK_SUFFIX}")
+
+
+@contextlib.contextmanager
+def locked(
+    path: str | os.PathLike[str], *, timeout: float = DEFAULT_LOCK_TIMEOUT
+) -> Iterator[Path]:
+    """Hold the lock of ``path`` for the block; yields the lock file's path.
+
+    Raises ``LockTimeoutError`` when another process holds it for more than ``timeout``
+    seconds, ``FileNotFoundError`` when the folder does not exist (it is never created), and
+    other ``OSError`` when the lock file cannot be made (a read-only folder).
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(2, "No such folder", str(target.parent))
+    lock = filelock.FileLock(str(lock_path(target)), timeout=max(timeout, 0.0))
+    try:
+        lock.acquire()
+    except filelock.Timeout as exc:
+        raise LockTimeoutError(
+            file=target,
+            problem=f"another program has been saving this file for over {timeout:g} s",
+            action="wait for it to finish (or close it) and try again",
+        ) from exc
+    try:
+        yield lock_path(target)
+    finally:
+        lock.release()
