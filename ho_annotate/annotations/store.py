@@ -126,20 +126,24 @@ class _Probe(msgspec.Struct):
 
 
 def decode_annotations(data: bytes, source: str = "<annotations>") -> AnnotationSet:
-    """Parse and check sidecar bytes; ``source`` names the file in error messages."""
+    """Parse and check sidecar bytes; ``source`` names the file in error messages.
+
+    Sizes are checked before the full decode (``annotations.limits``).
+    """
     try:
-        probe = msgspec.json.decode(data, type=_Probe)
         check_budget(data, source)
-        return _decode_checked(data, source, probe)
+        return _decode(data, source)
     except RecursionError as exc:  # msgspec's depth guard: a hostile file, not a reading
         raise SidecarError(
             f"{source}: not a valid annotation file: JSON nested too deeply"
         ) from exc
+
+
+def _decode(data: bytes, source: str) -> AnnotationSet:
+    try:
+        probe = msgspec.json.decode(data, type=_Probe)
     except msgspec.DecodeError as exc:
         raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
-
-
-def _decode_checked(data: bytes, source: str, probe: _Probe) -> AnnotationSet:
     if probe.format_version is None:
         raise SidecarError(f"{source}: not an annotation file: no format_version - at `$`")
     if probe.format_version != FORMAT_VERSION:
@@ -151,15 +155,12 @@ def _decode_checked(data: bytes, source: str, probe: _Probe) -> AnnotationSet:
         aset = msgspec.json.decode(data, type=AnnotationSet)
     except msgspec.DecodeError as exc:
         raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
-    _refuse_problems(source, problems(aset))
-    return aset
-
-
-def _refuse_problems(source: str, found: list[tuple[str, str]]) -> None:
+    found = problems(aset)
     if found:
         where, what = found[0]
         more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
         raise SidecarError(f"{source}: {what} - at `{where}`{more}")
+    return aset
 
 
 # A point ``[row, col]`` as msgspec's indented output spells it; JSON strings cannot hold a raw
@@ -214,8 +215,8 @@ def check_belongs(
             f"{path}: the file name is for reader {named!r} but it holds the annotations of "
             f"reader {aset.reader!r} - at `$.reader`; rename the file for its reader"
         )
-    if image_shape is not None:
-        _refuse_problems(str(path), list(image_problems(aset, image_shape)))
+    for where, what in image_problems(aset, image_shape) if image_shape is not None else ():
+        raise SidecarError(f"{path}: {what} - at `{where}`")
 
 
 def load_sidecar(

@@ -25,6 +25,8 @@ __all__ = ["DEFAULT_LOCK_TIMEOUT", "LOCK_SUFFIX", "LockTimeoutError", "lock_path
 #: Seconds to wait for another process to finish with a file before giving up.
 DEFAULT_LOCK_TIMEOUT: Final = 10.0
 LOCK_SUFFIX: Final = ".lock"
+#: How often a waiting process tries again: saves take milliseconds, so wait in small steps.
+POLL_SECONDS: Final = 0.005
 
 
 class LockTimeoutError(HoAnnotateError):
@@ -52,7 +54,7 @@ def locked(
         raise FileNotFoundError(2, "No such folder", str(target.parent))
     lock = filelock.FileLock(str(lock_path(target)), timeout=max(timeout, 0.0))
     try:
-        lock.acquire()
+        lock.acquire(poll_interval=POLL_SECONDS)
     except filelock.Timeout as exc:
         raise LockTimeoutError(
             file=target,
