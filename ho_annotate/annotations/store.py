@@ -267,6 +267,8 @@ def _remove_stale_temps(path: Path) -> None:
 
 def _checked_bytes(aset: AnnotationSet, path: Path) -> bytes:
     """The bytes to save, refused unless they read back exactly as a load would read them."""
+    if not isinstance(aset, AnnotationSet):
+        raise SidecarError(f"{path}: not saved: {type(aset).__name__} is not an AnnotationSet")
     try:
         data = encode_annotations(aset)
     except (TypeError, ValueError, msgspec.EncodeError) as exc:

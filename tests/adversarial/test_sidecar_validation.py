@@ -264,6 +264,18 @@ def test_only_regular_files_are_read(tmp_path: Path, kind: str) -> None:
         save_annotations(AnnotationSet(sop_instance_uid="1", reader="alice"), path)
 
 
+def test_measure_gives_an_error_row_for_a_fifo_sidecar(image: Path, tmp_path: Path) -> None:
+    study = tmp_path / "study"
+    study.mkdir()
+    copy_ = study / image.name
+    copy_.write_bytes(image.read_bytes())
+    os.mkfifo(sidecar_path(copy_, "alice"))
+    sidecar_path(copy_, "bob").write_bytes(encode_annotations(_valid(image, reader="bob")))
+    table = measure([study]).set_index("reader")
+    assert table.loc[["alice"], "error"].str.contains("named pipe").all()
+    assert table.loc["bob", "error"].isna().all()
+
+
 def _bad_sets(image: Path) -> list[tuple[str, AnnotationSet, str]]:
     cases: list[tuple[str, AnnotationSet, str]] = []
 
@@ -319,6 +331,9 @@ def test_saves_refuse_what_loads_refuse_and_touch_nothing(image: Path, tmp_path:
         with pytest.raises(SidecarError):
             save_annotations(aset, fresh)
         assert not fresh.exists(), name
+    with pytest.raises(SidecarError, match="not an AnnotationSet"):
+        save_annotations(json.loads(path.read_bytes()), path)  # type: ignore[arg-type]
+    assert (path.read_bytes(), backup_path(path).read_bytes()) == before
     # What was saved reads back (the backup too), and the valid set round-trips.
     assert load_annotations(backup_path(path)).items == _valid(image).items
     assert load_annotations(path, image_shape=SHAPE).items == _valid(image).items
