@@ -15,12 +15,21 @@ from ho_annotate.annotations.limits import (
     MAX_COORDINATE,
     MAX_KNOWN_MM,
     MAX_SPACING_MM,
+    MAX_UNCERTAINTY_MM,
     MIN_SPACING_MM,
     OUTSIDE_IMAGE_MARGIN,
 )
-from ho_annotate.annotations.model import AnnotationSet
+from ho_annotate.annotations.model import AnnotationSet, Item, Point
 
 __all__ = ["image_problems", "value_problems"]
+
+
+def _all_points(item: Item) -> Iterator[tuple[str, Point]]:
+    """Every point of an item with its JSON path below the item: vertices, the reader's clicks,
+    a gap's snapped ends."""
+    for name in ("points", "clicks", "snapped_points"):
+        for k, point in enumerate(getattr(item, name) or ()):
+            yield f"{name}[{k}]", point
 
 
 def _in(value: float, low: float, high: float) -> bool:
@@ -54,10 +63,15 @@ def value_problems(aset: AnnotationSet) -> Iterator[tuple[str, str]]:
         where = f"$.items[{n}]"
         if item.known_mm is not None and item.known_mm > MAX_KNOWN_MM:
             yield f"{where}.known_mm", f"must be at most {MAX_KNOWN_MM:g} mm"
-        far = [v for p in item.points for v in p if math.isfinite(v) and abs(v) > MAX_COORDINATE]
-        if far:
-            beyond = f"beyond {MAX_COORDINATE:g} pixels, outside any image"
-            yield f"{where}.points", f"coordinate {far[0]:g} is {beyond}"
+        u = item.uncertainty_mm
+        if isinstance(u, float | int) and math.isfinite(u) and u > MAX_UNCERTAINTY_MM:
+            yield f"{where}.uncertainty_mm", f"must be at most {MAX_UNCERTAINTY_MM:g} mm"
+        for at, point in _all_points(item):
+            far = [v for v in point if math.isfinite(v) and abs(v) > MAX_COORDINATE]
+            if far:
+                beyond = f"beyond {MAX_COORDINATE:g} pixels, outside any image"
+                yield f"{where}.{at}", f"coordinate {far[0]:g} is {beyond}"
+                break
 
 
 def image_problems(aset: AnnotationSet, shape: tuple[int, int]) -> Iterator[tuple[str, str]]:
@@ -70,9 +84,9 @@ def image_problems(aset: AnnotationSet, shape: tuple[int, int]) -> Iterator[tupl
         return
     margin = OUTSIDE_IMAGE_MARGIN * max(rows, columns) + 0.5
     for n, item in enumerate(aset.items):
-        for k, (r, c) in enumerate(item.points):
+        for at, (r, c) in _all_points(item):
             if not (-margin <= r <= rows - 1 + margin and -margin <= c <= columns - 1 + margin):
                 outside = f"outside the {rows} x {columns} pixel image"
                 fit = "these annotations do not fit this image"
-                yield f"$.items[{n}].points[{k}]", f"point ({r:g}, {c:g}) is {outside}; {fit}"
+                yield f"$.items[{n}].{at}", f"point ({r:g}, {c:g}) is {outside}; {fit}"
                 break

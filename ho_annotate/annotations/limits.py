@@ -21,6 +21,7 @@ __all__ = [
     "MAX_KNOWN_MM",
     "MAX_SIDECAR_BYTES",
     "MAX_SPACING_MM",
+    "MAX_UNCERTAINTY_MM",
     "MAX_VERTICES_PER_ITEM",
     "MIN_SPACING_MM",
     "OUTSIDE_IMAGE_MARGIN",
@@ -31,8 +32,8 @@ __all__ = [
 MAX_SIDECAR_BYTES: Final = 32 * 1024 * 1024
 #: Most items (outlines, lines, calibrations) in one sidecar.
 MAX_ITEMS: Final = 10_000
-#: Most vertices of one item, every list of points in it counted (``points``, and any other
-#: per-item list of points a format version adds, such as recorded clicks).
+#: Most vertices of one item, every list of points in it counted (``points``, ``clicks``,
+#: ``snapped_points``).
 MAX_VERTICES_PER_ITEM: Final = 10_000
 #: Largest absolute pixel coordinate (a DICOM image has at most 65535 rows or columns).
 MAX_COORDINATE: Final = 65_536.0
@@ -43,6 +44,8 @@ OUTSIDE_IMAGE_MARGIN: Final = 0.1
 #: for a header's spacing (``ho_annotate.dicom.spacing``) and a sidecar's alike.
 MIN_SPACING_MM: Final = 1e-3
 MAX_SPACING_MM: Final = 10.0
+#: Largest measurement uncertainty of one item (mm): a click is off by a millimetre or so.
+MAX_UNCERTAINTY_MM: Final = 100.0
 #: Largest known size of a calibration object (mm): calibration balls and prosthetic heads are
 #: 20-60 mm, a ruler line at most the film's width.
 MAX_KNOWN_MM: Final = 1000.0
@@ -57,6 +60,7 @@ class _ItemSize(msgspec.Struct):
 
     points: list[msgspec.Raw] | None = None
     clicks: list[msgspec.Raw] | None = None  # the reader's clicks (format version 2)
+    snapped_points: list[msgspec.Raw] | None = None
 
 
 class _Sizes(msgspec.Struct):
@@ -67,8 +71,9 @@ def check_budget(data: bytes, source: str) -> None:
     """Refuse a sidecar over the size, item or vertex limits (``SidecarError``).
 
     Items are counted as raw slices, so new per-item keys never confuse the count; vertices are
-    the entries of ``points`` and ``clicks``. Shapes it cannot read (``items`` not a list, an
-    item not an object) pass: the full decode reports them with their JSON path.
+    the entries of ``points``, ``clicks`` and ``snapped_points``. Shapes it cannot read
+    (``items`` not a list, an item not an object) pass: the full decode reports them with their
+    JSON path.
     """
     if len(data) > MAX_SIDECAR_BYTES:
         raise SidecarError(
@@ -89,7 +94,7 @@ def check_budget(data: bytes, source: str) -> None:
     except msgspec.DecodeError:
         return
     for n, item in enumerate(sizes):
-        vertices = len(item.points or ()) + len(item.clicks or ())
+        vertices = sum(len(p or ()) for p in (item.points, item.clicks, item.snapped_points))
         if vertices > MAX_VERTICES_PER_ITEM:
             raise SidecarError(
                 f"{source}: item {n} has {vertices} vertices, more than the "

@@ -2,7 +2,10 @@
 
 - Reading is a typed msgspec decode; any problem is a ``SidecarError`` naming the file and the
   JSON path, and nothing on disk changes. Unknown format versions and a SOPInstanceUID that does
-  not match the image are refused.
+  not match the image are refused. Format version 1 is read and migrated to version 2 in memory;
+  the file becomes version 2 when it is next saved (see ``_migrated``).
+- Saving checks exactly as loading does: the bytes about to be written are decoded and checked
+  by ``decode_annotations`` before anything on disk changes (``_checked_bytes``).
 - Writing is atomic (``ho_annotate.files.atomic_write``), keeps the previous version as
   ``<name>.bak``, refuses to overwrite another reader's file, and refuses to overwrite a file
   that changed on disk since it was loaded: pass the ``SidecarState`` from ``load_sidecar`` or
@@ -30,6 +33,7 @@ from ho_annotate.annotations.bounds import image_problems
 from ho_annotate.annotations.limits import MAX_SIDECAR_BYTES, check_budget
 from ho_annotate.annotations.model import (
     FORMAT_VERSION,
+    READABLE_VERSIONS,
     SIDES,
     AnnotationSet,
     HipReading,
@@ -42,7 +46,7 @@ from ho_annotate.annotations.naming import (
     check_reader,
     reader_from_path,
 )
-from ho_annotate.annotations.validation import problems
+from ho_annotate.annotations.validation import problems, v1_problems
 from ho_annotate.dicom.sides import HeaderLike, assign_sides
 from ho_annotate.errors import SidecarError
 from ho_annotate.files.atomic import atomic_write
@@ -146,21 +150,36 @@ def _decode(data: bytes, source: str) -> AnnotationSet:
         raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
     if probe.format_version is None:
         raise SidecarError(f"{source}: not an annotation file: no format_version - at `$`")
-    if probe.format_version != FORMAT_VERSION:
+    if probe.format_version not in READABLE_VERSIONS:
+        versions = " and ".join(map(str, READABLE_VERSIONS))
         raise SidecarError(
             f"{source}: annotation format version {probe.format_version} is not supported "
-            f"(this ho-annotate reads version {FORMAT_VERSION}); use a matching ho-annotate"
+            f"(this ho-annotate reads versions {versions}); use a matching ho-annotate"
         )
     try:
         aset = msgspec.json.decode(data, type=AnnotationSet)
     except msgspec.DecodeError as exc:
         raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
-    found = problems(aset)
+    found = _migrated(aset) + problems(aset)
     if found:
         where, what = found[0]
         more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
         raise SidecarError(f"{source}: {what} - at `{where}`{more}")
     return aset
+
+
+def _migrated(aset: AnnotationSet) -> list[tuple[str, str]]:
+    """Bring a decoded older version up to ``FORMAT_VERSION`` in memory; its problems.
+
+    Version 1 -> 2 only adds optional item fields (``made``, ``clicks``, ``uncertainty_mm``,
+    ``snapped_points``), left unset: how a version 1 item was made is not known. A version 1
+    file that carries them is refused rather than guessed at.
+    """
+    found: list[tuple[str, str]] = []
+    if aset.format_version == 1:
+        found = v1_problems(aset)
+    aset.format_version = FORMAT_VERSION
+    return found
 
 
 # A point ``[row, col]`` as msgspec's indented output spells it; JSON strings cannot hold a raw
@@ -169,7 +188,12 @@ _POINT = re.compile(rb"\[\n\s+(-?[0-9][0-9.eE+-]*),\n\s+(-?[0-9][0-9.eE+-]*)\n\s
 
 
 def encode_annotations(aset: AnnotationSet) -> bytes:
-    """The sidecar bytes for ``aset``: indented JSON, one point per line, stable field order."""
+    """The sidecar bytes for ``aset``: indented JSON, one point per line, stable field order.
+
+    Always in the current ``FORMAT_VERSION`` (an older set is written migrated).
+    """
+    if aset.format_version != FORMAT_VERSION:
+        aset = msgspec.structs.replace(aset, format_version=FORMAT_VERSION)
     text = msgspec.json.format(msgspec.json.encode(aset), indent=2)
     return _POINT.sub(rb"[\1, \2]", text) + b"\n"
 
@@ -266,17 +290,26 @@ def _remove_stale_temps(path: Path) -> None:
 
 
 def _checked_bytes(aset: AnnotationSet, path: Path) -> bytes:
-    """The bytes to save, refused unless they read back exactly as a load would read them."""
+    """The bytes to save for ``aset`` after the checks a load makes (else ``SidecarError``).
+
+    The semantic checks run first (their messages are the clearest), then the encoded bytes go
+    through ``decode_annotations``: what is saved is exactly what loads. Values of the wrong
+    type are named by that typed decode, or refused when they cannot be encoded at all.
+    """
     if not isinstance(aset, AnnotationSet):
         raise SidecarError(f"{path}: not saved: {type(aset).__name__} is not an AnnotationSet")
+    try:
+        found = problems(aset)
+    except (TypeError, ValueError, AttributeError):  # wrong types: the typed decode names them
+        found = []
+    if found:
+        where, what = found[0]
+        raise SidecarError(f"{path}: not saved: {what} - at `{where}`")
     try:
         data = encode_annotations(aset)
     except (TypeError, ValueError, msgspec.EncodeError) as exc:
         raise SidecarError(f"{path}: not saved: a value cannot be written ({exc})") from exc
-    try:
-        decode_annotations(data, str(path))
-    except SidecarError as exc:
-        raise SidecarError(f"{path}: not saved: {str(exc).removeprefix(f'{path}: ')}") from exc
+    decode_annotations(data, f"{path}: not saved")
     named = reader_from_path(path)
     if named is not None and named != aset.reader:
         raise SidecarError(

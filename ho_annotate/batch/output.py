@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ho_annotate.batch.columns import LEAD_COLUMNS
+from ho_annotate.batch.columns import LEAD_COLUMNS, field_name
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.files.atomic import atomic_path
 
 if TYPE_CHECKING:
     import pandas as pd
 
-FLOAT_COLUMNS = frozenset({"gap_mm", "largest_island_mm"})
+#: Typed columns by field name (``brooker__borderline`` is a ``borderline``, see ``field_name``).
+FLOAT_COLUMNS = frozenset({"gap_mm", "largest_island_mm", "borderline_band_mm"})
 INT_COLUMNS = frozenset({"island_count"})
 BOOL_COLUMNS = frozenset({"borderline"})
 
@@ -200,6 +201,7 @@ def _fsync(path: Path) -> None:
 
 
 def _arrow_type(pa: Any, column: str) -> Any:
+    column = field_name(column)
     if column in FLOAT_COLUMNS:
         return pa.float64()
     if column in INT_COLUMNS:
@@ -249,11 +251,12 @@ def read_results(path: str | Path) -> pd.DataFrame:
         raise HoAnnotateError(
             f"{path}: not a measure results table (missing columns {sorted(missing)})"
         )
-    for column in FLOAT_COLUMNS & set(table.columns):
+    names = [str(c) for c in table.columns]
+    for column in (c for c in names if field_name(c) in FLOAT_COLUMNS):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
-    for column in INT_COLUMNS & set(table.columns):
+    for column in (c for c in names if field_name(c) in INT_COLUMNS):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("Int64")
-    for column in BOOL_COLUMNS & set(table.columns):
+    for column in (c for c in names if field_name(c) in BOOL_COLUMNS):
         flags = table[column].map({"True": True, "False": False, True: True, False: False})
         table[column] = flags.astype("boolean")
     return table

@@ -19,7 +19,13 @@ from napari.layers import Image, Shapes
 
 from ho_annotate.annotations.model import POLYGON_KINDS, Item, ItemKind, Side
 
-from ._convert import empty_features, items_to_rows, row_to_item
+from ._convert import (
+    MADE_FEATURE_DEFAULTS,
+    after_edit,
+    empty_features,
+    items_to_rows,
+    row_to_item,
+)
 from ._labels import LabelCache
 from ._napari_types import DataEvent, Layer, LayerEvent, Viewer
 from ._overlays import Overlays
@@ -140,6 +146,7 @@ class ImageBinding:
             "side_by_reader": False,
             "known_mm": np.nan,
             "label": "",
+            **MADE_FEATURE_DEFAULTS,
         }
 
     def load_items(self) -> None:
@@ -267,6 +274,7 @@ class ImageBinding:
 
     def _complete(self, item: Item, before: Item | None, key: str) -> Item:
         """Side by the core rules unless the reader set it; keep what the layer cannot hold."""
+        item = after_edit(item, before)
         if before is not None:
             item.note = before.note
             if before.known_mm is not None and item.known_mm is None:
@@ -505,7 +513,17 @@ class ImageBinding:
         self.layers.clear()
 
 
-_COMPARED = ("id", "kind", "side", "origin", "side_by_reader", "label")
+_COMPARED = (
+    "id",
+    "kind",
+    "side",
+    "origin",
+    "side_by_reader",
+    "label",
+    "made",
+    "clicks",
+    "snapped_points",
+)
 
 
 def _same_features(current: pd.DataFrame, new: pd.DataFrame) -> bool:
@@ -514,10 +532,14 @@ def _same_features(current: pd.DataFrame, new: pd.DataFrame) -> bool:
     for column in _COMPARED:
         if current[column].tolist() != new[column].tolist():
             return False
-    known_now = current["known_mm"].to_numpy(dtype=float) if "known_mm" in current else None
-    return known_now is not None and np.array_equal(
-        known_now, new["known_mm"].to_numpy(dtype=float), equal_nan=True
-    )
+    for column in ("known_mm", "uncertainty_mm"):
+        if column not in current or not np.array_equal(
+            current[column].to_numpy(dtype=float),
+            new[column].to_numpy(dtype=float),
+            equal_nan=True,
+        ):
+            return False
+    return True
 
 
 @functools.cache

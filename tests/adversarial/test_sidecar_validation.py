@@ -87,6 +87,10 @@ def _set(*path_and_value: Any) -> Mutation:
     return apply
 
 
+def _item(n: int, **fields: object) -> Mutation:
+    return lambda doc: doc["items"][n].update(fields)
+
+
 CALIBRATION = {"method": "line", "known_mm": 25.0, "row_mm": 0.1, "col_mm": 0.1}
 
 # (name, mutation of the parsed file, words the error must contain)
@@ -127,6 +131,20 @@ HOSTILE: list[tuple[str, Mutation, str]] = [
     ),
     ("tiny spacing", _set("spacing", {"row_mm": 1e-320, "col_mm": 0.1, "kind": "unknown"}), "mm"),
     ("another reader", _set("reader", "bob"), "'alice'"),
+    # Format version 2 item fields: clicks and snapped ends are points too.
+    (
+        "clicks far away",
+        _item(1, made="snapped", clicks=[[130, 120], [1e6, 120]]),
+        "clicks[1]",
+    ),
+    ("clicks off the image", _item(2, made="outlined", clicks=[[300, 900]]), "400 x 500"),
+    (
+        "snapped end off the image",
+        _item(1, made="snapped", clicks=[[130, 120]], snapped_points=[[130, 120], [999, 120]]),
+        "snapped_points[1]",
+    ),
+    ("huge uncertainty_mm", _item(1, made="manual", uncertainty_mm=1e300), "uncertainty_mm"),
+    ("negative uncertainty_mm", _item(1, made="manual", uncertainty_mm=-2.0), "uncertainty_mm"),
     ("enum kind", _set("items", 0, "kind", "Spur"), "Spur"),
     ("enum side", _set("items", 0, "side", "middle"), "middle"),
     ("points as text", _set("items", 1, "points", "130,120"), "points"),
@@ -299,7 +317,6 @@ def _bad_sets(image: Path) -> list[tuple[str, AnnotationSet, str]]:
     case("bow tie", "crosses", item(2, "points", [(0.0, 0.0), (9.0, 9.0), (0.0, 9.0), (9.0, 0.0)]))
     case("1e308", "65536", item(1, "points", [(1e308, 1.0), (2.0, 2.0)]))
     case("nan", "points", item(1, "points", [(float("nan"), 1.0), (2.0, 2.0)]))
-    case("version 99", "version", lambda a: setattr(a, "format_version", 99))
     case("empty uid", "empty", lambda a: setattr(a, "sop_instance_uid", " "))
     case(
         "negative uncertainty",
