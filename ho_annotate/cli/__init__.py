@@ -1,7 +1,7 @@
 """The ``ho-annotate`` command line: one parser, subcommands registered in one place.
 
-Each subcommand lives in ``ho_annotate/cli/<name>.py`` and exposes
-``register(subparsers) -> None``, which adds its parser and sets ``func`` to a function
+Each subcommand lives in ``ho_annotate/cli/<name>.py`` (a ``-`` in its name is ``_`` there) and
+exposes ``register(subparsers) -> None``, which adds its parser and sets ``func`` to a function
 ``(argparse.Namespace) -> int``. Subcommand modules import heavy dependencies (napari, dask,
 matplotlib...) inside their run function, so ``ho-annotate --help`` stays fast and headless.
 """
@@ -30,6 +30,8 @@ SUBCOMMANDS: tuple[str, ...] = (
     "agreement",
     "practice",
     "score",
+    "export",
+    "import-sr",
 )
 
 
@@ -74,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ho-annotate {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
-        module = importlib.import_module(f"ho_annotate.cli.{name}")
+        module = importlib.import_module(f"ho_annotate.cli.{name.replace('-', '_')}")
         module.register(subparsers)
     return parser
 

@@ -60,6 +60,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when any row has an error"
     )
+    parser.add_argument(
+        "--export-sr",
+        type=Path,
+        metavar="DIR",
+        help="also write a DICOM SR (TID 1500) per image and reader into DIR (new files only)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.set_defaults(func=run)
 
@@ -72,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
         raise HoAnnotateError("--workers must be 0 or more")
     if args.workers > 1 and args.scheduler:
         raise HoAnnotateError("give either --workers or --scheduler, not both")
+    if args.export_sr is not None and args.pseudonymize:
+        raise HoAnnotateError(
+            "--export-sr writes each image's patient module into its SR; it cannot be "
+            "combined with --pseudonymize"
+        )
     summary = measure_to_file(
         args.paths,
         args.output,
@@ -91,7 +102,17 @@ def run(args: argparse.Namespace) -> int:
             f" {summary.errors} with errors -> {summary.output}",
             file=sys.stderr,
         )
-    if args.strict and summary.errors:
+    failed = 0
+    if args.export_sr is not None:
+        from ho_annotate.export.dataset import export_dataset_srs
+
+        exported = export_dataset_srs(args.paths, args.export_sr, annotations_dir=args.annotations)
+        failed = len(exported.failed)
+        for line in exported.failed:
+            print(f"ho-annotate measure: SR not written: {line}", file=sys.stderr)
+        if not args.quiet:
+            print(f"wrote {len(exported.written)} SRs -> {args.export_sr}", file=sys.stderr)
+    if args.strict and (summary.errors or failed):
         print(f"ho-annotate measure: {summary.errors} rows have errors (--strict)", file=sys.stderr)
         return 1
     return 0
