@@ -26,6 +26,7 @@ __all__ = [
     "MIN_SPACING_MM",
     "OUTSIDE_IMAGE_MARGIN",
     "check_budget",
+    "check_set_budget",
 ]
 
 #: Largest sidecar file read (bytes).
@@ -67,6 +68,34 @@ class _Sizes(msgspec.Struct):
     items: list[_ItemSize] = []
 
 
+def _refuse_items(source: str, count: int) -> None:
+    if count > MAX_ITEMS:
+        raise SidecarError(
+            f"{source}: {count} items, more than the {MAX_ITEMS} an annotation file may "
+            "hold - at `$.items`; split the reading or remove items"
+        )
+
+
+def _refuse_vertices(source: str, n: int, vertices: int) -> None:
+    if vertices > MAX_VERTICES_PER_ITEM:
+        raise SidecarError(
+            f"{source}: item {n} has {vertices} vertices, more than the "
+            f"{MAX_VERTICES_PER_ITEM} an item may have - at `$.items[{n}]`; simplify it"
+        )
+
+
+def check_set_budget(aset: object, source: str) -> None:
+    """The item and vertex limits on an annotation set built in code, before any other check
+    (a save of a million items is refused at once, not after checking each of them)."""
+    items = getattr(aset, "items", None)
+    if not isinstance(items, list):
+        return  # the typed checks say what is wrong
+    _refuse_items(source, len(items))
+    for n, item in enumerate(items):
+        lists = (getattr(item, name, None) for name in ("points", "clicks", "snapped_points"))
+        _refuse_vertices(source, n, sum(len(p) for p in lists if isinstance(p, list | tuple)))
+
+
 def check_budget(data: bytes, source: str) -> None:
     """Refuse a sidecar over the size, item or vertex limits (``SidecarError``).
 
@@ -84,19 +113,11 @@ def check_budget(data: bytes, source: str) -> None:
         items = msgspec.json.decode(data, type=_Items).items
     except msgspec.DecodeError:
         return  # not a list: the full decode says so
-    if len(items) > MAX_ITEMS:
-        raise SidecarError(
-            f"{source}: {len(items)} items, more than the {MAX_ITEMS} an annotation file may "
-            "hold - at `$.items`; split the reading or remove items"
-        )
+    _refuse_items(source, len(items))
     try:
         sizes = msgspec.json.decode(data, type=_Sizes).items
     except msgspec.DecodeError:
         return
     for n, item in enumerate(sizes):
         vertices = sum(len(p or ()) for p in (item.points, item.clicks, item.snapped_points))
-        if vertices > MAX_VERTICES_PER_ITEM:
-            raise SidecarError(
-                f"{source}: item {n} has {vertices} vertices, more than the "
-                f"{MAX_VERTICES_PER_ITEM} an item may have - at `$.items[{n}]`; simplify it"
-            )
+        _refuse_vertices(source, n, vertices)

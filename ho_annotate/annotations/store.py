@@ -30,7 +30,7 @@ from typing import Final, Protocol
 import msgspec
 
 from ho_annotate.annotations.bounds import image_problems
-from ho_annotate.annotations.limits import MAX_SIDECAR_BYTES, check_budget
+from ho_annotate.annotations.limits import MAX_SIDECAR_BYTES, check_budget, check_set_budget
 from ho_annotate.annotations.model import (
     FORMAT_VERSION,
     READABLE_VERSIONS,
@@ -298,6 +298,7 @@ def _checked_bytes(aset: AnnotationSet, path: Path) -> bytes:
     """
     if not isinstance(aset, AnnotationSet):
         raise SidecarError(f"{path}: not saved: {type(aset).__name__} is not an AnnotationSet")
+    check_set_budget(aset, f"{path}: not saved")
     try:
         found = problems(aset)
     except (TypeError, ValueError, AttributeError):  # wrong types: the typed decode names them

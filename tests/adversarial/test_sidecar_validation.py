@@ -252,6 +252,21 @@ def test_oversized_and_malformed_files_fail_fast(tmp_path: Path, data: bytes, ne
     assert time.monotonic() - started < 10  # a million items took 110 s
 
 
+def test_a_million_items_built_in_code_are_refused_at_once(tmp_path: Path) -> None:
+    aset = AnnotationSet(sop_instance_uid="1", reader="alice")
+    gap = Item(kind="gap", side="left", points=[(1.0, 1.0), (2.0, 2.0)], id="g")
+    aset.items = [gap] * 1_000_000
+    path = tmp_path / "hip.alice.ho.json"
+    started = time.monotonic()
+    with pytest.raises(SidecarError, match="1000000 items"):
+        save_annotations(aset, path)
+    aset.items = [Item(kind="island", side="left", points=[(1.0, 1.0)] * 20_000)]
+    with pytest.raises(SidecarError, match="20000 vertices"):
+        save_annotations(aset, path)
+    assert time.monotonic() - started < 5  # not a check of each item first
+    assert not path.exists()
+
+
 def test_a_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
     path = tmp_path / "hip.alice.ho.json"
     with path.open("wb") as f:  # sparse: nothing written, nothing read
