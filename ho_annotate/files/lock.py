@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
@@ -33,6 +34,16 @@ class LockTimeoutError(HoAnnotateError):
     """Another process held a file's lock for longer than the timeout."""
 
 
+class _Held(threading.local):
+    """The lock files this thread holds, so that a nested ``locked`` of one file goes through."""
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+
+
+_HELD = _Held()
+
+
 def lock_path(path: str | os.PathLike[str]) -> Path:
     """The lock file that guards ``path``: ``.<name>.lock`` in the same folder."""
     p = Path(path)
@@ -45,14 +56,19 @@ def locked(
 ) -> Iterator[Path]:
     """Hold the lock of ``path`` for the block; yields the lock file's path.
 
-    Raises ``LockTimeoutError`` when another process holds it for more than ``timeout``
+    Re-entrant within a thread; other threads and processes wait. Raises
+    ``LockTimeoutError`` when another process holds it for more than ``timeout``
     seconds, ``FileNotFoundError`` when the folder does not exist (it is never created), and
     other ``OSError`` when the lock file cannot be made (a read-only folder).
     """
     target = Path(path)
     if not target.parent.is_dir():
         raise FileNotFoundError(2, "No such folder", str(target.parent))
-    lock = filelock.FileLock(str(lock_path(target)), timeout=max(timeout, 0.0))
+    key = os.path.realpath(lock_path(target))
+    if key in _HELD.paths:  # this thread holds it already (a save inside a locked update)
+        yield lock_path(target)
+        return
+    lock = filelock.FileLock(key, timeout=max(timeout, 0.0))
     try:
         lock.acquire(poll_interval=POLL_SECONDS)
     except filelock.Timeout as exc:
@@ -61,7 +77,9 @@ def locked(
             problem=f"another program has been saving this file for over {timeout:g} s",
             action="wait for it to finish (or close it) and try again",
         ) from exc
+    _HELD.paths.add(key)
     try:
         yield lock_path(target)
     finally:
+        _HELD.paths.discard(key)
         lock.release()

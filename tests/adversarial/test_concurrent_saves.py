@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -104,6 +105,30 @@ def test_a_held_lock_times_out_clearly_and_dies_with_its_holder(tmp_path: Path) 
     with locked(target, timeout=10):
         pass
     assert time.monotonic() - started < 10
+
+
+def test_a_lock_is_reentrant_in_its_thread_and_excludes_other_threads(tmp_path: Path) -> None:
+    study = tmp_path / "study.json"
+    sidecar = tmp_path / "case.alice.ho.json"
+    outcome: list[str] = []
+
+    def other_thread() -> None:
+        try:
+            with locked(study, timeout=0.2):
+                outcome.append("acquired")
+        except LockTimeoutError:
+            outcome.append("waited")
+
+    with locked(study), locked(study, timeout=0.2):  # a save inside a locked update
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+        # and a sidecar saved while holding its lock (no deadlock with itself)
+        with locked(sidecar):
+            save_annotations(AnnotationSet(sop_instance_uid="1", reader="alice"), sidecar)
+    assert outcome == ["waited"]
+    with locked(study, timeout=0.2):  # released on the way out
+        pass
 
 
 def test_a_save_waits_for_the_lock_holder(tmp_path: Path) -> None:
