@@ -38,6 +38,7 @@ SUBCOMMANDS: tuple[str, ...] = (
 #: The flag of each input a core error can name in ``HoAnnotateError.option``.
 OPTION_FLAGS: dict[str, str] = {
     "annotations": "--annotations",
+    "pseudonymize": "--pseudonymize",
     "reader": "--reader",
     "references": "--references",
     "scheduler": "--scheduler",

@@ -78,11 +78,6 @@ def run(args: argparse.Namespace) -> int:
         raise HoAnnotateError("--workers must be 0 or more")
     if args.workers > 1 and args.scheduler:
         raise HoAnnotateError("give either --workers or --scheduler, not both")
-    if args.export_sr is not None and args.pseudonymize:
-        raise HoAnnotateError(
-            "--export-sr writes each image's patient module into its SR; it cannot be "
-            "combined with --pseudonymize"
-        )
     summary = measure_to_file(
         args.paths,
         args.output,
@@ -106,7 +101,12 @@ def run(args: argparse.Namespace) -> int:
     if args.export_sr is not None:
         from ho_annotate.export.dataset import export_dataset_srs
 
-        exported = export_dataset_srs(args.paths, args.export_sr, annotations_dir=args.annotations)
+        exported = export_dataset_srs(
+            args.paths,
+            args.export_sr,
+            annotations_dir=args.annotations,
+            pseudonymize=args.pseudonymize,
+        )
         failed = len(exported.failed)
         for line in exported.failed:
             print(f"ho-annotate measure: SR not written: {line}", file=sys.stderr)

@@ -8,6 +8,7 @@ annotation set. See docs/dicom-export.md.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -45,16 +46,25 @@ def export_files(
     outputs: Mapping[str, str | os.PathLike[str]],
     *,
     reader: str | None = None,
+    pseudonymize: str | None = None,
 ) -> dict[str, Path]:
     """Write each requested export (``{"sr": path, ...}``) as a new file; returns the paths.
 
     Every path is checked before anything is built: none may exist, be the image or a sidecar,
-    or repeat another. ``reader``, when given, must be the sidecar's reader.
+    or repeat another. ``reader``, when given, must be the sidecar's reader. ``pseudonymize``
+    (a secret salt) de-identifies the exports for sharing (``export.deidentified``), and then
+    ``outputs`` may also name an ``"image"``: a de-identified copy of the image with the same
+    UIDs, so the exports still refer to it.
     """
     from ho_annotate.export.writing import check_new_file, write_new
 
+    if "image" in outputs and pseudonymize is None:
+        raise ExportError(
+            "a de-identified image copy needs a salt to de-identify with",
+            option="pseudonymize",
+        )
     source = Path(image).resolve()
-    paths = {kind: Path(outputs[kind]) for kind in EXPORT_KINDS if kind in outputs}
+    paths = {kind: Path(outputs[kind]) for kind in (*EXPORT_KINDS, "image") if kind in outputs}
     seen: set[Path] = set()
     for kind, path in paths.items():
         check_new_file(path, f"{kind.upper()} export")
@@ -72,4 +82,14 @@ def export_files(
             action="give that reader's sidecar",
             option="reader",
         )
-    return {kind: write_new(build(kind, inp), path) for kind, path in paths.items()}
+    if pseudonymize is None:
+        built = {kind: build(kind, inp) for kind in paths}
+    else:
+        from ho_annotate.export.deidentified import deidentified_header, image_copy
+
+        shared = dataclasses.replace(inp, dataset=deidentified_header(inp.dataset, pseudonymize))
+        built = {
+            kind: image_copy(image, pseudonymize) if kind == "image" else build(kind, shared)
+            for kind in paths
+        }
+    return {kind: write_new(ds, paths[kind]) for kind, ds in built.items()}

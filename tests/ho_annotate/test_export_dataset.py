@@ -30,12 +30,3 @@ def test_measure_writes_an_sr_per_image_and_reader(tmp_path: Path) -> None:
 def test_sr_names_join_folders_and_drop_the_dicom_suffix() -> None:
     assert sr_name("site a/case1.dcm", "bob") == "site a__case1.bob.sr.dcm"
     assert sr_name("IM0001", "bob") == "IM0001.bob.sr.dcm"
-
-
-def test_measure_refuses_export_sr_with_pseudonymize(tmp_path: Path) -> None:
-    done = cli(
-        "measure", tmp_path, "-o", tmp_path / "t.csv", "--export-sr", tmp_path / "s",
-        "--pseudonymize", "salt",
-    )  # fmt: skip
-    assert done.returncode == 2 and "--pseudonymize" in done.stderr
-    assert not (tmp_path / "s").exists()
