@@ -97,7 +97,8 @@ def _reader_rows(
     from ho_annotate.annotations.store import load_annotations
     from ho_annotate.grading import Grader, HipRecord
 
-    aset = load_annotations(Path(sidecar), expected_sop_uid=header.sop_instance_uid)
+    shape = (header.rows, header.columns)
+    aset = load_annotations(Path(sidecar), header.sop_instance_uid, image_shape=shape)
     reports = Grader().grade_many(aset, header.spacing, options.schemes)  # one measurement
     rows: list[Row] = []
     for side in SIDES:

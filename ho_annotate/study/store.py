@@ -1,8 +1,7 @@
 """Read and write ``STUDY/study.json``: atomically, under a cross-process lock.
 
 Several readers work at once, so every change is a read-modify-write inside the lock
-(``update``). The lock is taken in ``_locked`` only, so that it can become the project's one
-sidecar lock (``ho_annotate.files.lock``) without touching anything else.
+(``update``), under the same cross-process lock as sidecars (``ho_annotate.files.lock``).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import msgspec
 
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.files.atomic import atomic_write
+from ho_annotate.files.lock import locked
 from ho_annotate.study.model import FORMAT, VERSION, Study
 
 __all__ = ["STUDY_FILE", "load_study", "save_new_study", "study_file", "update_study"]
@@ -30,17 +30,9 @@ def study_file(study: str | Path) -> Path:
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """Hold the cross-process lock of ``path`` (a hidden lock file beside it)."""
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(path.with_name(f".{path.name}.lock")), timeout=30)
-    try:
-        with lock:
-            yield
-    except Timeout as exc:
-        raise HoAnnotateError(
-            f"{path}: another process holds the study lock for over 30 s; try again"
-        ) from exc
+    """Hold the cross-process lock of ``path`` (the sidecars' lock: a hidden file beside it)."""
+    with locked(path, timeout=30.0):
+        yield
 
 
 def _decode(path: Path) -> Study:

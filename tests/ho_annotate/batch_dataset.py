@@ -20,7 +20,8 @@ from ho_annotate.annotations.store import encode_annotations
 SPACING_MM = 0.1
 LONGER_PX = 20
 READERS = ("first", "copy", "long")
-PIXELS = np.arange(64, dtype=np.uint16).reshape(8, 8)
+# Tall enough for the longest gap line (rows 130 to 325): points far outside are refused.
+PIXELS = (np.arange(300 * 150) % 4096).astype(np.uint16).reshape(300, 150)
 
 
 def gap_px(index: int) -> int:
