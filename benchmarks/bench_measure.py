@@ -41,6 +41,9 @@ from ho_annotate.batch import default_schemes, measure_to_file
 from ho_annotate.dicom.spacing import header_spacing
 from ho_annotate.grading import Grader
 
+#: A reader's name: ``measure`` leaves ``reference`` sidecars out by default.
+READER = "reader1"
+
 
 def template() -> FileDataset:
     """A DX header like a real AP pelvis, with 16 x 16 pixels."""
@@ -109,7 +112,7 @@ def polygon(
 
 def annotation(sop_uid: str, index: int) -> AnnotationSet:
     """A left hip with bone outlines, a spur, an island and a gap line; right hip no HO."""
-    aset = AnnotationSet(sop_instance_uid=sop_uid, reader="reference", side_basis="orientation")
+    aset = AnnotationSet(sop_instance_uid=sop_uid, reader=READER, side_basis="orientation")
     gap = 40 + index % 120
     aset.items += [
         Item(kind="bone", side="left", origin="pelvis", points=polygon((800, 1500), 200)),
@@ -136,7 +139,7 @@ def make_dataset(root: Path, count: int) -> list[tuple[Path, Path]]:
         ds.SeriesInstanceUID = generate_uid()
         path = folder / f"IM{index:05d}.dcm"
         ds.save_as(path, enforce_file_format=True)
-        side = sidecar_path(path, "reference")
+        side = sidecar_path(path, READER)
         side.write_bytes(encode_annotations(annotation(sop, index)))
         pairs.append((path, side))
     return pairs
@@ -237,7 +240,7 @@ def main() -> None:
         start = time.perf_counter()
         existing = sorted(root.rglob("*.dcm"))
         if len(existing) == args.images:
-            pairs = [(p, sidecar_path(p, "reference")) for p in existing]
+            pairs = [(p, sidecar_path(p, READER)) for p in existing]
         else:
             pairs = make_dataset(root, args.images)
         print(f"dataset: {len(pairs)} images in {time.perf_counter() - start:.1f} s ({root})")

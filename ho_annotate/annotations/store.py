@@ -29,6 +29,8 @@ from typing import Final, Protocol
 
 import msgspec
 
+from ho_annotate.annotations.bounds import image_problems
+from ho_annotate.annotations.limits import MAX_SIDECAR_BYTES, check_budget, check_set_budget
 from ho_annotate.annotations.model import (
     FORMAT_VERSION,
     READABLE_VERSIONS,
@@ -48,6 +50,8 @@ from ho_annotate.annotations.validation import problems, v1_problems
 from ho_annotate.dicom.sides import HeaderLike, assign_sides
 from ho_annotate.errors import SidecarError
 from ho_annotate.files.atomic import atomic_write
+from ho_annotate.files.lock import LockTimeoutError, locked
+from ho_annotate.files.regular import FileTooLargeError, NotRegularFileError, read_regular
 
 __all__ = [
     "STALE_TEMP_SECONDS",
@@ -82,10 +86,20 @@ def _state_of(data: bytes, st: os.stat_result) -> SidecarState:
 
 
 def _read_raw(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
-    """A file's bytes and the stat of the very file read (``OSError`` passes through)."""
-    with open(path, "rb") as f:
-        st = os.fstat(f.fileno())
-        return f.read(), st
+    """A file's bytes and the stat of the very file read (``OSError`` passes through); only a
+    regular file of at most ``MAX_SIDECAR_BYTES`` (a FIFO would block, a device never end)."""
+    return read_regular(path, MAX_SIDECAR_BYTES)
+
+
+def _unreadable(path: str | os.PathLike[str], exc: OSError, when: str = "") -> SidecarError:
+    if isinstance(exc, NotRegularFileError):
+        return SidecarError(f"{path}: {exc.strerror}; give the annotation file itself")
+    if isinstance(exc, FileTooLargeError):
+        return SidecarError(
+            f"{path}: larger than {MAX_SIDECAR_BYTES // 2**20} MiB, the limit of an annotation "
+            "file; it is not one, or it is damaged"
+        )
+    return SidecarError(f"{path}: cannot read{when}: {exc.strerror or exc}")
 
 
 def sidecar_state(path: str | os.PathLike[str]) -> SidecarState:
@@ -95,7 +109,7 @@ def sidecar_state(path: str | os.PathLike[str]) -> SidecarState:
     except FileNotFoundError:
         return SidecarState(False)
     except OSError as exc:
-        raise SidecarError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise _unreadable(path, exc) from exc
     return _state_of(data, st)
 
 
@@ -116,7 +130,20 @@ class _Probe(msgspec.Struct):
 
 
 def decode_annotations(data: bytes, source: str = "<annotations>") -> AnnotationSet:
-    """Parse and check sidecar bytes; ``source`` names the file in error messages."""
+    """Parse and check sidecar bytes; ``source`` names the file in error messages.
+
+    Sizes are checked before the full decode (``annotations.limits``).
+    """
+    try:
+        check_budget(data, source)
+        return _decode(data, source)
+    except RecursionError as exc:  # msgspec's depth guard: a hostile file, not a reading
+        raise SidecarError(
+            f"{source}: not a valid annotation file: JSON nested too deeply"
+        ) from exc
+
+
+def _decode(data: bytes, source: str) -> AnnotationSet:
     try:
         probe = msgspec.json.decode(data, type=_Probe)
     except msgspec.DecodeError as exc:
@@ -155,21 +182,6 @@ def _migrated(aset: AnnotationSet) -> list[tuple[str, str]]:
     return found
 
 
-def _checked_bytes(aset: AnnotationSet, path: Path) -> bytes:
-    """The bytes to save for ``aset`` after the checks a load makes (else ``SidecarError``).
-
-    The semantic checks run first (their messages are the clearest), then the encoded bytes go
-    through ``decode_annotations``: what is saved is exactly what loads.
-    """
-    found = problems(aset)
-    if found:
-        where, what = found[0]
-        raise SidecarError(f"{path}: not saved: {what} - at `{where}`")
-    data = encode_annotations(aset)
-    decode_annotations(data, f"{path}: not saved")
-    return data
-
-
 # A point ``[row, col]`` as msgspec's indented output spells it; JSON strings cannot hold a raw
 # newline, so this never matches inside a note.
 _POINT = re.compile(rb"\[\n\s+(-?[0-9][0-9.eE+-]*),\n\s+(-?[0-9][0-9.eE+-]*)\n\s+\]")
@@ -192,11 +204,16 @@ def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
     except FileNotFoundError as exc:
         raise SidecarError(f"{path}: no such annotation file") from exc
     except OSError as exc:
-        raise SidecarError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise _unreadable(path, exc) from exc
     return data, st
 
 
-def _owned(path: Path, data: bytes, expected_sop_uid: str | None) -> AnnotationSet:
+def _owned(
+    path: Path,
+    data: bytes,
+    expected_sop_uid: str | None,
+    image_shape: tuple[int, int] | None = None,
+) -> AnnotationSet:
     aset = decode_annotations(data, str(path))
     if expected_sop_uid is not None and aset.sop_instance_uid != expected_sop_uid:
         raise SidecarError(
@@ -204,24 +221,55 @@ def _owned(path: Path, data: bytes, expected_sop_uid: str | None) -> AnnotationS
             f"{aset.sop_instance_uid}, the image has {expected_sop_uid}); refusing to use them - "
             "give the sidecar saved for this image"
         )
+    check_belongs(aset, path, image_shape)
     return aset
 
 
+def check_belongs(
+    aset: AnnotationSet, path: str | os.PathLike[str], image_shape: tuple[int, int] | None = None
+) -> None:
+    """Refuse annotations that do not belong where they were found (``SidecarError``).
+
+    A file named for reader ``alice`` must hold alice's annotations (else bob's reading would
+    be counted as hers); with the image's ``(rows, columns)``, no point may lie far outside it.
+    """
+    named = reader_from_path(path)
+    if named is not None and named != aset.reader:
+        raise SidecarError(
+            f"{path}: the file name is for reader {named!r} but it holds the annotations of "
+            f"reader {aset.reader!r} - at `$.reader`; rename the file for its reader"
+        )
+    for where, what in image_problems(aset, image_shape) if image_shape is not None else ():
+        raise SidecarError(f"{path}: {what} - at `{where}`")
+
+
 def load_sidecar(
-    path: str | os.PathLike[str], expected_sop_uid: str | None = None
+    path: str | os.PathLike[str],
+    expected_sop_uid: str | None = None,
+    *,
+    image_shape: tuple[int, int] | None = None,
 ) -> LoadedSidecar:
     """Read a sidecar and remember its state for a later ``save_annotations``."""
     path = Path(path)
     data, st = _read_bytes(path)
-    return LoadedSidecar(_owned(path, data, expected_sop_uid), path, _state_of(data, st))
+    aset = _owned(path, data, expected_sop_uid, image_shape)
+    return LoadedSidecar(aset, path, _state_of(data, st))
 
 
 def load_annotations(
-    path: str | os.PathLike[str], expected_sop_uid: str | None = None
+    path: str | os.PathLike[str],
+    expected_sop_uid: str | None = None,
+    *,
+    image_shape: tuple[int, int] | None = None,
 ) -> AnnotationSet:
-    """Read a sidecar; ``expected_sop_uid`` refuses annotations of another image."""
+    """Read a sidecar; ``expected_sop_uid`` refuses annotations of another image.
+
+    ``image_shape`` (``(rows, columns)`` of the image) refuses points far outside it; a file
+    named for one reader (``<stem>.alice.ho.json``) must hold that reader's annotations.
+    """
     path = Path(path)
-    return _owned(path, _read_bytes(path)[0], expected_sop_uid)  # no hash: nothing to save
+    data = _read_bytes(path)[0]  # no hash: nothing to save
+    return _owned(path, data, expected_sop_uid, image_shape)
 
 
 #: Temporary files of interrupted saves older than this (seconds) are removed on the next save.
@@ -241,6 +289,80 @@ def _remove_stale_temps(path: Path) -> None:
                         entry.unlink()
 
 
+def _checked_bytes(aset: AnnotationSet, path: Path) -> bytes:
+    """The bytes to save for ``aset`` after the checks a load makes (else ``SidecarError``).
+
+    The semantic checks run first (their messages are the clearest), then the encoded bytes go
+    through ``decode_annotations``: what is saved is exactly what loads. Values of the wrong
+    type are named by that typed decode, or refused when they cannot be encoded at all.
+    """
+    if not isinstance(aset, AnnotationSet):
+        raise SidecarError(f"{path}: not saved: {type(aset).__name__} is not an AnnotationSet")
+    check_set_budget(aset, f"{path}: not saved")
+    try:
+        found = problems(aset)
+    except (TypeError, ValueError, AttributeError):  # wrong types: the typed decode names them
+        found = []
+    if found:
+        where, what = found[0]
+        raise SidecarError(f"{path}: not saved: {what} - at `{where}`")
+    try:
+        data = encode_annotations(aset)
+    except (TypeError, ValueError, msgspec.EncodeError) as exc:
+        raise SidecarError(f"{path}: not saved: a value cannot be written ({exc})") from exc
+    decode_annotations(data, f"{path}: not saved")
+    named = reader_from_path(path)
+    if named is not None and named != aset.reader:
+        raise SidecarError(
+            f"{path}: not saved: the file name is for reader {named!r}, the annotations are "
+            f"{aset.reader!r}'s; save them to {path.name.replace(named, aset.reader)} instead"
+        )
+    return data
+
+
+def _replace_checked(
+    path: Path,
+    data: bytes,
+    reader: str,
+    expected: SidecarState | None,
+    expected_mtime: float | None,
+) -> SidecarState:
+    """Check the file on disk is as expected and ``reader``'s, back it up, replace it; the
+    state returned is of the bytes written (under the lock, so no later save shows in it)."""
+    old: bytes | None = None
+    mtime: float | None = None
+    mode = 0o644
+    current = SidecarState(False)
+    try:
+        old, st = _read_raw(path)
+        current, mtime, mode = _state_of(old, st), st.st_mtime, st.st_mode & 0o777
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise _unreadable(path, exc, " before saving") from exc
+    changed = "changed on disk since it was loaded (another window or program saved it)"
+    if expected is not None and not current.same_content(expected):
+        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
+    if expected_mtime is not None and mtime != expected_mtime:
+        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
+    if old is not None:
+        try:
+            owner = msgspec.json.decode(old, type=_Probe).reader
+        except (msgspec.DecodeError, RecursionError) as exc:
+            raise SidecarError(
+                f"{path}: not saved: the existing file is not a readable annotation file "
+                f"({exc}); move it away first"
+            ) from exc
+        if owner != reader:
+            raise SidecarError(
+                f"{path}: not saved: the file holds reader {owner!r}'s annotations, these are "
+                f"{reader!r}'s; never overwriting another reader's file"
+            )
+        atomic_write(backup_path(path), old, mode)
+    atomic_write(path, data, mode)
+    return _state_of(data, os.stat(path))
+
+
 def save_annotations(
     aset: AnnotationSet,
     path: str | os.PathLike[str],
@@ -257,52 +379,18 @@ def save_annotations(
     """
     path = Path(path)
     data = _checked_bytes(aset, path)
-    named = reader_from_path(path)
-    if named is not None and named != aset.reader:
-        raise SidecarError(
-            f"{path}: not saved: the file name is for reader {named!r}, the annotations are "
-            f"{aset.reader!r}'s; save them to {path.name.replace(named, aset.reader)} instead"
-        )
-    old: bytes | None = None
-    mtime: float | None = None
-    mode = 0o644
-    current = SidecarState(False)
     try:
-        old, st = _read_raw(path)
-        current, mtime, mode = _state_of(old, st), st.st_mtime, st.st_mode & 0o777
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise SidecarError(f"{path}: cannot read before saving: {exc.strerror or exc}") from exc
-    changed = "changed on disk since it was loaded (another window or program saved it)"
-    if expected is not None and not current.same_content(expected):
-        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
-    if expected_mtime is not None and mtime != expected_mtime:
-        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
-    if old is not None:
-        try:
-            owner = msgspec.json.decode(old, type=_Probe).reader
-        except msgspec.DecodeError as exc:
-            raise SidecarError(
-                f"{path}: not saved: the existing file is not a readable annotation file "
-                f"({exc}); move it away first"
-            ) from exc
-        if owner != aset.reader:
-            raise SidecarError(
-                f"{path}: not saved: the file holds reader {owner!r}'s annotations, these are "
-                f"{aset.reader!r}'s; never overwriting another reader's file"
-            )
-    try:
-        if old is not None:
-            atomic_write(backup_path(path), old, mode)
-        atomic_write(path, data, mode)
+        with locked(path):  # no other save between the check and the replace
+            state = _replace_checked(path, data, aset.reader, expected, expected_mtime)
+    except LockTimeoutError as exc:
+        raise SidecarError(f"{path}: not saved: {exc.problem}; {exc.action}") from exc
     except OSError as exc:
         raise SidecarError(
             f"{path}: cannot save: {exc.strerror or exc} (for a read-only image folder, "
             "give an annotations folder)"
         ) from exc
     _remove_stale_temps(path)
-    return sidecar_state(path)
+    return state
 
 
 class HeaderForSidecar(HeaderLike, Protocol):

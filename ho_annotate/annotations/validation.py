@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from ho_annotate.annotations.bounds import value_problems
 from ho_annotate.annotations.model import (
     MADE,
     POLYGON_KINDS,
@@ -13,6 +14,7 @@ from ho_annotate.annotations.model import (
     Point,
 )
 from ho_annotate.annotations.naming import READER_PATTERN
+from ho_annotate.annotations.outlines import outline_problems
 
 __all__ = ["made_problems", "positive", "problems", "unmeasurable", "v1_problems"]
 
@@ -53,6 +55,9 @@ def problems(aset: AnnotationSet) -> list[tuple[str, str]]:
         if item.kind.startswith("calibration") and not positive(item.known_mm or 0.0):
             out.append((f"{where}.known_mm", "a calibration item needs a positive known_mm"))
     out.extend(made_problems(aset))
+    out.extend(value_problems(aset))
+    if not out:  # outlines only once every number is sane (shapely on 1e308 is no use)
+        out.extend(outline_problems(aset))
     return out
 
 

@@ -36,7 +36,19 @@ TRAIL_COLUMNS: Final[tuple[str, ...]] = (
     "series_instance_uid",
     "error",
 )
-FIXED_COLUMNS: Final[frozenset[str]] = frozenset(LEAD_COLUMNS + TRAIL_COLUMNS)
+#: Columns added after the layout above by ``grade_basis`` (what a grade rests on) and by
+#: ``study export`` (the reading), and a ``patient`` key a user may add: never grades.
+ADDED_COLUMNS: Final[tuple[str, ...]] = (
+    "auto_gap_mm",
+    "gap_plane",
+    "case",
+    "read",
+    "reading_seconds",
+    "submitted_at",
+    "amended",
+    "patient",
+)
+FIXED_COLUMNS: Final[frozenset[str]] = frozenset(LEAD_COLUMNS + TRAIL_COLUMNS + ADDED_COLUMNS)
 UID_COLUMNS: Final[tuple[str, ...]] = (
     "sop_instance_uid",
     "study_instance_uid",
@@ -60,11 +72,14 @@ WARNING_SEPARATOR: Final = " | "
 
 def columns(schemes: Sequence[str]) -> list[str]:
     """All columns, in output order, for the given grading schemes."""
+    from ho_annotate.batch.grade_basis import basis_columns
+
     return [
         *LEAD_COLUMNS,
         *(scheme_column(s) for s in schemes),
         *(scheme_field_column(s, f) for s in schemes for f in SCHEME_FIELDS),
         *TRAIL_COLUMNS,
+        *basis_columns(schemes),
     ]
 
 

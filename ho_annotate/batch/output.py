@@ -23,9 +23,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: Typed columns by field name (``brooker__borderline`` is a ``borderline``, see ``field_name``).
-FLOAT_COLUMNS = frozenset({"gap_mm", "largest_island_mm", "borderline_band_mm"})
-INT_COLUMNS = frozenset({"island_count"})
-BOOL_COLUMNS = frozenset({"borderline"})
+FLOAT_COLUMNS = frozenset(
+    {"gap_mm", "largest_island_mm", "borderline_band_mm", "auto_gap_mm", "reading_seconds"}
+)
+INT_COLUMNS = frozenset({"island_count", "read"})
+BOOL_COLUMNS = frozenset({"borderline", "amended"})
 
 
 class RowWriter(Protocol):
@@ -242,6 +244,8 @@ def read_results(path: str | Path) -> pd.DataFrame:
     try:
         if is_parquet(path):
             table = pd.read_parquet(path)
+            for column in table.select_dtypes(include="object").columns:  # "": missing, as in CSV
+                table[column] = table[column].where(table[column] != "", None)
         else:
             table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except Exception as exc:

@@ -18,7 +18,7 @@ from ho_annotate._version import __version__
 from ho_annotate.errors import HoAnnotateError
 
 #: The subcommands, in the order ``--help`` lists them (roughly the order a user meets them).
-#: Add new ones here.
+#: Add new ones here (a name with "-" lives in a module with "_").
 SUBCOMMANDS: tuple[str, ...] = (
     "demo",
     "info",
@@ -26,12 +26,14 @@ SUBCOMMANDS: tuple[str, ...] = (
     "calibrate",
     "view",
     "synth",
+    "synth-study",
     "measure",
     "agreement",
     "practice",
     "score",
     "export",
     "import-sr",
+    "study",
 )
 
 

@@ -66,6 +66,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DIR",
         help="also write a DICOM SR (TID 1500) per image and reader into DIR (new files only)",
     )
+    parser.add_argument(
+        "--include-reference",
+        action="store_true",
+        help="measure 'reference' sidecars as a reader too (left out by default)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.set_defaults(func=run)
 
@@ -89,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         overwrite=args.overwrite,
         progress=not args.quiet,
+        include_reference=args.include_reference,
     )
     if not args.quiet:
         skipped = f", {summary.skipped} already done" if summary.skipped else ""

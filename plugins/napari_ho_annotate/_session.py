@@ -49,7 +49,8 @@ class ImageSession:
 
         path = self.sidecar
         if path.exists():
-            loaded = load_sidecar(path, expected_sop_uid=self.header.sop_instance_uid)
+            shape = (self.header.rows, self.header.columns)
+            loaded = load_sidecar(path, self.header.sop_instance_uid, image_shape=shape)
             self.aset, self.state = loaded.annotations, loaded.state
             self.saved_at = self.aset.modified
         else:
