@@ -1,6 +1,8 @@
 """Benchmark of ``ho-annotate measure`` (not a test): overhead and parallel speed-up.
 
-10,000 annotated DX images with a realistic header and tiny pixel data, one reader each.
+10,000 annotated DX images with a realistic header and tiny pixel data, one reader each. The
+header declares a 2500 x 2048 image (sidecar points must lie inside it) but the files hold 256
+pixels only: ``measure`` reads headers, never pixels, and 10,000 full images would take 100 GB.
 Reported as ratios against a baseline measured in the same run:
 
 - overhead = serial measure time / a bare loop that reads the same headers
@@ -46,7 +48,7 @@ READER = "reader1"
 
 
 def template() -> FileDataset:
-    """A DX header like a real AP pelvis, with 16 x 16 pixels."""
+    """A DX header like a real AP pelvis (2500 x 2048), with 256 pixels only."""
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = DigitalXRayImageStorageForPresentation
     meta.MediaStorageSOPInstanceUID = generate_uid()
@@ -87,7 +89,7 @@ def template() -> FileDataset:
     ds.InstanceNumber = 1
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.Rows = ds.Columns = 16
+    ds.Rows, ds.Columns = 2500, 2048
     ds.BitsAllocated = 16
     ds.BitsStored = 12
     ds.HighBit = 11

@@ -32,6 +32,25 @@ def _all_points(item: Item) -> Iterator[tuple[str, Point]]:
             yield f"{name}[{k}]", point
 
 
+def _all_within(item: Item, row_lo: float, row_hi: float, col_lo: float, col_hi: float) -> bool:
+    """Every point of ``item`` is finite and inside the box (a quick test, no paths made).
+
+    ``False`` only says "look point by point": a NaN, an infinity or a point outside.
+    """
+    for name in ("points", "clicks", "snapped_points"):
+        points = getattr(item, name) or ()
+        if not points:
+            continue
+        if set(map(len, points)) != {2} or not math.isfinite(sum(map(sum, points))):
+            return False
+        rows, cols = zip(*points, strict=True)
+        if not (row_lo <= min(rows) and max(rows) <= row_hi):
+            return False
+        if not (col_lo <= min(cols) and max(cols) <= col_hi):
+            return False
+    return True
+
+
 def _in(value: float, low: float, high: float) -> bool:
     return math.isfinite(value) and low <= value <= high
 
@@ -66,6 +85,8 @@ def value_problems(aset: AnnotationSet) -> Iterator[tuple[str, str]]:
         u = item.uncertainty_mm
         if isinstance(u, float | int) and math.isfinite(u) and u > MAX_UNCERTAINTY_MM:
             yield f"{where}.uncertainty_mm", f"must be at most {MAX_UNCERTAINTY_MM:g} mm"
+        if _all_within(item, -MAX_COORDINATE, MAX_COORDINATE, -MAX_COORDINATE, MAX_COORDINATE):
+            continue  # the common case, checked without naming every point
         for at, point in _all_points(item):
             far = [v for v in point if math.isfinite(v) and abs(v) > MAX_COORDINATE]
             if far:
@@ -84,6 +105,8 @@ def image_problems(aset: AnnotationSet, shape: tuple[int, int]) -> Iterator[tupl
         return
     margin = OUTSIDE_IMAGE_MARGIN * max(rows, columns) + 0.5
     for n, item in enumerate(aset.items):
+        if _all_within(item, -margin, rows - 1 + margin, -margin, columns - 1 + margin):
+            continue  # the common case, checked without naming every point
         for at, (r, c) in _all_points(item):
             if not (-margin <= r <= rows - 1 + margin and -margin <= c <= columns - 1 + margin):
                 outside = f"outside the {rows} x {columns} pixel image"

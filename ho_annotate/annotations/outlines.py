@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import numpy as np
 import shapely
 
 from ho_annotate.annotations.model import POLYGON_KINDS, AnnotationSet, Item
@@ -27,7 +28,12 @@ def outline_problem(item: Item) -> str | None:
     """Why a polygon item's outline cannot be measured, or ``None`` (also for other kinds)."""
     if item.kind not in POLYGON_KINDS or len(item.points) < 3:
         return None
-    poly = shapely.Polygon(item.points)
+    coords = np.asarray(item.points, dtype=np.float64)
+    poly = shapely.Polygon(coords if coords.ndim == 2 else item.points)
+    # A valid outline with an area is fine: its hull is at least as large (the margin keeps
+    # rounding away from the threshold), so the hull is built only when something is wrong.
+    if poly.is_valid and poly.area >= 2 * MIN_AREA_PX:
+        return None
     if not poly.convex_hull.area >= MIN_AREA_PX:
         return f"the {item.kind} outline encloses no area (its points lie on a line); redraw it"
     if not poly.is_valid:
