@@ -48,7 +48,8 @@ class _Bail(Exception):
 
 @dataclass(frozen=True)
 class Scanned:
-    """The raw elements kept, how the data set is encoded, and where its pixel data starts."""
+    """The raw elements kept (every meta group element), how the data set is encoded, and
+    where its pixel data starts."""
 
     meta: _Elements
     elements: _Elements
@@ -143,9 +144,16 @@ class _Walker:
         return pos
 
     def element(
-        self, tag: int, vr: str | None, length: int, value_at: int, implicit: bool, depth: int
+        self,
+        tag: int,
+        vr: str | None,
+        length: int,
+        value_at: int,
+        implicit: bool,
+        depth: int,
+        keep: bool = False,
     ) -> tuple[RawDataElement | None, int]:
-        """The kept element (or ``None``) and the offset after it."""
+        """The kept element (or ``None``) and the offset after it; ``keep`` keeps any tag."""
         if length == _UNDEFINED:
             if vr is None:
                 try:
@@ -158,7 +166,7 @@ class _Walker:
         end = value_at + length
         if end > self.buf.size:
             raise _Bail
-        if tag not in self.tags:
+        if tag not in self.tags and not keep:
             return None, end
         value: Any = self.buf.bytes(value_at, length) if length else empty_value_for_VR(vr, True)
         raw = RawDataElement(BaseTag(tag), vr, length, value, value_at, implicit, True)
@@ -213,7 +221,7 @@ def _meta(walker: _Walker) -> tuple[_Elements, int]:
         tag, vr, length, value_at = walker.header(pos, False)
         if vr is None or length == _UNDEFINED:
             raise _Bail
-        raw, pos = walker.element(tag, vr, length, value_at, False, 0)
+        raw, pos = walker.element(tag, vr, length, value_at, False, 0, keep=True)
         if raw is not None:
             elements[raw.tag] = raw
 

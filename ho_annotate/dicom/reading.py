@@ -219,6 +219,13 @@ def _scanned_header(f: BinaryIO, size: int, path: Path, tags: frozenset[int]) ->
     if found is None:
         return None
     ds = _scanned_dataset(found)
+    try:  # the meta values pydicom's reader converts at once: a damaged one is its refusal
+        meta = ds.file_meta
+        if len(meta):
+            meta[min(meta.keys())]  # pydicom converts the first in tag order
+        meta.get("FileMetaInformationGroupLength")
+    except Exception:
+        return None
     if found.pixel_offset is not None:
         f.seek(found.pixel_offset)
         _check_pixel_extent(f, ds, path)

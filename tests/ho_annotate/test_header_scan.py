@@ -7,6 +7,7 @@ pydicom; both must agree with the full pydicom read that ``read_header(path)`` d
 from __future__ import annotations
 
 import dataclasses
+import random
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,40 @@ def test_encapsulated_pixel_data(tmp_path: Path) -> None:
     ds.save_as(path, enforce_file_format=True)
     assert _scanned(path)
     assert _facts(path, display=False) == _facts(path, display=True)
+
+
+def _outcome(path: Path, *, display: bool) -> Any:
+    try:
+        return _facts(path, display=display)
+    except RadiographError as exc:
+        return str(exc)
+
+
+def test_damaged_meta_group_length_is_refused_as_pydicom_does(tmp_path: Path) -> None:
+    data = bytearray(write_dx(tmp_path / "x.dcm").read_bytes())
+    assert data[132:138] == b"\x02\x00\x00\x00UL"
+    data[138:140] = (18).to_bytes(2, "little")  # a 4-byte value now claims 18 bytes
+    path = tmp_path / "damaged.dcm"
+    path.write_bytes(bytes(data))
+    refusal = _outcome(path, display=False)
+    assert isinstance(refusal, str) and "cannot be read as DICOM" in refusal
+    assert refusal == _outcome(path, display=True)
+
+
+def test_random_damage_gives_the_same_facts_or_refusal(tmp_path: Path) -> None:
+    seeds = [
+        write_dx(tmp_path / "a.dcm", PixelSpacing=[0.1, 0.1], PatientOrientation=["L", "F"]),
+        _with_sequences(write_dx(tmp_path / "b.dcm", ImagerPixelSpacing=[0.12, 0.12])),
+    ]
+    rng = random.Random(18)
+    path = tmp_path / "m.dcm"
+    for _ in range(150):
+        data = bytearray(rng.choice(seeds).read_bytes())
+        end = data.index(b"\xe0\x7f\x10\x00") + 12
+        if rng.random() < 0.2:
+            data = data[: rng.randrange(len(data))]
+        else:
+            for _ in range(rng.randint(1, 3)):
+                data[rng.randrange(128, end)] = rng.randrange(256)
+        path.write_bytes(bytes(data))
+        assert _outcome(path, display=False) == _outcome(path, display=True)
