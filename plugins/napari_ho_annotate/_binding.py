@@ -21,6 +21,7 @@ from ho_annotate.annotations.model import POLYGON_KINDS, Item, ItemKind, Side
 
 from ._convert import empty_features, items_to_rows, row_to_item
 from ._labels import LabelCache
+from ._model import ItemExtras, ReadingModel
 from ._napari_types import DataEvent, Layer, LayerEvent, Viewer
 from ._overlays import Overlays
 from ._reader import META
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
 
 
 EDIT_ACTIONS = frozenset({"added", "changed", "removed"})
+#: A line whose ends are at most this many screen pixels apart was a click, not a drag: the
+#: first click of a two-click line (napari's line tool only knows press-drag-release).
+CLICK_PX = 8.0
 
 
 def spec_of(item: Item) -> LayerSpec:
@@ -64,7 +68,6 @@ class ImageBinding:
         self.on_edit = on_edit
         self.layers: dict[str, Shapes] = {}
         self.overlays = Overlays(viewer, str(image.name), str(session.image_path))
-        self.undo_stack: list[list[Item]] = []
         self._pending: set[str] = set()
         self._removed: set[str] = set()
         #: The origin new spurs / outlines get (the last tool chosen), by layer key.
@@ -72,9 +75,29 @@ class ImageBinding:
         #: Vertices and shape type of each shape when last reconciled, by id.
         self._shapes: dict[str, tuple[np.ndarray, str]] = {}
         self._labels = LabelCache()
+        #: The first click of a two-click line, by layer key (data coordinates).
+        self.first_click: dict[str, np.ndarray] = {}
         self._closing = False
         viewer.layers.events.removed.connect(self._on_layer_removed)
+        self.model.restored.connect(self._on_restored)
+        self.model.locked_changed.connect(self._on_locked)
         self.load_items()
+
+    @property
+    def model(self) -> ReadingModel:
+        """The reading: every edit goes through it (one undo step per gesture)."""
+        return self.session.model
+
+    def _on_restored(self) -> None:
+        """Undo, redo or a reload replaced the annotation set: show it afresh."""
+        if not self._closing:
+            self.load_items()
+
+    def _on_locked(self, locked: bool) -> None:
+        for layer in self.layers.values():
+            layer.editable = not locked
+            if locked:
+                layer.mode = "pan_zoom"
 
     # -- layers --------
     @property
@@ -127,6 +150,8 @@ class ImageBinding:
         self._reset_defaults(layer, spec)
         self.viewer.add_layer(layer)
         layer.events.data.connect(functools.partial(self._on_data, spec.key))
+        if self.model.locked:
+            layer.editable = False
         return layer
 
     def _reset_defaults(self, layer: Shapes, spec: LayerSpec) -> None:
@@ -148,8 +173,8 @@ class ImageBinding:
         for spec in SPECS:
             if spec.key in keys:
                 self._fill(spec.key)
-        self.undo_stack.clear()
         self.apply_spacing()
+        self.show_side_markers()
 
     def _items_of(self, key: str) -> list[Item]:
         return [i for i in self.session.aset.items if spec_of(i).key == key]
@@ -157,7 +182,10 @@ class ImageBinding:
     def _fill(self, key: str) -> None:
         """Replace the layer's shapes by the session's items of that key (no edit events)."""
         layer = self.layer(key)
-        rows = items_to_rows(self._items_of(key))
+        items = self._items_of(key)
+        rows = items_to_rows(items)
+        for item, vertices, shape_type in zip(items, rows.data, rows.shape_types, strict=True):
+            self._shapes[item.id] = (vertices, shape_type)
         with layer.events.data.blocker():
             if layer.nshapes:
                 layer.selected_data = set(range(layer.nshapes))
@@ -207,15 +235,27 @@ class ImageBinding:
         return bool(self._pending or self._removed)
 
     def reconcile(self) -> bool:
-        """Bring the session's items in line with the layers; True when anything changed."""
-        changed = self._drop_removed_layers()
-        for key in sorted(self._pending):
-            layer = self.layers.get(key)
-            if layer is not None and getattr(layer, "_is_creating", False):
-                continue  # a shape is being drawn: its "added" event will come back here
-            if layer is not None:
-                changed |= self._reconcile_layer(key)
-            self._pending.discard(key)
+        """Bring the session's items in line with the layers; True when anything changed.
+
+        All edits gathered since the last call make one undo step. A locked reading takes no
+        edits: the layers are put back as the model has them.
+        """
+        if self.model.locked:
+            for key in self._pending & set(self.layers):
+                self._fill(key)
+            self._pending.clear()
+            self._removed.clear()
+            return False
+        changed = False
+        with self.model.edit("draw"):
+            changed |= self._drop_removed_layers()
+            for key in sorted(self._pending):
+                layer = self.layers.get(key)
+                if layer is not None and getattr(layer, "_is_creating", False):
+                    continue  # a shape is being drawn: its "added" event will come back here
+                if layer is not None:
+                    changed |= self._reconcile_layer(key)
+                self._pending.discard(key)
         return changed
 
     def _reconcile_layer(self, key: str) -> bool:
@@ -225,6 +265,7 @@ class ImageBinding:
         items: list[Item] = []
         bad: list[int] = []
         seen: set[str] = set()
+        refill = False
         data, shape_types = layer.data, layer.shape_type
         for idx in range(layer.nshapes):
             row: dict[str, Any] = records[idx] if idx < len(records) else {}
@@ -232,6 +273,13 @@ class ImageBinding:
             if rid in seen:  # a pasted copy: a new item
                 row, rid = {**row, "id": ""}, ""
             vertices, shape_type = data[idx], shape_types[idx]
+            if rid not in old and shape_type == "line" and self._is_click(layer, vertices):
+                start = self.first_click.pop(key, None)
+                if start is None:  # click A: wait for click B
+                    self.first_click[key] = np.array(vertices[0], copy=True)
+                    bad.append(idx)
+                    continue
+                vertices, refill = np.array([start, vertices[0]]), True
             cached = self._shapes.get(rid)
             if (
                 rid in old
@@ -257,13 +305,22 @@ class ImageBinding:
         if [old.get(i.id) for i in items] == items and len(items) == len(old):
             self._set_features(layer, spec, items_to_rows(items).features)
             return False
-        removed = [i for i in old.values() if i.id not in seen]
-        if removed:
-            self.undo_stack.append(removed)
         self._replace_items(key, items)
-        with layer.events.data.blocker():
-            self._set_features(layer, spec, items_to_rows(items).features)
+        if refill:
+            self._fill(key)
+        else:
+            with layer.events.data.blocker():
+                self._set_features(layer, spec, items_to_rows(items).features)
         return True
+
+    def _is_click(self, layer: Shapes, vertices: np.ndarray) -> bool:
+        """The line's ends are no more than ``CLICK_PX`` screen pixels apart."""
+        world = (np.asarray(vertices[-1]) - np.asarray(vertices[0]))[-2:] * np.asarray(layer.scale)[
+            -2:
+        ]
+        camera = _camera(self.viewer)
+        zoom = float(camera.zoom) if camera is not None else 1.0
+        return float(np.hypot(*world)) * zoom <= CLICK_PX
 
     def _complete(self, item: Item, before: Item | None, key: str) -> Item:
         """Side by the core rules unless the reader set it; keep what the layer cannot hold."""
@@ -306,9 +363,7 @@ class ImageBinding:
         changed = False
         if self.image in self.viewer.layers and not self._closing:
             for key in self._removed - set(self.layers):
-                removed = self._items_of(key)
-                if removed:
-                    self.undo_stack.append(removed)
+                if self._items_of(key):
                     self._replace_items(key, [])
                     changed = True
         self._removed.clear()
@@ -320,6 +375,7 @@ class ImageBinding:
         spec = SPEC_BY_KEY[key]
         layer = self.layer(key)
         layer.selected_data = set()
+        self.first_click.pop(key, None)
         if spec.uses_origin:
             self._origin[key] = origin or "pelvis"
             self._reset_defaults(layer, spec)
@@ -339,26 +395,31 @@ class ImageBinding:
             )
         return ids
 
-    def _edit(self, ids: Iterable[str], change: Callable[[Item], Item | None]) -> bool:
+    def _edit(
+        self, ids: Iterable[str], change: Callable[[Item], Item | None], what: str = "edit"
+    ) -> bool:
         wanted = set(ids)
         keys: set[str] = set()
-        for n, item in enumerate(list(self.session.aset.items)):
-            if item.id in wanted:
-                new = change(item)
-                if new is not None:
-                    keys |= {spec_of(item).key, spec_of(new).key}
-                    self.session.aset.items[n] = new
+        with self.model.edit(what):
+            for n, item in enumerate(list(self.session.aset.items)):
+                if item.id in wanted:
+                    new = change(item)
+                    if new is not None:
+                        keys |= {spec_of(item).key, spec_of(new).key}
+                        self.session.aset.items[n] = new
+            if "calibration" in keys:
+                self.update_calibration()
         for key in keys:
             self._fill(key)
         if keys:
-            if "calibration" in keys:
-                self.update_calibration()
             self.session.mark_changed()
         return bool(keys)
 
     def set_side(self, ids: Iterable[str], side: Side) -> bool:
         """The reader's own side for these items (kept when the image is flipped)."""
-        return self._edit(ids, lambda i: msgspec.structs.replace(i, side=side, side_by_reader=True))
+        return self._edit(
+            ids, lambda i: msgspec.structs.replace(i, side=side, side_by_reader=True), "side"
+        )
 
     def set_origin(self, ids: Iterable[str], origin: str) -> bool:
         def change(item: Item) -> Item | None:
@@ -366,7 +427,7 @@ class ImageBinding:
                 return None
             return msgspec.structs.replace(item, origin=origin)
 
-        return self._edit(ids, change)
+        return self._edit(ids, change, "origin")
 
     def set_kind(self, ids: Iterable[str], kind: ItemKind) -> bool:
         """Move items to another kind (and so another layer); polygons stay polygons."""
@@ -377,45 +438,44 @@ class ImageBinding:
             origin = item.origin or "pelvis" if SPEC_BY_KIND[kind].uses_origin else None
             return msgspec.structs.replace(item, kind=kind, origin=origin)
 
-        return self._edit(ids, change)
+        return self._edit(ids, change, "kind")
 
     def flip_sides(self) -> None:
         """The image is mirrored: swap the side of every item the reader did not set by hand."""
         from ho_annotate.dicom.sides import flip_sides
 
         basis = basis_after_flip(self.session)
-        aset = flip_sides(self.session.aset)
-        aset.side_basis = basis  # type: ignore[assignment]
-        self.session.aset = aset
+        with self.model.edit("flip sides") as current:
+            flipped = flip_sides(current)
+            flipped.side_basis = basis  # type: ignore[assignment]
+            current.items, current.hips = flipped.items, flipped.hips
+            current.side_basis = flipped.side_basis
         self.show_side_markers()
         for key in list(self.layers):
             self._fill(key)
         self.session.mark_changed()
 
     def confirm_no_ho(self, side: Side, confirmed: bool = True) -> None:
-        self.session.aset.hips[side].no_ho_confirmed = confirmed
+        self.model.set_no_ho(side, confirmed)
         self.session.mark_changed()
 
-    def undo_delete(self) -> bool:
-        """Bring back the last deleted shapes."""
-        if not self.undo_stack:
-            return False
-        items = self.undo_stack.pop()
-        self.session.aset.items.extend(items)
-        for key in {spec_of(i).key for i in items}:
-            self._fill(key)
-        if any(spec_of(i).key == "calibration" for i in items):
-            self.update_calibration()
-        self.session.mark_changed()
-        return True
+    def undo(self) -> bool:
+        """Undo the last edit (the layers are refilled through ``restored``)."""
+        self.reconcile()  # an edit still pending belongs before the undo
+        return self.model.can_undo and self.model.undo() is not None
 
-    def add_items(self, items: list[Item]) -> None:
+    def redo(self) -> bool:
+        return self.model.can_redo and self.model.redo() is not None
+
+    def add_items(self, items: list[Item], extras: ItemExtras | None = None) -> None:
         """Add items made by a tool (e.g. the prosthetic head found by the core)."""
-        self.session.aset.items.extend(items)
+        with self.model.edit("add"):
+            self.model.add_items(items, extras)
+            if any(spec_of(i).key == "calibration" for i in items):
+                self.update_calibration()
         for key in {spec_of(i).key for i in items}:
             self._fill(key)
-        if any(spec_of(i).key == "calibration" for i in items):
-            self.update_calibration()
+        self.apply_spacing()
         self.session.mark_changed()
 
     # -- calibration and scale --------
@@ -455,21 +515,36 @@ class ImageBinding:
         self.apply_spacing()
 
     def set_known_mm(self, item_id: str, known_mm: float) -> bool:
-        return self._edit([item_id], lambda i: msgspec.structs.replace(i, known_mm=known_mm))
+        return self._edit(
+            [item_id], lambda i: msgspec.structs.replace(i, known_mm=known_mm), "calibration"
+        )
 
     def apply_spacing(self) -> None:
         """Image and annotation layers use the current spacing (header or manual) as scale."""
         scale, units = self._scale()
-        if tuple(self.image.scale) != scale:
+        old = tuple(float(v) for v in self.image.scale)
+        if old != scale:
             self.image.scale = scale
             self.image.units = units
             for layer in self.bound_layers():
                 if layer is not self.image:
                     layer.scale = scale
                     layer.units = units
-            self.viewer.reset_view()
+            self._keep_view(old, scale)
         for layer in self.layers.values():
             self._set_features(layer, SPEC_BY_KEY[_key(layer)], layer.features)
+
+    def _keep_view(self, old: tuple[float, ...], new: tuple[float, float]) -> None:
+        """The same pixels stay on screen when the scale changes (calibrating keeps the zoom)."""
+        camera = _camera(self.viewer)
+        if camera is None or len(old) != 2:
+            return
+        ratio = (new[0] / old[0], new[1] / old[1])
+        centre = list(camera.center)
+        centre[-2] *= ratio[0]
+        centre[-1] *= ratio[1]
+        camera.center = tuple(centre)
+        camera.zoom = float(camera.zoom) / float(np.sqrt(ratio[0] * ratio[1]))
 
     def bound_layers(self) -> list[Layer]:
         """Every layer that belongs to this image (annotations, reference, automatic gap)."""
@@ -499,6 +574,8 @@ class ImageBinding:
         """Remove this image's annotation layers (the session keeps the items)."""
         self._closing = True
         self.viewer.layers.events.removed.disconnect(self._on_layer_removed)
+        self.model.restored.disconnect(self._on_restored)
+        self.model.locked_changed.disconnect(self._on_locked)
         for layer in [*self.layers.values(), *self.overlays.layers()]:
             if layer is not None and layer in self.viewer.layers:
                 self.viewer.layers.remove(layer)
@@ -529,6 +606,12 @@ def _one_rgba(colour: str) -> tuple[float, ...]:
 
 def _rgba(colours: list[str]) -> np.ndarray:
     return np.asarray([_one_rgba(c) for c in colours], dtype=np.float32)
+
+
+def _camera(viewer: Viewer) -> Any:
+    """The viewer's camera (``viewer.scene.camera`` since napari 0.9), if it has one."""
+    scene = getattr(viewer, "scene", None)
+    return getattr(scene, "camera", None) if scene is not None else getattr(viewer, "camera", None)
 
 
 def _key(layer: Shapes) -> str:

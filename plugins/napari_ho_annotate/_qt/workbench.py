@@ -54,17 +54,26 @@ PRESETS = (
     ("40 mm head", 40.0),
     ("25 mm ball", 25.0),
 )
-#: (button text, layer key, origin, shortcut)
+#: (button text, layer key, origin, shortcut). Keys napari's layers do not use (Shift+P is
+#: napari's polygon lasso, Shift+L its polyline, Shift+A and Shift+V select and hide shapes).
 TOOLS = (
     ("Island", "island", None, "Shift-I"),
-    ("Pelvic spur", "spur", "pelvis", "Shift-P"),
+    ("Pelvic spur", "spur", "pelvis", "Shift-S"),
     ("Femoral spur", "spur", "femur", "Shift-F"),
     ("Bridge", "bridge", None, "Shift-B"),
     ("Gap line", "gap", None, "Shift-G"),
     ("Pelvis outline", "bone", "pelvis", "Shift-O"),
     ("Femur outline", "bone", "femur", "Shift-E"),
 )
-UNDO_KEY = "Shift-U"
+CALIBRATION_KEY = "Shift-C"
+#: CtrlCmd: Control, or Command on macOS (napari swaps them). Ctrl+Y stays napari's 2D/3D.
+UNDO_KEY = "Control-Z"
+REDO_KEY = "Control-Shift-Z"
+
+
+def key_text(shortcut: str) -> str:
+    """How a shortcut is written on a button (``Control-Shift-Z`` -> ``Ctrl+Shift+Z``)."""
+    return shortcut.replace("Control", "Ctrl").replace("-", "+")
 
 
 def _find_heads(path: Path) -> list[HeadCandidate]:
@@ -187,18 +196,25 @@ class Workbench(QWidget):
         return box
 
     def _build_tools(self) -> QGroupBox:
-        box = QGroupBox("Draw (click points, double-click to finish)")
+        box = QGroupBox(
+            "Draw: outlines click by click, double-click to finish; lines: drag, or click twice"
+        )
         grid = QGridLayout(box)
         self.tool_buttons: dict[str, QPushButton] = {}
         for n, (text, key, origin, shortcut) in enumerate(TOOLS):
-            button = QPushButton(f"{text}  [{shortcut.replace('-', '+')}]")
+            button = QPushButton(f"{text}  [{key_text(shortcut)}]")
             button.clicked.connect(lambda _=False, k=key, o=origin: self.draw(k, o))
             grid.addWidget(button, n // 2, n % 2)
             self.tool_buttons[text] = button
         row = len(TOOLS) // 2 + 1
-        self.undo_button = QPushButton(f"Undo delete  [{UNDO_KEY.replace('-', '+')}]")
-        self.undo_button.clicked.connect(self.undo_delete)
-        grid.addWidget(self.undo_button, row, 0)
+        undo = QHBoxLayout()
+        self.undo_button = QPushButton(f"Undo  [{key_text(UNDO_KEY)}]")
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button = QPushButton(f"Redo  [{key_text(REDO_KEY)}]")
+        self.redo_button.clicked.connect(self.redo)
+        undo.addWidget(self.undo_button)
+        undo.addWidget(self.redo_button)
+        grid.addLayout(undo, row, 0)
         self.flip_button = QPushButton("Flip image sides")
         self.flip_button.setToolTip("The image is mirrored: swap left and right")
         self.flip_button.clicked.connect(self.flip_sides)
@@ -244,7 +260,7 @@ class Workbench(QWidget):
         self.find_head_button.clicked.connect(self.find_head)
         circle = QPushButton("Circle: click edge points")
         circle.clicked.connect(lambda: self.draw("calibration", mode="add_polygon"))
-        line = QPushButton("Known-length line  [Shift+C]")
+        line = QPushButton(f"Known-length line  [{key_text(CALIBRATION_KEY)}]")
         line.clicked.connect(lambda: self.draw("calibration", mode="add_line"))
         remove = QPushButton("Remove calibration")
         remove.clicked.connect(self.remove_calibration)
@@ -309,9 +325,10 @@ class Workbench(QWidget):
                 shortcut, lambda _v, k=key, o=origin: self.draw(k, o), overwrite=True
             )
         self.viewer.bind_key(
-            "Shift-C", lambda _v: self.draw("calibration", mode="add_line"), overwrite=True
+            CALIBRATION_KEY, lambda _v: self.draw("calibration", mode="add_line"), overwrite=True
         )
-        self.viewer.bind_key(UNDO_KEY, lambda _v: self.undo_delete(), overwrite=True)
+        self.viewer.bind_key(UNDO_KEY, lambda _v: self.undo(), overwrite=True)
+        self.viewer.bind_key(REDO_KEY, lambda _v: self.redo(), overwrite=True)
 
     # -- binding to images --------
     def _on_inserted(self, event: Any) -> None:
@@ -401,8 +418,13 @@ class Workbench(QWidget):
         if self.binding is not None:
             self.binding.start_drawing(key, origin, mode)
 
-    def undo_delete(self) -> None:
-        if self.binding is not None and self.binding.undo_delete():
+    def undo(self) -> None:
+        """Undo the last edit (a whole gesture: a drag, a shape, a button)."""
+        if self.binding is not None and self.binding.undo():
+            self.refresh()
+
+    def redo(self) -> None:
+        if self.binding is not None and self.binding.redo():
             self.refresh()
 
     def set_side(self, side: str) -> None:
@@ -607,6 +629,9 @@ class Workbench(QWidget):
         elif session.dirty:
             self.save_state.setText("● Unsaved changes")
             restyle(self.save_state, "color: #ffb74d;")
+        elif session.never_saved:
+            self.save_state.setText("Nothing saved yet")
+            restyle(self.save_state, "color: #bdbdbd;")
         else:
             when = f" ({session.saved_at})" if session.saved_at else ""
             self.save_state.setText(f"✓ Saved{when}: {session.sidecar.name}")
