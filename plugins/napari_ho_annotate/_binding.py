@@ -9,7 +9,7 @@ reported ``added`` and then discarded).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -27,6 +27,7 @@ from ._overlays import Overlays
 from ._reader import META
 from ._session import ImageSession
 from ._sides import auto_side, basis_after_flip
+from ._snapping import Pixels, outline_at, pixels_of, snap_item
 from ._style import (
     SPEC_BY_KEY,
     SPEC_BY_KIND,
@@ -77,6 +78,12 @@ class ImageBinding:
         self._labels = LabelCache()
         #: The first click of a two-click line, by layer key (data coordinates).
         self.first_click: dict[str, np.ndarray] = {}
+        #: Gap lines snap to the bone edges unless turned off; ``snap_next`` is the next line's.
+        self.snap_default = True
+        self.snap_next = True
+        #: What the last snapping or outline click said (for the widget's status line).
+        self.tool_message = ""
+        self._outline_tool: tuple[Shapes, Any] | None = None
         self._closing = False
         viewer.layers.events.removed.connect(self._on_layer_removed)
         self.model.restored.connect(self._on_restored)
@@ -92,6 +99,8 @@ class ImageBinding:
         """Undo, redo or a reload replaced the annotation set: show it afresh."""
         if not self._closing:
             self.load_items()
+            if self.overlays.markers_layer is not None:
+                self.show_side_markers()  # an undone flip
 
     def _on_locked(self, locked: bool) -> None:
         for layer in self.layers.values():
@@ -174,7 +183,6 @@ class ImageBinding:
             if spec.key in keys:
                 self._fill(spec.key)
         self.apply_spacing()
-        self.show_side_markers()
 
     def _items_of(self, key: str) -> list[Item]:
         return [i for i in self.session.aset.items if spec_of(i).key == key]
@@ -294,6 +302,8 @@ class ImageBinding:
                     bad.append(idx)
                     continue
                 item = self._complete(item, old.get(item.id), key)
+                if key == "gap" and rid not in old:
+                    refill |= self._snap(item)
                 self._shapes[item.id] = (np.array(vertices, copy=True), shape_type)
             assert item is not None
             seen.add(item.id)
@@ -312,6 +322,26 @@ class ImageBinding:
             with layer.events.data.blocker():
                 self._set_features(layer, spec, items_to_rows(items).features)
         return True
+
+    def _pixels(self) -> Pixels:
+        return pixels_of(self.image.data, self.session)
+
+    def _snap(self, item: Item) -> bool:
+        """Snap a new gap line (unless turned off for it); True when its ends moved."""
+        snap, self.snap_next = self.snap_next, self.snap_default
+        if not snap:
+            self.tool_message = "Gap line kept as drawn (snapping off for this line)."
+            self.model.extras[item.id] = ItemExtras(made="drawn", clicks=list(item.points))
+            return False
+        before = list(item.points)
+        item, extras = snap_item(item, self._pixels())
+        self.model.extras[item.id] = extras
+        self.tool_message = (
+            "Gap line snapped to the bone edges (raw clicks shown faint)."
+            if extras.made == "snapped"
+            else "Gap line kept as drawn: no bone edges found near its ends."
+        )
+        return item.points != before
 
     def _is_click(self, layer: Shapes, vertices: np.ndarray) -> bool:
         """The line's ends are no more than ``CLICK_PX`` screen pixels apart."""
@@ -376,6 +406,7 @@ class ImageBinding:
         layer = self.layer(key)
         layer.selected_data = set()
         self.first_click.pop(key, None)
+        self._stop_outline_tool()
         if spec.uses_origin:
             self._origin[key] = origin or "pelvis"
             self._reset_defaults(layer, spec)
@@ -385,6 +416,58 @@ class ImageBinding:
         self.viewer.layers.selection.active = layer
         layer.mode = mode or spec.mode
         return layer
+
+    # -- one-click outlines --------
+    def start_outline(self, key: str, origin: str | None = None) -> Shapes:
+        """One click inside an island, spur or bone adds its outline (a drag still pans)."""
+        layer = self.start_drawing(key, origin, mode="pan_zoom")
+        callback = functools.partial(self._outline_gesture, key)
+        layer.mouse_drag_callbacks.append(callback)
+        self._outline_tool = (layer, callback)
+        return layer
+
+    def _stop_outline_tool(self) -> None:
+        if self._outline_tool is not None:
+            layer, callback = self._outline_tool
+            if callback in layer.mouse_drag_callbacks:
+                layer.mouse_drag_callbacks.remove(callback)
+            self._outline_tool = None
+
+    def _outline_gesture(self, key: str, layer: Shapes, event: Any) -> Generator[None, None, None]:
+        start = np.asarray(event.position, dtype=float)
+        yield
+        camera = _camera(self.viewer)
+        zoom = float(camera.zoom) if camera is not None else 1.0
+        while event.type == "mouse_move":
+            moved = np.asarray(event.position, dtype=float) - start
+            if float(np.hypot(*moved[-2:])) * zoom > CLICK_PX:
+                return  # a drag: napari pans, no outline
+            yield
+        point = layer.world_to_data(start)[-2:]
+        self.outline_click(key, (float(point[0]), float(point[1])))
+
+    def outline_click(self, key: str, point: tuple[float, float]) -> Item | None:
+        """Add the core's outline of the ``key`` structure under ``point`` (pixels)."""
+        from ho_annotate.errors import HoAnnotateError
+
+        try:
+            points = outline_at(self._pixels(), point, key)
+        except HoAnnotateError as exc:
+            self.tool_message = f"No outline: {exc}."
+            return None
+        spec = SPEC_BY_KEY[key]
+        origin = self._origin.get(key) or "pelvis" if spec.uses_origin else None
+        item = Item(
+            kind=spec.default_kind,
+            side=auto_side(self.session, points),
+            points=points,
+            origin=origin,  # type: ignore[arg-type]
+        )
+        self.add_items([item], ItemExtras(made="outlined", clicks=[point]))
+        self.tool_message = f"Outlined a {spec.default_kind} ({len(points)} vertices, editable)."
+        if self.on_edit is not None:
+            self.on_edit()
+        return item
 
     def selected_ids(self) -> list[str]:
         ids: list[str] = []
@@ -559,6 +642,13 @@ class ImageBinding:
         (``apply_spacing``), so nothing else needs redrawing here.
         """
         self.overlays.auto_gaps(report, self._scale())
+        gaps = {i.id for i in self.session.aset.items if i.kind == "gap"}
+        clicks = [
+            np.asarray(extra.clicks, dtype=float)
+            for item_id, extra in self.model.extras.items()
+            if extra.made == "snapped" and item_id in gaps and len(extra.clicks) == 2
+        ]
+        self.overlays.raw_clicks(clicks, self._scale())
 
     def show_side_markers(self) -> None:
         """Big R / L letters at the top corners, from the side rules (and any flip)."""
@@ -574,6 +664,7 @@ class ImageBinding:
         """Remove this image's annotation layers (the session keeps the items)."""
         self._closing = True
         self.viewer.layers.events.removed.disconnect(self._on_layer_removed)
+        self._stop_outline_tool()
         self.model.restored.disconnect(self._on_restored)
         self.model.locked_changed.disconnect(self._on_locked)
         for layer in [*self.layers.values(), *self.overlays.layers()]:

@@ -191,6 +191,8 @@ class PracticeWidget(QWidget):
         self.image = self.viewer.add_image(data, **kwargs)
         session = ImageSession(path, rad.header, self.practice.run.reader)
         self.binding = ImageBinding(self.viewer, self.image, session, on_edit=self._autosave)
+        # The student's own measurement is what is practised: gap lines are kept as drawn.
+        self.binding.snap_default = self.binding.snap_next = False
         self.viewer.reset_view()
         total = len(self.practice.run.cases)
         index = self.practice.run.cases.index(case) + 1
@@ -302,6 +304,7 @@ class PracticeWidget(QWidget):
         """The submitted shapes can no longer change; extra ones are marked and labelled."""
         from napari.utils.colormaps.standardize_color import transform_color
 
+        self.binding.model.lock()  # a submitted answer takes no more edits
         extra = {r.id for s in result.sides.values() for r in s.extra}
         mark = transform_color(EXTRA_COLOUR)[0]
         for layer in self.binding.layers.values():

@@ -55,3 +55,30 @@ def drag(viewer: Any, qtbot: Any, layer: Any, start: Sequence[float], end: Seque
         scene.events.mouse_move(pos=pos, modifiers=(), button=1, buttons=[1], press_event=press)
         qtbot.wait(MOVE_WAIT_MS)
     scene.events.mouse_release(pos=p1, modifiers=(), button=1)
+
+
+def click(viewer: Any, qtbot: Any, layer: Any, point: Sequence[float]) -> None:
+    """Move to ``point`` (data coordinates), press and release without moving."""
+    scene = _scene(viewer)
+    pos = canvas_pos(viewer, np.asarray(point) * np.asarray(layer.scale))
+    scene.events.mouse_move(pos=pos, modifiers=(), button=None)
+    qtbot.wait(MOVE_WAIT_MS)
+    scene.events.mouse_press(pos=pos, modifiers=(), button=1)
+    scene.events.mouse_release(pos=pos, modifiers=(), button=1)
+    qtbot.wait(MOVE_WAIT_MS)
+
+
+def press_key(viewer: Any, qtbot: Any, key: str) -> None:
+    """Press a napari-style shortcut (``Shift-I``, ``Control-Shift-Z``) on the canvas."""
+    from qtpy.QtCore import Qt
+
+    *mods, name = key.split("-")
+    modifiers = Qt.KeyboardModifier.NoModifier
+    for mod in mods:
+        modifiers |= {
+            "Shift": Qt.KeyboardModifier.ShiftModifier,
+            "Control": Qt.KeyboardModifier.ControlModifier,
+        }[mod]
+    qtbot.keyClick(
+        viewer.window._qt_viewer.canvas.native, getattr(Qt.Key, f"Key_{name}"), modifiers
+    )

@@ -66,6 +66,12 @@ TOOLS = (
     ("Femur outline", "bone", "femur", "Shift-E"),
 )
 CALIBRATION_KEY = "Shift-C"
+#: Snapping on / off for the next gap line only.
+SNAP_KEY = "Shift-N"
+#: Island, spur and outline tools: one click inside the structure instead of clicking its edge.
+OUTLINE_KEY = "Shift-K"
+#: Layers the one-click outline works on.
+OUTLINE_KEYS = ("island", "spur", "bone")
 #: CtrlCmd: Control, or Command on macOS (napari swaps them). Ctrl+Y stays napari's 2D/3D.
 UNDO_KEY = "Control-Z"
 REDO_KEY = "Control-Shift-Z"
@@ -118,6 +124,9 @@ class Workbench(QWidget):
         self.refresh_count = 0
         #: The prosthetic-head search running in a thread, if any.
         self.head_worker: Any = None
+        #: The head found and shown, waiting for the reader's confirmation: its edge points.
+        self.found_head: list[tuple[float, float]] | None = None
+        self._head_preview: Any = None
         self._edit_started: float | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -133,6 +142,9 @@ class Workbench(QWidget):
         napari_viewer.layers.events.inserted.connect(self._on_inserted)
         napari_viewer.layers.events.removed.connect(self._on_removed)
         self._docked = False
+        #: The view of the last automatic fit (None: not fitted yet for this image).
+        self._auto_view: tuple[float, ...] | None = None
+        self._watch_canvas()
         for layer in list(napari_viewer.layers):
             self._adopt(layer)
 
@@ -143,11 +155,45 @@ class Workbench(QWidget):
                 self._docked = True
             elif self._docked:
                 self.shutdown()
+        elif e.type() == QEvent.Type.Show:
+            self._fit_later()
         return bool(super().event(e))
+
+    def eventFilter(self, watched: Any, e: QEvent) -> bool:
+        """The canvas was resized (the dock took its room): fit again, unless the reader has
+        moved the view since the last automatic fit."""
+        if e.type() != QEvent.Type.Resize or self.binding is None:
+            return False
+        if self._auto_view is None or self._auto_view == self._view():
+            self._fit_later()
+        return False
+
+    def _watch_canvas(self) -> None:
+        qt_viewer = getattr(self.viewer.window, "_qt_viewer", None)
+        canvas = getattr(getattr(qt_viewer, "canvas", None), "native", None)
+        if canvas is not None:
+            canvas.installEventFilter(self)
+
+    def _view(self) -> tuple[float, ...]:
+        camera = self.viewer.scene.camera
+        return (float(camera.zoom), *(float(v) for v in camera.center))
+
+    def _fit_later(self) -> None:
+        """Fit the image once the dock has taken its room (docking narrows the canvas)."""
+        QTimer.singleShot(0, self._fit)
+
+    def _fit(self) -> None:
+        if self.binding is not None:
+            self.viewer.reset_view()
+            self._auto_view = self._view()
 
     def shutdown(self) -> None:
         """Save, remove this workbench's layers and stop listening to the viewer."""
         self.unbind(remove_layers=False)
+        qt_viewer = getattr(self.viewer.window, "_qt_viewer", None)
+        canvas = getattr(getattr(qt_viewer, "canvas", None), "native", None)
+        if canvas is not None:
+            canvas.removeEventFilter(self)
         for emitter, callback in (
             (self.viewer.layers.events.inserted, self._on_inserted),
             (self.viewer.layers.events.removed, self._on_removed),
@@ -235,6 +281,20 @@ class Workbench(QWidget):
         self.kind_combo.activated.connect(self._on_kind_combo)
         sel.addWidget(self.kind_combo)
         grid.addLayout(sel, row + 1, 0, 1, 2)
+        snapping = QHBoxLayout()
+        self.snap_check = QCheckBox(f"Snap gap lines to bone edges  [{key_text(SNAP_KEY)}: next]")
+        self.snap_check.setChecked(True)
+        self.snap_check.toggled.connect(self._on_snap)
+        self.outline_check = QCheckBox(f"One-click outline  [{key_text(OUTLINE_KEY)}]")
+        self.outline_check.setToolTip(
+            "Island, spur and outline tools: click once inside the structure"
+        )
+        snapping.addWidget(self.snap_check)
+        snapping.addWidget(self.outline_check)
+        grid.addLayout(snapping, row + 2, 0, 1, 2)
+        self.tool_status = QLabel("")
+        self.tool_status.setWordWrap(True)
+        grid.addWidget(self.tool_status, row + 3, 0, 1, 2)
         return box
 
     def _build_calibration(self) -> QGroupBox:
@@ -258,6 +318,12 @@ class Workbench(QWidget):
         layout.addWidget(self.known_mm, 0, 2)
         self.find_head_button = QPushButton("Find the prosthetic head")
         self.find_head_button.clicked.connect(self.find_head)
+        self.confirm_head_button = QPushButton("")
+        self.confirm_head_button.clicked.connect(self.confirm_head)
+        self.reject_head_button = QPushButton("Not the head")
+        self.reject_head_button.clicked.connect(self.reject_head)
+        self.confirm_head_button.hide()
+        self.reject_head_button.hide()
         circle = QPushButton("Circle: click edge points")
         circle.clicked.connect(lambda: self.draw("calibration", mode="add_polygon"))
         line = QPushButton(f"Known-length line  [{key_text(CALIBRATION_KEY)}]")
@@ -271,6 +337,8 @@ class Workbench(QWidget):
         self.spacing_label = QLabel("")
         self.spacing_label.setWordWrap(True)
         layout.addWidget(self.spacing_label, 3, 0, 1, 3)
+        layout.addWidget(self.confirm_head_button, 4, 0, 1, 2)
+        layout.addWidget(self.reject_head_button, 4, 2)
         return box
 
     def _build_saving(self) -> QGroupBox:
@@ -327,6 +395,12 @@ class Workbench(QWidget):
         self.viewer.bind_key(
             CALIBRATION_KEY, lambda _v: self.draw("calibration", mode="add_line"), overwrite=True
         )
+        self.viewer.bind_key(SNAP_KEY, lambda _v: self.toggle_snap_next(), overwrite=True)
+        self.viewer.bind_key(
+            OUTLINE_KEY,
+            lambda _v: self.outline_check.setChecked(not self.outline_check.isChecked()),
+            overwrite=True,
+        )
         self.viewer.bind_key(UNDO_KEY, lambda _v: self.undo(), overwrite=True)
         self.viewer.bind_key(REDO_KEY, lambda _v: self.redo(), overwrite=True)
 
@@ -366,11 +440,14 @@ class Workbench(QWidget):
             return
         self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit)
         self.binding.calibration_mm = self.known_mm.value()
+        self._on_snap(self.snap_check.isChecked())
         self.binding.show_side_markers()
         self.viewer.canvas.overlays["scale_bar"].visible = True
         self.viewer.layers.selection.active = image
         self.worklist.select(path)
         self.refresh()
+        self._auto_view = None
+        self._fit_later()
 
     def unbind(self, *, remove_layers: bool) -> None:
         """Stop working on the current image; unsaved work is saved first (even without
@@ -379,6 +456,9 @@ class Workbench(QWidget):
             return
         if self.binding.session.dirty:
             self.save()
+        self.found_head = None
+        self._drop_head_preview()
+        self._show_head_question()
         binding, self.binding = self.binding, None
         binding.close()
         if remove_layers:
@@ -415,8 +495,26 @@ class Workbench(QWidget):
             self.refresh()
 
     def draw(self, key: str, origin: str | None = None, mode: str | None = None) -> None:
-        if self.binding is not None:
+        if self.binding is None:
+            return
+        if key in OUTLINE_KEYS and mode is None and self.outline_check.isChecked():
+            self.binding.start_outline(key, origin)
+            self.tool_status.setText("Click once inside the structure to outline it.")
+        else:
             self.binding.start_drawing(key, origin, mode)
+
+    def _on_snap(self, on: bool) -> None:
+        if self.binding is not None:
+            self.binding.snap_default = self.binding.snap_next = on
+
+    def toggle_snap_next(self) -> None:
+        """Snapping the other way for the next gap line only."""
+        if self.binding is None:
+            return
+        self.binding.snap_next = not self.binding.snap_next
+        self.tool_status.setText(
+            "Next gap line: " + ("snapped" if self.binding.snap_next else "kept as drawn")
+        )
 
     def undo(self) -> None:
         """Undo the last edit (a whole gesture: a drag, a shape, a button)."""
@@ -477,6 +575,7 @@ class Workbench(QWidget):
     # -- calibration --------
     def _on_known_mm(self, value: float) -> None:
         """The size applies to new calibrations and to the current one (the user confirms it)."""
+        self._show_head_question()
         if self.binding is None:
             return
         self.binding.calibration_mm = value
@@ -515,10 +614,59 @@ class Workbench(QWidget):
         head = heads[0]
         t = np.linspace(0.0, 2.0 * np.pi, 24, endpoint=False)
         r0, c0 = head.center
-        points = [
+        self.found_head = [
             (float(r0 + head.radius_px * np.sin(a)), float(c0 + head.radius_px * np.cos(a)))
             for a in t
         ]
+        self._show_head_preview()
+        self._show_head_question()
+
+    def _show_head_preview(self) -> None:
+        """The found circle, dashed yellow, until the reader confirms or rejects it."""
+        from napari.layers import Shapes
+
+        assert self.binding is not None and self.found_head is not None
+        self._drop_head_preview()
+        layer = Shapes(
+            [np.asarray(self.found_head)],
+            shape_type="polygon",
+            name=f"{self.binding.name} found head (confirm)",
+            scale=tuple(self.binding.image.scale),
+            edge_color="yellow",
+            face_color="transparent",
+            edge_width=2,
+            metadata={META: {"role": "preview", "path": str(self.binding.session.image_path)}},
+        )
+        layer.editable = False
+        self._head_preview = self.viewer.add_layer(layer)
+        self.viewer.layers.selection.active = self.binding.image
+
+    def _drop_head_preview(self) -> None:
+        layer, self._head_preview = self._head_preview, None
+        if layer is not None and layer in self.viewer.layers:
+            self.viewer.layers.remove(layer)
+
+    def _show_head_question(self) -> None:
+        asking = self.found_head is not None and self.binding is not None
+        self.confirm_head_button.setVisible(asking)
+        self.reject_head_button.setVisible(asking)
+        if not asking or self.found_head is None:
+            return
+        ys = [p[0] for p in self.found_head]
+        px = max(ys) - min(ys)
+        self.spacing_label.setText(
+            f"Found a circle {px:.0f} px across (yellow). Check it sits on the head's edge and"
+            " set its true diameter in Known size, then confirm."
+        )
+        self.confirm_head_button.setText(f"Calibrate: this head is {self.known_mm.value():.1f} mm")
+
+    def confirm_head(self) -> None:
+        """Calibrate on the found head with the known size the reader confirmed."""
+        points, self.found_head = self.found_head, None
+        self._drop_head_preview()
+        self._show_head_question()
+        if self.binding is None or points is None:
+            return
         item = Item(
             kind="calibration_circle",
             side=auto_side(self.binding.session, points),
@@ -528,6 +676,12 @@ class Workbench(QWidget):
         )
         self.binding.add_items([item])
         self.refresh()
+
+    def reject_head(self) -> None:
+        self.found_head = None
+        self._drop_head_preview()
+        self._show_head_question()
+        self.spacing_label.setText("Click points on the head's edge instead (Circle button).")
 
     def remove_calibration(self) -> None:
         if self.binding is None:
@@ -561,6 +715,9 @@ class Workbench(QWidget):
                 report.sides[side], kind, session.aset.hips[side].no_ho_confirmed
             )
         binding.show_report(report)
+        if binding.tool_message:
+            self.tool_status.setText(binding.tool_message)
+            binding.tool_message = ""
         self._show_image_info()
         self._show_save_state()
         self.refresh_count += 1
