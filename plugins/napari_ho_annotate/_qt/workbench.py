@@ -144,7 +144,7 @@ class Workbench(QWidget):
         self._docked = False
         #: The view of the last automatic fit (None: not fitted yet for this image).
         self._auto_view: tuple[float, ...] | None = None
-        self._watch_canvas()
+        napari_viewer.canvas.events.size.connect(self._on_canvas_size)
         for layer in list(napari_viewer.layers):
             self._adopt(layer)
 
@@ -159,20 +159,13 @@ class Workbench(QWidget):
             self._fit_later()
         return bool(super().event(e))
 
-    def eventFilter(self, watched: Any, e: QEvent) -> bool:
+    def _on_canvas_size(self, _event: Any = None) -> None:
         """The canvas was resized (the dock took its room): fit again, unless the reader has
         moved the view since the last automatic fit."""
-        if e.type() != QEvent.Type.Resize or self.binding is None:
-            return False
+        if self.binding is None:
+            return
         if self._auto_view is None or self._auto_view == self._view():
             self._fit_later()
-        return False
-
-    def _watch_canvas(self) -> None:
-        qt_viewer = getattr(self.viewer.window, "_qt_viewer", None)
-        canvas = getattr(getattr(qt_viewer, "canvas", None), "native", None)
-        if canvas is not None:
-            canvas.installEventFilter(self)
 
     def _view(self) -> tuple[float, ...]:
         camera = self.viewer.scene.camera
@@ -190,11 +183,8 @@ class Workbench(QWidget):
     def shutdown(self) -> None:
         """Save, remove this workbench's layers and stop listening to the viewer."""
         self.unbind(remove_layers=False)
-        qt_viewer = getattr(self.viewer.window, "_qt_viewer", None)
-        canvas = getattr(getattr(qt_viewer, "canvas", None), "native", None)
-        if canvas is not None:
-            canvas.removeEventFilter(self)
         for emitter, callback in (
+            (self.viewer.canvas.events.size, self._on_canvas_size),
             (self.viewer.layers.events.inserted, self._on_inserted),
             (self.viewer.layers.events.removed, self._on_removed),
         ):
