@@ -24,6 +24,7 @@ from ._labels import LabelCache
 from ._model import ItemExtras, ReadingModel
 from ._napari_types import DataEvent, Layer, LayerEvent, Viewer
 from ._overlays import Overlays
+from ._pool import ShapesPool
 from ._reader import META
 from ._session import ImageSession
 from ._sides import auto_side, basis_after_flip
@@ -60,8 +61,12 @@ class ImageBinding:
         image: Image,
         session: ImageSession,
         on_edit: Callable[..., None] | None = None,
+        pool: ShapesPool | None = None,
     ) -> None:
         self.viewer = viewer
+        #: Where annotation layers come from and go back to (None: created and removed).
+        self.pool = pool
+        self._handlers: dict[str, Callable[[DataEvent], None]] = {}
         self.image = image
         self.session = session
         #: Called after a user edit event (``defer=True``: not before the event loop runs on);
@@ -127,38 +132,49 @@ class ImageBinding:
 
     def _create(self, spec: LayerSpec) -> Shapes:
         scale, units = self._scale()
-        layer = Shapes(
-            ndim=2,
-            name=f"{self.name} {spec.title}",
-            scale=scale,
-            units=units,
-            features=empty_features(),
-            edge_width=spec.edge_width,
-            edge_color=spec.colour,
-            face_color=face_colour(spec, ""),
-            text={
-                "string": "{label}",
-                "color": spec.label_colour,
-                "size": 11,
-                "anchor": "upper_left",
-            },
-            metadata={
-                META: {
-                    "role": "annotation",
-                    "key": spec.key,
-                    "path": str(self.session.image_path),
-                    "sop_instance_uid": self.session.aset.sop_instance_uid,
-                    "reader": self.session.reader,
-                    "annotations_dir": (
-                        str(self.session.annotations_dir) if self.session.annotations_dir else None
-                    ),
-                }
-            },
-        )
+        metadata = {
+            META: {
+                "role": "annotation",
+                "key": spec.key,
+                "path": str(self.session.image_path),
+                "sop_instance_uid": self.session.aset.sop_instance_uid,
+                "reader": self.session.reader,
+                "annotations_dir": (
+                    str(self.session.annotations_dir) if self.session.annotations_dir else None
+                ),
+            }
+        }
+        name = f"{self.name} {spec.title}"
+        layer = self.pool.take(spec.key) if self.pool is not None else None
+        if layer is None or layer not in self.viewer.layers:
+            layer = Shapes(
+                ndim=2,
+                name=name,
+                scale=scale,
+                units=units,
+                features=empty_features(),
+                edge_width=spec.edge_width,
+                edge_color=spec.colour,
+                face_color=face_colour(spec, ""),
+                text={
+                    "string": "{label}",
+                    "color": spec.label_colour,
+                    "size": 11,
+                    "anchor": "upper_left",
+                },
+                metadata=metadata,
+            )
+            self.viewer.add_layer(layer)
+        else:  # a pooled layer of the same kind: already in the viewer, emptied and hidden
+            layer.name, layer.metadata = name, metadata
+            layer.scale, layer.units = scale, units
+            layer.features = empty_features()
+            layer.editable, layer.visible = True, True
         self._origin[spec.key] = "pelvis" if spec.uses_origin else ""
         self._reset_defaults(layer, spec)
-        self.viewer.add_layer(layer)
-        layer.events.data.connect(functools.partial(self._on_data, spec.key))
+        handler = functools.partial(self._on_data, spec.key)
+        self._handlers[spec.key] = handler
+        layer.events.data.connect(handler)
         if self.model.locked:
             layer.editable = False
         return layer
@@ -667,8 +683,14 @@ class ImageBinding:
         self._stop_outline_tool()
         self.model.restored.disconnect(self._on_restored)
         self.model.locked_changed.disconnect(self._on_locked)
-        for layer in [*self.layers.values(), *self.overlays.layers()]:
-            if layer is not None and layer in self.viewer.layers:
+        for key, layer in self.layers.items():
+            layer.events.data.disconnect(self._handlers.pop(key))
+            if self.pool is not None and layer in self.viewer.layers:
+                self.pool.give(key, layer)
+            elif layer in self.viewer.layers:
+                self.viewer.layers.remove(layer)
+        for layer in self.overlays.layers():
+            if layer in self.viewer.layers:
                 self.viewer.layers.remove(layer)
         self.layers.clear()
 

@@ -150,10 +150,12 @@ def test_cli_score_equals_the_widget_score_and_a_second_submit_is_safe(
     import sys
 
     run_dir = make_run(tmp_path, n=2)
-    viewer = make_napari_viewer()
+    viewer = make_napari_viewer(show=True)  # drawn for real: the crash was in glDrawArrays
     widget = PracticeWidget(viewer, run_dir)
     viewer.window.add_dock_widget(widget, name="Practice")
     for right in ("II", "III"):  # wrong, then right; the left hip picked 0 both times
+        _draw(widget, "island", None, box(60, 180, 80, 200), "polygon")  # an extra island
+        qtbot.wait(30)
         widget.pick["right"].setCurrentText(right)
         widget.pick["left"].setCurrentText("0")
         qtbot.mouseClick(widget.submit_button, Qt.MouseButton.LeftButton)
@@ -161,6 +163,10 @@ def test_cli_score_equals_the_widget_score_and_a_second_submit_is_safe(
         qtbot.mouseClick(widget.next_button, Qt.MouseButton.LeftButton)
         qtbot.wait(30)
     assert "All 2 cases submitted" in widget.case_label.text()
+    # the Shapes layers were reused from case to case, never removed and created again
+    assert [layer.name for layer in viewer.layers if "island" in layer.name] == [
+        "(unused island layer)"
+    ]
     mine = widget.practice.summary()
     assert (mine.right, mine.wrong, mine.not_read) == (3, 1, 0)
 
