@@ -31,6 +31,7 @@ from ho_annotate.annotations.model import POLYGON_KIND_ORDER, SIDES, Item
 from ho_annotate.errors import HoAnnotateError, SidecarError
 
 from .._binding import ImageBinding
+from .._pool import ShapesPool
 from .._reader import META, radiograph_layers
 from .._session import ImageSession
 from .._settings import Settings, clean_reader
@@ -118,6 +119,9 @@ class Workbench(QWidget):
         self.settings = Settings.load()
         self.binding: ImageBinding | None = None
         self.worklist = Worklist()
+        #: Annotation layers reused from image to image (removing Shapes layers can crash
+        #: napari's drawing on software OpenGL, see ``_pool``).
+        self.pool = ShapesPool()
         self.last_report: GradeReport | None = None
         self.last_refresh_s = 0.0
         #: How many times the panel was refreshed (benchmarks and tests wait on it).
@@ -428,7 +432,7 @@ class Workbench(QWidget):
         except HoAnnotateError as exc:
             self.image_label.setText(f"Cannot annotate {path.name}: {exc}")
             return
-        self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit)
+        self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit, pool=self.pool)
         self.binding.calibration_mm = self.known_mm.value()
         self._on_snap(self.snap_check.isChecked())
         self.binding.show_side_markers()
