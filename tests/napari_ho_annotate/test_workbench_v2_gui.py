@@ -259,3 +259,36 @@ def test_gap_lines_snap_and_one_click_outlines(
     press_key(viewer, qtbot, UNDO_KEY)
     settle(qtbot, widget)
     assert islands.nshapes == 0 and len(widget.binding.session.aset.items) == 2
+
+
+def test_worklist_keys_count_and_next_unread(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_user_dir(tmp_path, monkeypatch)
+    folder = tmp_path / "study"
+    folder.mkdir()
+    files = [write_radiograph(folder, f"case{n}.dcm") for n in range(3)]
+    viewer = make_napari_viewer()
+    _dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
+    assert isinstance(widget, Workbench)
+    widget.set_worklist(files[:1])
+    assert widget.worklist_box.isHidden()  # one file: no empty worklist box
+    widget.set_worklist(files)
+    assert not widget.worklist_box.isHidden()
+    assert widget.worklist_box.title() == "Worklist: 0 of 3 done"
+    assert widget.work_list.minimumHeight() >= 160
+
+    # read case0 completely, then Next with the island layer active
+    assert widget.binding is not None
+    widget.panels["left"].no_ho.click()
+    widget.panels["right"].no_ho.click()
+    press_key(viewer, qtbot, "Shift-I")
+    press_key(viewer, qtbot, "Shift-Right")
+    assert widget.binding.session.image_path == files[1]
+    assert widget.worklist_box.title() == "Worklist: 1 of 3 done"
+    press_key(viewer, qtbot, "Shift-Left")
+    assert widget.binding.session.image_path == files[0]
+    # Shift+Down: the next image not done, from the image layer
+    viewer.layers.selection.active = widget.binding.image
+    press_key(viewer, qtbot, "Shift-Down")
+    assert widget.binding.session.image_path == files[1]

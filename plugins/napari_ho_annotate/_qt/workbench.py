@@ -71,6 +71,8 @@ CALIBRATION_KEY = "Shift-C"
 SNAP_KEY = "Shift-N"
 #: Island, spur and outline tools: one click inside the structure instead of clicking its edge.
 OUTLINE_KEY = "Shift-K"
+#: Worklist: next / previous image, next image not yet done.
+NEXT_KEY, PREVIOUS_KEY, NEXT_UNREAD_KEY = "Shift-Right", "Shift-Left", "Shift-Down"
 #: Layers the one-click outline works on.
 OUTLINE_KEYS = ("island", "spur", "bone")
 #: CtrlCmd: Control, or Command on macOS (napari swaps them). Ctrl+Y stays napari's 2D/3D.
@@ -366,16 +368,20 @@ class Workbench(QWidget):
         box = QGroupBox("Worklist")
         layout = QVBoxLayout(box)
         self.work_list = QListWidget()
-        self.work_list.setMaximumHeight(110)
+        self.work_list.setMinimumHeight(160)
+        self.work_list.setMaximumHeight(260)
         self.work_list.itemActivated.connect(lambda item: self.open_index(self.work_list.row(item)))
         layout.addWidget(self.work_list)
         row = QHBoxLayout()
-        self.prev_button = QPushButton("◀ Previous")
-        self.prev_button.clicked.connect(lambda: self.open_index(self.worklist.current - 1))
-        self.next_button = QPushButton("Next ▶")
-        self.next_button.clicked.connect(lambda: self.open_index(self.worklist.current + 1))
+        self.prev_button = QPushButton(f"◀ Previous  [{key_text(PREVIOUS_KEY)}]")
+        self.prev_button.clicked.connect(self.open_previous)
+        self.next_button = QPushButton(f"Next ▶  [{key_text(NEXT_KEY)}]")
+        self.next_button.clicked.connect(self.open_next)
+        self.next_unread_button = QPushButton(f"Next unread  [{key_text(NEXT_UNREAD_KEY)}]")
+        self.next_unread_button.clicked.connect(self.open_next_unread)
         row.addWidget(self.prev_button)
         row.addWidget(self.next_button)
+        row.addWidget(self.next_unread_button)
         layout.addLayout(row)
         box.setVisible(False)
         self.worklist_box = box
@@ -395,6 +401,9 @@ class Workbench(QWidget):
             lambda _v: self.outline_check.setChecked(not self.outline_check.isChecked()),
             overwrite=True,
         )
+        self.viewer.bind_key(NEXT_KEY, lambda _v: self.open_next(), overwrite=True)
+        self.viewer.bind_key(PREVIOUS_KEY, lambda _v: self.open_previous(), overwrite=True)
+        self.viewer.bind_key(NEXT_UNREAD_KEY, lambda _v: self.open_next_unread(), overwrite=True)
         self.viewer.bind_key(UNDO_KEY, lambda _v: self.undo(), overwrite=True)
         self.viewer.bind_key(REDO_KEY, lambda _v: self.redo(), overwrite=True)
 
@@ -811,7 +820,7 @@ class Workbench(QWidget):
     def set_worklist(self, paths: list[Path], annotations_dir: Path | None = None) -> None:
         """Work through ``paths`` one image at a time (the first one is opened)."""
         self.worklist.set_files(paths, self.reader, annotations_dir)
-        self.worklist_box.setVisible(bool(paths))
+        self.worklist_box.setVisible(len(paths) > 1)  # one file: nothing to work through
         self._show_worklist()
         if paths:
             self.open_index(0)
@@ -835,8 +844,23 @@ class Workbench(QWidget):
         self.viewer.reset_view()
         self._show_worklist()
 
+    def open_next(self) -> None:
+        self.open_index(self.worklist.current + 1)
+
+    def open_previous(self) -> None:
+        self.open_index(self.worklist.current - 1)
+
+    def open_next_unread(self) -> None:
+        """The next image not yet done (every hip read), wrapping round."""
+        index = self.worklist.next_unread()
+        if index is not None and index != self.worklist.current:
+            self.open_index(index)
+
     def _show_worklist(self) -> None:
         entries = self.worklist.entries
+        self.worklist_box.setTitle(
+            f"Worklist: {self.worklist.done} of {len(entries)} done" if entries else "Worklist"
+        )
         texts = [
             f"{'▶ ' if n == self.worklist.current else '   '}{e.path.name} — {e.describe()}"
             for n, e in enumerate(entries)
