@@ -162,7 +162,7 @@ class Workbench(QWidget):
             elif self._docked:
                 self.shutdown()
         elif e.type() == QEvent.Type.Show:
-            self._fit_later()
+            self._on_canvas_size()  # refit, unless the reader moved the view
         return bool(super().event(e))
 
     def _on_canvas_size(self, _event: Any = None) -> None:
