@@ -122,6 +122,13 @@ def test_undo_and_redo_keys_take_back_whole_gestures(
     settle(qtbot, widget)
     assert len(session.aset.items) == 1 and islands.nshapes == 1
     assert widget.panels["left"].grade.text() == "I"
+    # the hip panels follow the display: flipping the sides swaps them, undo swaps them back
+    assert widget.hips_layout.itemAt(0).widget() is widget.panels["right"]
+    widget.flip_button.click()
+    assert widget.hips_layout.itemAt(0).widget() is widget.panels["left"]
+    press_key(viewer, qtbot, UNDO_KEY)
+    settle(qtbot, widget)
+    assert widget.hips_layout.itemAt(0).widget() is widget.panels["right"]
     # No HO is an edit like any other
     widget.panels["right"].no_ho.click()
     settle(qtbot, widget)

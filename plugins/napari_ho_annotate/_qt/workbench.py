@@ -235,6 +235,7 @@ class Workbench(QWidget):
         for panel in self.panels.values():
             hips.addWidget(panel, 1)
         layout.addLayout(hips)
+        self.hips_layout = hips
         return box
 
     def _build_tools(self) -> QGroupBox:
@@ -718,6 +719,7 @@ class Workbench(QWidget):
                 report.sides[side], kind, session.aset.hips[side].no_ho_confirmed
             )
         binding.show_report(report)
+        self._order_panels()
         if binding.tool_message:
             self.tool_status.setText(binding.tool_message)
             binding.tool_message = ""
@@ -729,6 +731,21 @@ class Workbench(QWidget):
             self._edit_started = None
         if session.dirty and self.autosave_check.isChecked():
             self._save_timer.start()
+
+    def _order_panels(self) -> None:
+        """The hip panels in the order the hips are displayed: the one on the image's left
+        first (the patient's right, unless the image or its sides are flipped)."""
+        assert self.binding is not None
+        session = self.binding.session
+        on_left = auto_side(session, [(0.0, 0.0)])
+        on_right = auto_side(session, [(0.0, float(session.header.columns) - 1)])
+        if on_left == on_right:
+            return  # a single-hip view: keep the order
+        first = self.panels[on_left]
+        item = self.hips_layout.itemAt(0)
+        if item is not None and item.widget() is not first:
+            self.hips_layout.removeWidget(first)
+            self.hips_layout.insertWidget(0, first, 1)
 
     def _show_image_info(self) -> None:
         assert self.binding is not None
