@@ -14,7 +14,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.ho-annotate-installed
 LOCK := requirements-lock.txt
-EXTRAS := napari,dask,parquet,test
+EXTRAS := napari,dask,parquet,stats,test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 XVFB := QT_API=pyside6 xvfb-run -a -s "-screen 0 1600x1200x24"
 

@@ -39,6 +39,7 @@ from scipy import ndimage
 from shapely.geometry import Polygon
 
 from ho_annotate import OutlineError, outline_from_click, snap_gap_line
+from ho_annotate.agreement.boundary import DEFAULT_BOUNDARY_MM, near_threshold
 from ho_annotate.annotations.model import Spacing
 from ho_annotate.grading import READER_CLICK_UNCERTAINTY_MM, decide
 from ho_annotate.synth.study import StudyHip, reader_clicks, study_hips
@@ -157,6 +158,15 @@ def report(name: str, arm: Arm) -> None:
             f"{label:8} {kappa(g1, g2):6.2f} {acc:9.1%} {err:8.2f}  {sd:7.2f} "
             f"{flagged:8.0%} {inside:>7} of {len(errors):<5}"
         )
+    near = near_threshold(arm.true_gap, DEFAULT_BOUNDARY_MM)  # chosen on the truth only
+    for label, reads in (("raw", arm.raw), ("snapped", arm.snapped)):
+        pairs = [r for r, keep in zip(reads, near, strict=True) if keep]
+        if pairs:
+            value = kappa([r[0].grade for r in pairs], [r[1].grade for r in pairs])
+            print(
+                f"{label:8} kappa at the II/III boundary (true gap within "
+                f"{DEFAULT_BOUNDARY_MM:g} mm of 10 mm, {len(pairs)} hips): {value:.2f}"
+            )
     print(f"snap found no edge pair for {arm.not_found} of {2 * n} lines (kept the clicks)")
     if arm.iou:
         print(

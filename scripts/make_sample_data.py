@@ -23,7 +23,8 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for case in SAMPLE_CASES:
-        result = write_case(case.design, out, case.name)
+        # Replaces only cases synth made earlier (write_case checks the header), never others.
+        result = write_case(case.design, out, case.name, overwrite=True)
         written.append(result)
         size = result.image.stat().st_size / 1e6
         print(f"{result.image.name:36s} {size:5.2f} MB  {case.title}")

@@ -28,3 +28,20 @@ def fleiss_kappa(ratings: Sequence[Sequence[str]], labels: Sequence[str]) -> flo
         warnings.simplefilter("ignore", RuntimeWarning)
         value = float(_fleiss_kappa(counts, method="fleiss"))
     return value if math.isfinite(value) else math.nan
+
+
+def fleiss_from_counts(counts: np.ndarray) -> float:
+    """Fleiss' kappa of a ``hips x grades`` count table, same raters per hip (NaN when
+    undefined); the formula of Fleiss (1971), fast enough for the bootstrap."""
+    c = np.asarray(counts, dtype=float)
+    if c.shape[0] == 0:
+        return math.nan
+    m = float(c[0].sum())
+    if m < 2:
+        return math.nan
+    p_hip = ((c * c).sum(axis=1) - m) / (m * (m - 1))
+    p_grade = c.sum(axis=0) / (c.shape[0] * m)
+    expected = float((p_grade**2).sum())
+    if expected >= 1.0 - 1e-12:
+        return math.nan
+    return (float(p_hip.mean()) - expected) / (1.0 - expected)

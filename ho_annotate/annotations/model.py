@@ -15,7 +15,14 @@ from typing import Final, Literal
 
 import msgspec
 
-FORMAT_VERSION: Final = 1
+#: The version this ho-annotate writes. Version 2 added how an item was made (``made``, the
+#: reader's ``clicks``, ``uncertainty_mm``, ``snapped_points``); a reader of version 1 refuses
+#: a version 2 file instead of dropping those fields (see ``store.decode_annotations``).
+FORMAT_VERSION: Final = 2
+#: Versions this ho-annotate reads; older ones are migrated to ``FORMAT_VERSION`` on save.
+READABLE_VERSIONS: Final[tuple[int, ...]] = (1, 2)
+#: Item fields added by format version 2 (absent from, and refused in, a version 1 file).
+V2_ITEM_FIELDS: Final[tuple[str, ...]] = ("made", "clicks", "uncertainty_mm", "snapped_points")
 
 Side = Literal["left", "right"]
 SIDES: Final[tuple[Side, ...]] = ("left", "right")
@@ -33,6 +40,11 @@ POLYGON_KINDS: Final[frozenset[str]] = frozenset(POLYGON_KIND_ORDER)
 BoneOrigin = Literal["pelvis", "femur"]
 
 ReadingStatus = Literal["not read", "no HO", "annotated", "not assessable"]
+
+#: How an item was made: drawn by hand, snapped to the bone edges from the reader's clicks, or
+#: outlined by segmentation from a click (not ``origin``, which says pelvis or femur).
+Made = Literal["manual", "snapped", "outlined"]
+MADE: Final[tuple[Made, ...]] = ("manual", "snapped", "outlined")
 
 SpacingKind = Literal["calibrated", "estimated", "detector", "unknown", "manual"]
 
@@ -80,6 +92,16 @@ class Item(msgspec.Struct, kw_only=True):
     - ``calibration_line``: two points and ``known_mm`` (the true length).
     - ``calibration_circle``: three or more points on the edge of a circle and ``known_mm``
       (its true diameter), e.g. a 25 mm ball or a prosthetic femoral head.
+
+    Format version 2 adds how the item was measured (all optional; ``None`` when not recorded,
+    as in version 1 files and the reference sidecars of synthetic images):
+
+    - ``made``: ``manual``, ``snapped`` or ``outlined`` (required by the three fields below);
+    - ``clicks``: the reader's raw clicks a snapped or outlined item was made from;
+    - ``uncertainty_mm``: the measurement's standard uncertainty in mm (the snap's or the
+      outline's own); ``None`` means the default for ``made`` (1 mm for ``manual``);
+    - ``snapped_points``: for a gap line, the two ends the line snapped to on the bone edges
+      (kept on a hand-placed or hand-corrected line to warn when reader and image disagree).
     """
 
     kind: ItemKind
@@ -91,6 +113,10 @@ class Item(msgspec.Struct, kw_only=True):
     #: True when the reader set the side by hand (then flipping the image leaves it alone).
     side_by_reader: bool = False
     note: str = ""
+    made: Made | None = None
+    clicks: list[Point] | None = None
+    uncertainty_mm: float | None = None
+    snapped_points: list[Point] | None = None
 
 
 class HipReading(msgspec.Struct, kw_only=True):

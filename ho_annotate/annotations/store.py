@@ -2,7 +2,10 @@
 
 - Reading is a typed msgspec decode; any problem is a ``SidecarError`` naming the file and the
   JSON path, and nothing on disk changes. Unknown format versions and a SOPInstanceUID that does
-  not match the image are refused.
+  not match the image are refused. Format version 1 is read and migrated to version 2 in memory;
+  the file becomes version 2 when it is next saved (see ``_migrated``).
+- Saving checks exactly as loading does: the bytes about to be written are decoded and checked
+  by ``decode_annotations`` before anything on disk changes (``_checked_bytes``).
 - Writing is atomic (``ho_annotate.files.atomic_write``), keeps the previous version as
   ``<name>.bak``, refuses to overwrite another reader's file, and refuses to overwrite a file
   that changed on disk since it was loaded: pass the ``SidecarState`` from ``load_sidecar`` or
@@ -26,8 +29,11 @@ from typing import Final, Protocol
 
 import msgspec
 
+from ho_annotate.annotations.bounds import image_problems
+from ho_annotate.annotations.limits import MAX_SIDECAR_BYTES, check_budget, check_set_budget
 from ho_annotate.annotations.model import (
     FORMAT_VERSION,
+    READABLE_VERSIONS,
     SIDES,
     AnnotationSet,
     HipReading,
@@ -40,10 +46,12 @@ from ho_annotate.annotations.naming import (
     check_reader,
     reader_from_path,
 )
-from ho_annotate.annotations.validation import problems
+from ho_annotate.annotations.validation import problems, v1_problems
 from ho_annotate.dicom.sides import HeaderLike, assign_sides
 from ho_annotate.errors import SidecarError
 from ho_annotate.files.atomic import atomic_write
+from ho_annotate.files.lock import LockTimeoutError, locked
+from ho_annotate.files.regular import FileTooLargeError, NotRegularFileError, read_regular
 
 __all__ = [
     "STALE_TEMP_SECONDS",
@@ -78,10 +86,20 @@ def _state_of(data: bytes, st: os.stat_result) -> SidecarState:
 
 
 def _read_raw(path: str | os.PathLike[str]) -> tuple[bytes, os.stat_result]:
-    """A file's bytes and the stat of the very file read (``OSError`` passes through)."""
-    with open(path, "rb") as f:
-        st = os.fstat(f.fileno())
-        return f.read(), st
+    """A file's bytes and the stat of the very file read (``OSError`` passes through); only a
+    regular file of at most ``MAX_SIDECAR_BYTES`` (a FIFO would block, a device never end)."""
+    return read_regular(path, MAX_SIDECAR_BYTES)
+
+
+def _unreadable(path: str | os.PathLike[str], exc: OSError, when: str = "") -> SidecarError:
+    if isinstance(exc, NotRegularFileError):
+        return SidecarError(f"{path}: {exc.strerror}; give the annotation file itself")
+    if isinstance(exc, FileTooLargeError):
+        return SidecarError(
+            f"{path}: larger than {MAX_SIDECAR_BYTES // 2**20} MiB, the limit of an annotation "
+            "file; it is not one, or it is damaged"
+        )
+    return SidecarError(f"{path}: cannot read{when}: {exc.strerror or exc}")
 
 
 def sidecar_state(path: str | os.PathLike[str]) -> SidecarState:
@@ -91,7 +109,7 @@ def sidecar_state(path: str | os.PathLike[str]) -> SidecarState:
     except FileNotFoundError:
         return SidecarState(False)
     except OSError as exc:
-        raise SidecarError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise _unreadable(path, exc) from exc
     return _state_of(data, st)
 
 
@@ -112,28 +130,56 @@ class _Probe(msgspec.Struct):
 
 
 def decode_annotations(data: bytes, source: str = "<annotations>") -> AnnotationSet:
-    """Parse and check sidecar bytes; ``source`` names the file in error messages."""
+    """Parse and check sidecar bytes; ``source`` names the file in error messages.
+
+    Sizes are checked before the full decode (``annotations.limits``).
+    """
+    try:
+        check_budget(data, source)
+        return _decode(data, source)
+    except RecursionError as exc:  # msgspec's depth guard: a hostile file, not a reading
+        raise SidecarError(
+            f"{source}: not a valid annotation file: JSON nested too deeply"
+        ) from exc
+
+
+def _decode(data: bytes, source: str) -> AnnotationSet:
     try:
         probe = msgspec.json.decode(data, type=_Probe)
     except msgspec.DecodeError as exc:
         raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
     if probe.format_version is None:
         raise SidecarError(f"{source}: not an annotation file: no format_version - at `$`")
-    if probe.format_version != FORMAT_VERSION:
+    if probe.format_version not in READABLE_VERSIONS:
+        versions = " and ".join(map(str, READABLE_VERSIONS))
         raise SidecarError(
             f"{source}: annotation format version {probe.format_version} is not supported "
-            f"(this ho-annotate reads version {FORMAT_VERSION}); use a matching ho-annotate"
+            f"(this ho-annotate reads versions {versions}); use a matching ho-annotate"
         )
     try:
         aset = msgspec.json.decode(data, type=AnnotationSet)
     except msgspec.DecodeError as exc:
         raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
-    found = problems(aset)
+    found = _migrated(aset) + problems(aset)
     if found:
         where, what = found[0]
         more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
         raise SidecarError(f"{source}: {what} - at `{where}`{more}")
     return aset
+
+
+def _migrated(aset: AnnotationSet) -> list[tuple[str, str]]:
+    """Bring a decoded older version up to ``FORMAT_VERSION`` in memory; its problems.
+
+    Version 1 -> 2 only adds optional item fields (``made``, ``clicks``, ``uncertainty_mm``,
+    ``snapped_points``), left unset: how a version 1 item was made is not known. A version 1
+    file that carries them is refused rather than guessed at.
+    """
+    found: list[tuple[str, str]] = []
+    if aset.format_version == 1:
+        found = v1_problems(aset)
+    aset.format_version = FORMAT_VERSION
+    return found
 
 
 # A point ``[row, col]`` as msgspec's indented output spells it; JSON strings cannot hold a raw
@@ -142,7 +188,12 @@ _POINT = re.compile(rb"\[\n\s+(-?[0-9][0-9.eE+-]*),\n\s+(-?[0-9][0-9.eE+-]*)\n\s
 
 
 def encode_annotations(aset: AnnotationSet) -> bytes:
-    """The sidecar bytes for ``aset``: indented JSON, one point per line, stable field order."""
+    """The sidecar bytes for ``aset``: indented JSON, one point per line, stable field order.
+
+    Always in the current ``FORMAT_VERSION`` (an older set is written migrated).
+    """
+    if aset.format_version != FORMAT_VERSION:
+        aset = msgspec.structs.replace(aset, format_version=FORMAT_VERSION)
     text = msgspec.json.format(msgspec.json.encode(aset), indent=2)
     return _POINT.sub(rb"[\1, \2]", text) + b"\n"
 
@@ -153,11 +204,16 @@ def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
     except FileNotFoundError as exc:
         raise SidecarError(f"{path}: no such annotation file") from exc
     except OSError as exc:
-        raise SidecarError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise _unreadable(path, exc) from exc
     return data, st
 
 
-def _owned(path: Path, data: bytes, expected_sop_uid: str | None) -> AnnotationSet:
+def _owned(
+    path: Path,
+    data: bytes,
+    expected_sop_uid: str | None,
+    image_shape: tuple[int, int] | None = None,
+) -> AnnotationSet:
     aset = decode_annotations(data, str(path))
     if expected_sop_uid is not None and aset.sop_instance_uid != expected_sop_uid:
         raise SidecarError(
@@ -165,24 +221,55 @@ def _owned(path: Path, data: bytes, expected_sop_uid: str | None) -> AnnotationS
             f"{aset.sop_instance_uid}, the image has {expected_sop_uid}); refusing to use them - "
             "give the sidecar saved for this image"
         )
+    check_belongs(aset, path, image_shape)
     return aset
 
 
+def check_belongs(
+    aset: AnnotationSet, path: str | os.PathLike[str], image_shape: tuple[int, int] | None = None
+) -> None:
+    """Refuse annotations that do not belong where they were found (``SidecarError``).
+
+    A file named for reader ``alice`` must hold alice's annotations (else bob's reading would
+    be counted as hers); with the image's ``(rows, columns)``, no point may lie far outside it.
+    """
+    named = reader_from_path(path)
+    if named is not None and named != aset.reader:
+        raise SidecarError(
+            f"{path}: the file name is for reader {named!r} but it holds the annotations of "
+            f"reader {aset.reader!r} - at `$.reader`; rename the file for its reader"
+        )
+    for where, what in image_problems(aset, image_shape) if image_shape is not None else ():
+        raise SidecarError(f"{path}: {what} - at `{where}`")
+
+
 def load_sidecar(
-    path: str | os.PathLike[str], expected_sop_uid: str | None = None
+    path: str | os.PathLike[str],
+    expected_sop_uid: str | None = None,
+    *,
+    image_shape: tuple[int, int] | None = None,
 ) -> LoadedSidecar:
     """Read a sidecar and remember its state for a later ``save_annotations``."""
     path = Path(path)
     data, st = _read_bytes(path)
-    return LoadedSidecar(_owned(path, data, expected_sop_uid), path, _state_of(data, st))
+    aset = _owned(path, data, expected_sop_uid, image_shape)
+    return LoadedSidecar(aset, path, _state_of(data, st))
 
 
 def load_annotations(
-    path: str | os.PathLike[str], expected_sop_uid: str | None = None
+    path: str | os.PathLike[str],
+    expected_sop_uid: str | None = None,
+    *,
+    image_shape: tuple[int, int] | None = None,
 ) -> AnnotationSet:
-    """Read a sidecar; ``expected_sop_uid`` refuses annotations of another image."""
+    """Read a sidecar; ``expected_sop_uid`` refuses annotations of another image.
+
+    ``image_shape`` (``(rows, columns)`` of the image) refuses points far outside it; a file
+    named for one reader (``<stem>.alice.ho.json``) must hold that reader's annotations.
+    """
     path = Path(path)
-    return _owned(path, _read_bytes(path)[0], expected_sop_uid)  # no hash: nothing to save
+    data = _read_bytes(path)[0]  # no hash: nothing to save
+    return _owned(path, data, expected_sop_uid, image_shape)
 
 
 #: Temporary files of interrupted saves older than this (seconds) are removed on the next save.
@@ -202,6 +289,80 @@ def _remove_stale_temps(path: Path) -> None:
                         entry.unlink()
 
 
+def _checked_bytes(aset: AnnotationSet, path: Path) -> bytes:
+    """The bytes to save for ``aset`` after the checks a load makes (else ``SidecarError``).
+
+    The semantic checks run first (their messages are the clearest), then the encoded bytes go
+    through ``decode_annotations``: what is saved is exactly what loads. Values of the wrong
+    type are named by that typed decode, or refused when they cannot be encoded at all.
+    """
+    if not isinstance(aset, AnnotationSet):
+        raise SidecarError(f"{path}: not saved: {type(aset).__name__} is not an AnnotationSet")
+    check_set_budget(aset, f"{path}: not saved")
+    try:
+        found = problems(aset)
+    except (TypeError, ValueError, AttributeError):  # wrong types: the typed decode names them
+        found = []
+    if found:
+        where, what = found[0]
+        raise SidecarError(f"{path}: not saved: {what} - at `{where}`")
+    try:
+        data = encode_annotations(aset)
+    except (TypeError, ValueError, msgspec.EncodeError) as exc:
+        raise SidecarError(f"{path}: not saved: a value cannot be written ({exc})") from exc
+    decode_annotations(data, f"{path}: not saved")
+    named = reader_from_path(path)
+    if named is not None and named != aset.reader:
+        raise SidecarError(
+            f"{path}: not saved: the file name is for reader {named!r}, the annotations are "
+            f"{aset.reader!r}'s; save them to {path.name.replace(named, aset.reader)} instead"
+        )
+    return data
+
+
+def _replace_checked(
+    path: Path,
+    data: bytes,
+    reader: str,
+    expected: SidecarState | None,
+    expected_mtime: float | None,
+) -> SidecarState:
+    """Check the file on disk is as expected and ``reader``'s, back it up, replace it; the
+    state returned is of the bytes written (under the lock, so no later save shows in it)."""
+    old: bytes | None = None
+    mtime: float | None = None
+    mode = 0o644
+    current = SidecarState(False)
+    try:
+        old, st = _read_raw(path)
+        current, mtime, mode = _state_of(old, st), st.st_mtime, st.st_mode & 0o777
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise _unreadable(path, exc, " before saving") from exc
+    changed = "changed on disk since it was loaded (another window or program saved it)"
+    if expected is not None and not current.same_content(expected):
+        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
+    if expected_mtime is not None and mtime != expected_mtime:
+        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
+    if old is not None:
+        try:
+            owner = msgspec.json.decode(old, type=_Probe).reader
+        except (msgspec.DecodeError, RecursionError) as exc:
+            raise SidecarError(
+                f"{path}: not saved: the existing file is not a readable annotation file "
+                f"({exc}); move it away first"
+            ) from exc
+        if owner != reader:
+            raise SidecarError(
+                f"{path}: not saved: the file holds reader {owner!r}'s annotations, these are "
+                f"{reader!r}'s; never overwriting another reader's file"
+            )
+        atomic_write(backup_path(path), old, mode)
+    atomic_write(path, data, mode)
+    return _state_of(data, os.stat(path))
+
+
 def save_annotations(
     aset: AnnotationSet,
     path: str | os.PathLike[str],
@@ -217,56 +378,19 @@ def save_annotations(
     ``<name>.bak``. The file is never replaced when it belongs to another reader.
     """
     path = Path(path)
-    found = problems(aset)
-    if found:
-        where, what = found[0]
-        raise SidecarError(f"{path}: not saved: {what} - at `{where}`")
-    named = reader_from_path(path)
-    if named is not None and named != aset.reader:
-        raise SidecarError(
-            f"{path}: not saved: the file name is for reader {named!r}, the annotations are "
-            f"{aset.reader!r}'s; save them to {path.name.replace(named, aset.reader)} instead"
-        )
-    old: bytes | None = None
-    mtime: float | None = None
-    mode = 0o644
-    current = SidecarState(False)
+    data = _checked_bytes(aset, path)
     try:
-        old, st = _read_raw(path)
-        current, mtime, mode = _state_of(old, st), st.st_mtime, st.st_mode & 0o777
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise SidecarError(f"{path}: cannot read before saving: {exc.strerror or exc}") from exc
-    changed = "changed on disk since it was loaded (another window or program saved it)"
-    if expected is not None and not current.same_content(expected):
-        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
-    if expected_mtime is not None and mtime != expected_mtime:
-        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
-    if old is not None:
-        try:
-            owner = msgspec.json.decode(old, type=_Probe).reader
-        except msgspec.DecodeError as exc:
-            raise SidecarError(
-                f"{path}: not saved: the existing file is not a readable annotation file "
-                f"({exc}); move it away first"
-            ) from exc
-        if owner != aset.reader:
-            raise SidecarError(
-                f"{path}: not saved: the file holds reader {owner!r}'s annotations, these are "
-                f"{aset.reader!r}'s; never overwriting another reader's file"
-            )
-    try:
-        if old is not None:
-            atomic_write(backup_path(path), old, mode)
-        atomic_write(path, encode_annotations(aset), mode)
+        with locked(path):  # no other save between the check and the replace
+            state = _replace_checked(path, data, aset.reader, expected, expected_mtime)
+    except LockTimeoutError as exc:
+        raise SidecarError(f"{path}: not saved: {exc.problem}; {exc.action}") from exc
     except OSError as exc:
         raise SidecarError(
             f"{path}: cannot save: {exc.strerror or exc} (for a read-only image folder, "
             "give an annotations folder)"
         ) from exc
     _remove_stale_temps(path)
-    return sidecar_state(path)
+    return state
 
 
 class HeaderForSidecar(HeaderLike, Protocol):

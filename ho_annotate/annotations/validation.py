@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import math
 
-from ho_annotate.annotations.model import POLYGON_KINDS, AnnotationSet, Item
+from ho_annotate.annotations.bounds import value_problems
+from ho_annotate.annotations.model import (
+    MADE,
+    POLYGON_KINDS,
+    V2_ITEM_FIELDS,
+    AnnotationSet,
+    Item,
+    Point,
+)
 from ho_annotate.annotations.naming import READER_PATTERN
+from ho_annotate.annotations.outlines import outline_problems
 
-__all__ = ["positive", "problems", "unmeasurable"]
+__all__ = ["made_problems", "positive", "problems", "unmeasurable", "v1_problems"]
 
 
 def problems(aset: AnnotationSet) -> list[tuple[str, str]]:
@@ -45,7 +54,58 @@ def problems(aset: AnnotationSet) -> list[tuple[str, str]]:
             out.append((f"{where}.origin", f"a {item.kind} needs origin 'pelvis' or 'femur'"))
         if item.kind.startswith("calibration") and not positive(item.known_mm or 0.0):
             out.append((f"{where}.known_mm", "a calibration item needs a positive known_mm"))
+    out.extend(made_problems(aset))
+    out.extend(value_problems(aset))
+    if not out:  # outlines only once every number is sane (shapely on 1e308 is no use)
+        out.extend(outline_problems(aset))
     return out
+
+
+def _finite(points: list[Point]) -> bool:
+    try:
+        return all(len(p) == 2 and math.isfinite(p[0]) and math.isfinite(p[1]) for p in points)
+    except TypeError:  # built in code with something other than numbers
+        return False
+
+
+def made_problems(aset: AnnotationSet) -> list[tuple[str, str]]:
+    """Problems of the format version 2 fields (how each item was made and measured)."""
+    out: list[tuple[str, str]] = []
+    for n, item in enumerate(aset.items):
+        where = f"$.items[{n}]"
+        if item.made is None:
+            for name in V2_ITEM_FIELDS[1:]:
+                if getattr(item, name) is not None:
+                    out.append((f"{where}.{name}", "needs `made` (manual, snapped or outlined)"))
+            continue
+        if item.made not in MADE:
+            out.append((f"{where}.made", f"{item.made!r} is not manual, snapped or outlined"))
+        elif item.made == "snapped" and item.kind != "gap":
+            out.append((f"{where}.made", f"a {item.kind} cannot be snapped (gap lines only)"))
+        elif item.made == "outlined" and item.kind not in POLYGON_KINDS:
+            out.append((f"{where}.made", f"a {item.kind} cannot be outlined (outlines only)"))
+        u = item.uncertainty_mm
+        if u is not None and not (isinstance(u, int | float) and math.isfinite(u) and u >= 0):
+            out.append((f"{where}.uncertainty_mm", "must be a finite number of mm, 0 or more"))
+        if item.clicks is not None and (not item.clicks or not _finite(item.clicks)):
+            out.append((f"{where}.clicks", "must be one or more points of finite numbers"))
+        snapped = item.snapped_points
+        if snapped is not None:
+            if item.kind != "gap":
+                out.append((f"{where}.snapped_points", "only a gap line has a snapped version"))
+            elif len(snapped) != 2 or not _finite(snapped):
+                out.append((f"{where}.snapped_points", "must be 2 points of finite numbers"))
+    return out
+
+
+def v1_problems(aset: AnnotationSet) -> list[tuple[str, str]]:
+    """Fields a format version 1 file cannot have (they came with version 2)."""
+    return [
+        (f"$.items[{n}].{name}", "is a format version 2 field in a version 1 file")
+        for n, item in enumerate(aset.items)
+        for name in V2_ITEM_FIELDS
+        if getattr(item, name) is not None
+    ]
 
 
 def positive(*values: float) -> bool:

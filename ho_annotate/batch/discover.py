@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ho_annotate.annotations.naming import REFERENCE_READER as REFERENCE
 from ho_annotate.annotations.naming import SUFFIX as SIDECAR_SUFFIX
 from ho_annotate.annotations.naming import image_stem, reader_from_path
 from ho_annotate.errors import HoAnnotateError
@@ -56,10 +57,20 @@ class SidecarIndex:
         return dict(self._folder(folder).get(image_stem(image), {}))
 
 
+def _readers(found: dict[str, str], include_reference: bool) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((r, p) for r, p in found.items() if include_reference or r != REFERENCE))
+
+
 def discover(
-    paths: Sequence[str | Path], annotations_dir: str | Path | None = None
+    paths: Sequence[str | Path],
+    annotations_dir: str | Path | None = None,
+    *,
+    include_reference: bool = False,
 ) -> list[ImageTask]:
     """Radiographs under ``paths`` (files or folders), sorted by their output name.
+
+    A ``reference`` sidecar (the synthetic generator's, a study's consensus) is not a reader's
+    and is left out unless ``include_reference``.
 
     The output name is the path relative to the folder given; with several inputs it is
     prefixed by that folder's name so that names stay unique.
@@ -83,7 +94,7 @@ def discover(
             found.setdefault(file.resolve(), name)
     index = SidecarIndex()
     tasks = [
-        ImageTask(str(file), name, tuple(sorted(index.find(file, notes_dir).items())))
+        ImageTask(str(file), name, _readers(index.find(file, notes_dir), include_reference))
         for file, name in found.items()
     ]
     return sorted(tasks, key=lambda t: t.image)

@@ -15,16 +15,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ho_annotate.batch.columns import LEAD_COLUMNS
+from ho_annotate.batch.columns import LEAD_COLUMNS, field_name
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.files.atomic import atomic_path
 
 if TYPE_CHECKING:
     import pandas as pd
 
-FLOAT_COLUMNS = frozenset({"gap_mm", "largest_island_mm"})
-INT_COLUMNS = frozenset({"island_count"})
-BOOL_COLUMNS = frozenset({"borderline"})
+#: Typed columns by field name (``brooker__borderline`` is a ``borderline``, see ``field_name``).
+FLOAT_COLUMNS = frozenset(
+    {"gap_mm", "largest_island_mm", "borderline_band_mm", "auto_gap_mm", "reading_seconds"}
+)
+INT_COLUMNS = frozenset({"island_count", "read"})
+BOOL_COLUMNS = frozenset({"borderline", "amended"})
 
 
 class RowWriter(Protocol):
@@ -200,6 +203,7 @@ def _fsync(path: Path) -> None:
 
 
 def _arrow_type(pa: Any, column: str) -> Any:
+    column = field_name(column)
     if column in FLOAT_COLUMNS:
         return pa.float64()
     if column in INT_COLUMNS:
@@ -240,6 +244,8 @@ def read_results(path: str | Path) -> pd.DataFrame:
     try:
         if is_parquet(path):
             table = pd.read_parquet(path)
+            for column in table.select_dtypes(include="object").columns:  # "": missing, as in CSV
+                table[column] = table[column].where(table[column] != "", None)
         else:
             table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except Exception as exc:
@@ -249,11 +255,12 @@ def read_results(path: str | Path) -> pd.DataFrame:
         raise HoAnnotateError(
             f"{path}: not a measure results table (missing columns {sorted(missing)})"
         )
-    for column in FLOAT_COLUMNS & set(table.columns):
+    names = [str(c) for c in table.columns]
+    for column in (c for c in names if field_name(c) in FLOAT_COLUMNS):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
-    for column in INT_COLUMNS & set(table.columns):
+    for column in (c for c in names if field_name(c) in INT_COLUMNS):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("Int64")
-    for column in BOOL_COLUMNS & set(table.columns):
+    for column in (c for c in names if field_name(c) in BOOL_COLUMNS):
         flags = table[column].map({"True": True, "False": False, True: True, False: False})
         table[column] = flags.astype("boolean")
     return table

@@ -16,6 +16,7 @@ from typing import Any
 from ho_annotate.annotations.model import SIDES
 from ho_annotate.batch.columns import columns, record_row
 from ho_annotate.batch.discover import ImageTask
+from ho_annotate.batch.grade_basis import basis_row
 from ho_annotate.errors import HoAnnotateError
 
 Row = dict[str, Any]
@@ -96,7 +97,8 @@ def _reader_rows(
     from ho_annotate.annotations.store import load_annotations
     from ho_annotate.grading import Grader, HipRecord
 
-    aset = load_annotations(Path(sidecar), expected_sop_uid=header.sop_instance_uid)
+    shape = (header.rows, header.columns)
+    aset = load_annotations(Path(sidecar), header.sop_instance_uid, image_shape=shape)
     reports = Grader().grade_many(aset, header.spacing, options.schemes)  # one measurement
     rows: list[Row] = []
     for side in SIDES:
@@ -105,6 +107,7 @@ def _reader_rows(
         )
         rows.append({**base, "reader": reader, **record_row(record)})
         rows[-1]["spacing_kind"] = record.spacing_kind or base["spacing_kind"]
+        rows[-1].update(basis_row(record, rows[-1]["spacing_kind"]))
     return rows
 
 

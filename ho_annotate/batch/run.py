@@ -234,20 +234,22 @@ def measure(
     pseudonymize: str | None = None,
     progress: bool = False,
     connect_timeout: float = 20.0,
+    include_reference: bool = False,
 ) -> pd.DataFrame:
     """Measure every radiograph under ``paths``; the results table as a pandas DataFrame.
 
     One row per image, side and reader (columns in ``docs/batch.md``). ``workers`` > 1 uses
     local processes, ``scheduler`` a Dask distributed scheduler address; ``pseudonymize`` is
     a secret salt that replaces UIDs and paths by keyed hashes; ``connect_timeout`` is how
-    long to wait for the scheduler, in seconds.
+    long to wait for the scheduler, in seconds. A ``reference`` sidecar is a reader only
+    with ``include_reference``.
     """
     import pandas as pd
 
     options = _options(schemes)
     collected: list[Row] = []
     _drive(
-        discover(paths, annotations_dir),
+        discover(paths, annotations_dir, include_reference=include_reference),
         options,
         collected.extend,
         workers=workers,
@@ -265,6 +267,7 @@ def typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "gap_mm": "float64",
             "largest_island_mm": "float64",
+            "auto_gap_mm": "float64",
             "island_count": "Int64",
             "borderline": "boolean",
         }
@@ -284,6 +287,7 @@ def measure_to_file(
     overwrite: bool = False,
     progress: bool = False,
     connect_timeout: float = 20.0,
+    include_reference: bool = False,
 ) -> RunSummary:
     """Measure to a CSV or Parquet file, written as results come in.
 
@@ -300,7 +304,7 @@ def measure_to_file(
     if scheduler:
         check_scheduler_address(scheduler)
     options = _options(schemes)
-    tasks = discover(paths, annotations_dir)
+    tasks = discover(paths, annotations_dir, include_reference=include_reference)
     skipped = 0
     keep_images: set[str] | None = None
     keep_rows: list[list[str]] | None = None

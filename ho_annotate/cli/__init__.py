@@ -1,7 +1,7 @@
 """The ``ho-annotate`` command line: one parser, subcommands registered in one place.
 
-Each subcommand lives in ``ho_annotate/cli/<name>.py`` and exposes
-``register(subparsers) -> None``, which adds its parser and sets ``func`` to a function
+Each subcommand lives in ``ho_annotate/cli/<name>.py`` (a ``-`` in its name is ``_`` there) and
+exposes ``register(subparsers) -> None``, which adds its parser and sets ``func`` to a function
 ``(argparse.Namespace) -> int``. Subcommand modules import heavy dependencies (napari, dask,
 matplotlib...) inside their run function, so ``ho-annotate --help`` stays fast and headless.
 """
@@ -18,7 +18,7 @@ from ho_annotate._version import __version__
 from ho_annotate.errors import HoAnnotateError
 
 #: The subcommands, in the order ``--help`` lists them (roughly the order a user meets them).
-#: Add new ones here.
+#: Add new ones here (a name with "-" lives in a module with "_").
 SUBCOMMANDS: tuple[str, ...] = (
     "demo",
     "info",
@@ -26,16 +26,21 @@ SUBCOMMANDS: tuple[str, ...] = (
     "calibrate",
     "view",
     "synth",
+    "synth-study",
     "measure",
     "agreement",
     "practice",
     "score",
+    "export",
+    "import-sr",
+    "study",
 )
 
 
 #: The flag of each input a core error can name in ``HoAnnotateError.option``.
 OPTION_FLAGS: dict[str, str] = {
     "annotations": "--annotations",
+    "pseudonymize": "--pseudonymize",
     "reader": "--reader",
     "references": "--references",
     "scheduler": "--scheduler",
@@ -74,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ho-annotate {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
-        module = importlib.import_module(f"ho_annotate.cli.{name}")
+        module = importlib.import_module(f"ho_annotate.cli.{name.replace('-', '_')}")
         module.register(subparsers)
     return parser
 

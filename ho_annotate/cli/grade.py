@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
             f"{args.image}: the image has no SOPInstanceUID, so no annotations can be bound to it"
         )
     path = resolve_sidecar(args.image, args.annotations, args.reader)
-    aset = load_annotations(path, expected_sop_uid=header.sop_instance_uid)
+    shape = (header.rows, header.columns)
+    aset = load_annotations(path, expected_sop_uid=header.sop_instance_uid, image_shape=shape)
     if args.reader is not None and aset.reader != args.reader:
         raise SidecarError(
             f"{path}: holds reader {aset.reader!r}'s annotations, not {args.reader!r}'s; "

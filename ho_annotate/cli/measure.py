@@ -60,6 +60,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 when any row has an error"
     )
+    parser.add_argument(
+        "--export-sr",
+        type=Path,
+        metavar="DIR",
+        help="also write a DICOM SR (TID 1500) per image and reader into DIR (new files only)",
+    )
+    parser.add_argument(
+        "--include-reference",
+        action="store_true",
+        help="measure 'reference' sidecars as a reader too (left out by default)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.set_defaults(func=run)
 
@@ -83,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         overwrite=args.overwrite,
         progress=not args.quiet,
+        include_reference=args.include_reference,
     )
     if not args.quiet:
         skipped = f", {summary.skipped} already done" if summary.skipped else ""
@@ -91,7 +103,22 @@ def run(args: argparse.Namespace) -> int:
             f" {summary.errors} with errors -> {summary.output}",
             file=sys.stderr,
         )
-    if args.strict and summary.errors:
+    failed = 0
+    if args.export_sr is not None:
+        from ho_annotate.export.dataset import export_dataset_srs
+
+        exported = export_dataset_srs(
+            args.paths,
+            args.export_sr,
+            annotations_dir=args.annotations,
+            pseudonymize=args.pseudonymize,
+        )
+        failed = len(exported.failed)
+        for line in exported.failed:
+            print(f"ho-annotate measure: SR not written: {line}", file=sys.stderr)
+        if not args.quiet:
+            print(f"wrote {len(exported.written)} SRs -> {args.export_sr}", file=sys.stderr)
+    if args.strict and (summary.errors or failed):
         print(f"ho-annotate measure: {summary.errors} rows have errors (--strict)", file=sys.stderr)
         return 1
     return 0

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 DESCRIPTION = (
-    "Make a synthetic AP pelvis or single-hip radiograph (DICOM) with HO designed to a Brooker "
-    "grade or an exact gap, plus its reference annotation sidecar. Sizes are true sizes at the "
-    "patient plane; the image is magnified like a real one and the header's spacing is what "
-    "the chosen kind of device would write. The same seed gives the same file."
+    "Make a synthetic AP pelvis or single-hip radiograph (a DICOM DX image, or CR when the "
+    "header has no spacing) with HO designed to a Brooker grade or an exact gap, plus its "
+    "reference annotation sidecar. Sizes are true sizes at the patient plane; the image is "
+    "magnified like a real one and the header's spacing is what the chosen kind of device "
+    "would write. The same seed gives the same file."
 )
 GRADES = ("0", "I", "II", "III", "IV")
 
@@ -37,7 +38,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--spacing", default="fiducial",
         choices=("fiducial", "ermf-true", "ermf-nominal", "detector", "none"),
-        help="what the header says about pixel size (default: fiducial)",
+        help="what the header says about pixel size (default: fiducial); 'none' writes a CR "
+        "image instead of DX, because DX requires ImagerPixelSpacing",
     )  # fmt: skip
     p.add_argument("--magnification", type=float, default=1.15, help="true magnification")
     p.add_argument("--photometric", choices=("MONOCHROME1", "MONOCHROME2"), default="MONOCHROME2")

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
+from ho_annotate.annotations.limits import MAX_SPACING_MM, MIN_SPACING_MM
 from ho_annotate.annotations.model import Spacing, SpacingKind
 from ho_annotate.dicom.reading import code_value, raw_ascii
 
@@ -30,9 +31,6 @@ __all__ = ["header_spacing", "spacing_pair"]
 #: Relative tolerance under which PixelSpacing and ImagerPixelSpacing count as equal.
 _EQUAL_RTOL = 1e-4
 _FAST_VRS = frozenset({"DS"})
-#: Plausible pixel sizes in mm (a fine mammography detector is 0.05, a coarse scan about 1).
-MIN_SPACING_MM = 1e-3
-MAX_SPACING_MM = 10.0
 #: Plausible magnification factors: radiographs are magnified 1.05-1.3 times.
 MAX_ERMF = 5.0
 

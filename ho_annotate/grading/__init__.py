@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         Made,
         Provenance,
         measurement_uncertainty,
+        stored_provenance,
     )
     from ho_annotate.grading.record import HipRecord, SchemeGrade
     from ho_annotate.grading.registry import (
@@ -47,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "Made": "ho_annotate.grading.provenance",
     "Provenance": "ho_annotate.grading.provenance",
     "measurement_uncertainty": "ho_annotate.grading.provenance",
+    "stored_provenance": "ho_annotate.grading.provenance",
     "Need": "ho_annotate.grading.results",
     "Scheme": "ho_annotate.grading.scheme",
     "SchemeError": "ho_annotate.grading.registry",
@@ -86,6 +88,7 @@ __all__ = [
     "measurement_uncertainty",
     "register_scheme",
     "schemes",
+    "stored_provenance",
 ]
 
 

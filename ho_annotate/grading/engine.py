@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from ho_annotate.annotations.model import SIDES, AnnotationSet, Side, Spacing
 from ho_annotate.dicom.sides import side_basis_warning
 from ho_annotate.grading.common import SideContext
-from ho_annotate.grading.provenance import Provenance
+from ho_annotate.grading.provenance import Provenance, stored_provenance
 from ho_annotate.grading.registry import get_scheme
 from ho_annotate.grading.results import GradeReport
 from ho_annotate.measurement.hips import Measurer
@@ -32,8 +32,9 @@ class Grader:
     ) -> GradeReport:
         """Grade both hips; a manual calibration in ``aset`` overrides ``header_spacing``.
 
-        ``provenance`` (by item id) says how items were made and how well they measure; it
-        widens the borderline band by the reader's share (see ``grading.provenance``).
+        How items were made and how well they measure comes from the items themselves (format
+        version 2 fields); ``provenance`` (by item id) overrides it. It widens the borderline
+        band by the reader's share (see ``grading.provenance``).
         """
         return self.grade_many(aset, header_spacing, (scheme,), provenance=provenance)[0]
 
@@ -50,6 +51,7 @@ class Grader:
         spacing = aset.effective_spacing(header_spacing)
         measured = self.measurer.measure_all(aset, spacing)
         side_warning = side_basis_warning(aset.side_basis)
+        known = {**stored_provenance(aset.items, spacing), **(provenance or {})}
         contexts: dict[Side, SideContext] = {}
         for side in SIDES:
             m = measured[side]
@@ -60,7 +62,7 @@ class Grader:
                 measurements=m,
                 spacing=spacing,
                 warnings=(*((side_warning,) if side_warning else ()), *m.warnings),
-                provenance=dict(provenance or {}),
+                provenance=known,
             )
         return [
             GradeReport(

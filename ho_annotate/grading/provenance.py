@@ -9,23 +9,28 @@ The band around 10 mm is the calibration's uncertainty plus the measurement's ow
 - an item with no provenance (annotation files before format version 2, reference sidecars of
   synthetic images) keeps the allowance of one pixel along the measured direction.
 
-The measurement term is never smaller than one pixel.
+The measurement term is never smaller than one pixel. Grading takes the provenance stored with
+each item in the sidecar (``stored_provenance``: ``made``, ``uncertainty_mm`` and the length
+of ``snapped_points``); it never looks at pixels.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
+
+from ho_annotate.annotations.model import MADE, Item, Made, Spacing
 
 __all__ = [
     "READER_CLICK_UNCERTAINTY_MM",
     "Made",
     "Provenance",
     "measurement_uncertainty",
+    "stored_provenance",
 ]
 
-Made = Literal["manual", "snapped", "outlined"]
 #: Where a reader's click lands relative to where it was meant (mm, one standard uncertainty):
 #: the spread of hand-placed gap-line ends seen in reading studies with a mouse.
 READER_CLICK_UNCERTAINTY_MM: Final = 1.0
@@ -44,7 +49,7 @@ class Provenance:
     snapped_mm: float | None = None
 
     def __post_init__(self) -> None:
-        if self.made not in ("manual", "snapped", "outlined"):
+        if self.made not in MADE:
             raise ValueError(f"made must be manual, snapped or outlined, not {self.made!r}")
         if self.uncertainty_mm is not None and not self.uncertainty_mm >= 0:
             raise ValueError("uncertainty_mm must be zero or more")
@@ -68,3 +73,21 @@ def measurement_uncertainty(
     if not known:
         return None
     return float(sum(u * u for u in known) ** 0.5)
+
+
+def stored_provenance(items: Iterable[Item], spacing: Spacing | None) -> dict[str, Provenance]:
+    """The provenance stored with each item (format version 2), by item id.
+
+    Items without ``made`` have none. ``snapped_mm`` is the length of ``snapped_points`` with
+    ``spacing`` (the one grading uses, so a later calibration moves both lengths alike).
+    """
+    out: dict[str, Provenance] = {}
+    for item in items:
+        if item.made is None:
+            continue
+        snapped_mm = None
+        if item.snapped_points is not None and spacing is not None:
+            (r0, c0), (r1, c1) = item.snapped_points
+            snapped_mm = math.hypot((r1 - r0) * spacing.row_mm, (c1 - c0) * spacing.col_mm)
+        out[item.id] = Provenance(item.made, item.uncertainty_mm, snapped_mm)
+    return out

@@ -106,6 +106,11 @@ class HipRecord(msgspec.Struct, frozen=True, kw_only=True):
         return any(s.borderline for s in self.schemes.values())
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every scheme's warnings, each once, in the order they first appear."""
+        return tuple(dict.fromkeys(w for s in self.schemes.values() for w in s.warnings))
+
+    @property
     def needs(self) -> tuple[str, ...]:
         """Every scheme's needs, each once, in the order they first appear."""
         return tuple(dict.fromkeys(code for s in self.schemes.values() for code in s.needs))

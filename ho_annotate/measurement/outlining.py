@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
+import shapely
 from scipy import ndimage
 from skimage.filters import threshold_otsu
 from skimage.measure import approximate_polygon, find_contours
@@ -113,11 +114,25 @@ def _spur(
     )
 
 
+def _simple_ring(ring: npt.NDArray[np.float64], tol_px: float) -> npt.NDArray[np.float64]:
+    """A ring that does not cross itself: Douglas-Peucker can make one cross (and a contour can
+    pinch at a diagonal pixel), and sidecars refuse such outlines. The largest valid part,
+    simplified keeping its topology."""
+    valid = shapely.make_valid(shapely.Polygon(ring))
+    parts = [g for g in shapely.get_parts(valid) if isinstance(g, shapely.Polygon)]
+    if not parts:
+        return ring
+    kept = max(parts, key=lambda g: g.area).simplify(tol_px, preserve_topology=True)
+    return np.asarray(shapely.get_exterior_ring(kept).coords, dtype=np.float64)
+
+
 def _polygon(region: BoolArray, origin: tuple[int, int], tol_px: float) -> list[Point]:
     padded = np.pad(region.astype(np.float64), 1)
     contours = find_contours(padded, 0.5)  # type: ignore[no-untyped-call]
     ring = max(contours, key=len)
     simple = approximate_polygon(ring, tolerance=tol_px)  # type: ignore[no-untyped-call]
+    if not shapely.Polygon(simple).is_valid:
+        simple = _simple_ring(ring, tol_px)
     if len(simple) > 1 and np.allclose(simple[0], simple[-1]):
         simple = simple[:-1]
     return [(float(r - 1 + origin[0]), float(c - 1 + origin[1])) for r, c in simple]

@@ -10,7 +10,8 @@ at every depth (sequence items included), and every private attribute is removed
 
 What it does not do: remove names burned into the pixels (see ``burned_in_annotation``),
 shift dates (dates are replaced by dummies), or keep the Longitudinal Temporal Information or
-any other option of the profile.
+any other option of the profile. The copy declares exactly that: DeidentificationMethodCodeSequence
+holds DCM 113100 (Basic Application Confidentiality Profile) and no option code.
 """
 
 from __future__ import annotations
@@ -21,17 +22,31 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
 
-__all__ = ["ANNEX_E_EDITION", "UidMap", "annex_e_actions", "deidentify"]
+__all__ = [
+    "ANNEX_E_EDITION",
+    "BASIC_PROFILE",
+    "DX_TYPE2",
+    "METHOD",
+    "UidMap",
+    "annex_e_actions",
+    "deidentify",
+]
 
 #: The edition of PS3.15 whose table is applied.
 ANNEX_E_EDITION: Final = "2026c"
 
+#: The profile applied, as (code value, scheme, meaning): CID 7050, no option added.
+BASIC_PROFILE: Final = ("113100", "DCM", "Basic Application Confidentiality Profile")
+#: DeidentificationMethod text of every copy (LO: at most 64 characters).
+METHOD: Final = f"ho-annotate practice copy: PS3.15 Annex E Basic Profile {ANNEX_E_EDITION}"
+
 #: Type 1 attributes of the DX image IOD that the profile touches: D keeps them present.
 _TYPE1: Final = frozenset({"ContentDate", "ContentTime"})
 #: Type 2 attributes of the DX image IOD that the profile touches: Z keeps them, empty.
-_TYPE2: Final = frozenset(
+DX_TYPE2: Final = frozenset(
     {
         "AccessionNumber",
+        "AcquisitionContextSequence",
         "PatientBirthDate",
         "PatientID",
         "PatientName",
@@ -103,7 +118,7 @@ def _resolve(code: str, keyword: str, top_level: bool) -> str:
     options = code.split("/")
     if top_level and keyword in _TYPE1 and "D" in options:
         return "D"
-    if top_level and keyword in _TYPE2 and "Z" in options:
+    if top_level and keyword in DX_TYPE2 and "Z" in options:
         return "Z"
     if "U*" in options:
         return "X"
@@ -129,7 +144,8 @@ def _empty(elem: DataElement) -> Any:
 def deidentify(ds: Dataset, uids: UidMap) -> list[str]:
     """Apply the profile to ``ds`` in place (file meta included); the actions taken, as text.
 
-    Marks the copy (PatientIdentityRemoved YES, DeidentificationMethod).
+    Marks the copy: PatientIdentityRemoved YES, DeidentificationMethod and
+    DeidentificationMethodCodeSequence (replacing any earlier marks).
     """
     exact, masked = annex_e_actions()
     done: list[str] = []
@@ -173,7 +189,10 @@ def deidentify(ds: Dataset, uids: UidMap) -> list[str]:
         if "SOPInstanceUID" in ds:
             meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     ds.PatientIdentityRemoved = "YES"
-    ds.DeidentificationMethod = f"PS3.15 Annex E Basic Profile {ANNEX_E_EDITION}"
+    ds.DeidentificationMethod = METHOD
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = BASIC_PROFILE
+    ds.DeidentificationMethodCodeSequence = [code]
     return done
 
 

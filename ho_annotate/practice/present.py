@@ -23,7 +23,7 @@ from pydicom.errors import InvalidDicomError
 
 from ho_annotate.errors import RadiographError
 from ho_annotate.files.atomic import atomic_path
-from ho_annotate.practice.deidentify import UidMap, deidentify
+from ho_annotate.practice.deidentify import DX_TYPE2, UidMap, deidentify
 
 #: Attributes removed wherever they occur: free-text descriptions of the study, series, image,
 #: procedure or patient, and who/where it was made.
@@ -103,7 +103,8 @@ def strip_telling(ds: Dataset, case_name: str, *, also: tuple[str, ...] = ()) ->
     """Remove telling attributes from ``ds`` in place (recursively into sequences).
 
     Patient name and ID become ``case_name``; any text attribute that mentions one of ``also``
-    (for example the source file's stem) is removed too.
+    (for example the source file's stem) is removed too. Type 2 attributes of the main dataset
+    (AccessionNumber, StudyID...) are emptied rather than removed, so the copy stays valid.
     """
     ds.remove_private_tags()
     # Very short names would match ordinary values by chance.
@@ -111,16 +112,24 @@ def strip_telling(ds: Dataset, case_name: str, *, also: tuple[str, ...] = ()) ->
 
     def visit(dataset: Dataset, elem: DataElement) -> None:
         if _is_telling(elem) or (needles and _mentions(elem, needles)):
-            del dataset[elem.tag]
+            if dataset is ds and elem.keyword in DX_TYPE2:
+                elem.value = [] if elem.VR == "SQ" else None
+            else:
+                del dataset[elem.tag]
 
     ds.walk(visit)
-    ds.PatientName = case_name
+    ds.PatientName = person_name(case_name)
     ds.PatientID = case_name
     meta = getattr(ds, "file_meta", None)
     if meta is not None:
         for keyword in _TELLING_META:
             if keyword in meta:
                 delattr(meta, keyword)
+
+
+def person_name(case_name: str) -> str:
+    """``case_name`` as a PN family name (``case_001^``: a bare name is the retired PN form)."""
+    return f"{case_name}^"
 
 
 class BurnedInTextWarning(UserWarning):
@@ -158,7 +167,7 @@ def present_case(
     original = str(ds.SOPInstanceUID)
     strip_telling(ds, case_name, also=(source.stem, source.name))
     deidentify(ds, uids or UidMap())
-    ds.PatientName = case_name
+    ds.PatientName = person_name(case_name)
     ds.PatientID = case_name
     dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(dest) as tmp:

@@ -63,11 +63,13 @@ class StudyHip:
         return "II" if half_up(self.true_gap_mm) >= 10.0 else "III"
 
 
-def _design(rng: np.random.Generator, seed: int, arm: Arm) -> CaseDesign:
+def _design(
+    rng: np.random.Generator, seed: int, arm: Arm, gap_range: tuple[float, float] = GAP_RANGE_MM
+) -> CaseDesign:
     side = SideDesign(
         pelvic_spur=True,
         femoral_spur=bool(rng.random() < 0.5),
-        gap_mm=round(float(rng.uniform(*GAP_RANGE_MM)), 2),
+        gap_mm=round(float(rng.uniform(*gap_range)), 2),
         islands=(round(float(rng.uniform(*ISLAND_RANGE_MM)), 1),),
         prosthesis_mm=float(rng.choice([28.0, 32.0, 36.0])) if arm == "degraded" else None,
     )

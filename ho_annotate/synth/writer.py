@@ -1,4 +1,9 @@
-"""Write a synthetic radiograph as a DX DICOM file with the headers a real device would write."""
+"""Write a synthetic radiograph as a DICOM file with the headers a real device would write.
+
+A DX image (Digital X-Ray For Presentation) whenever the design has a spacing; a CR image when
+it has none, because DX requires ImagerPixelSpacing and CR does not. Either is a valid object
+of its IOD (checked with dciodvfy in the tests).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-from pydicom.dataset import FileDataset, FileMetaDataset
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.sr.coding import Code
 from pydicom.uid import (
     UID,
+    ComputedRadiographyImageStorage,
     DigitalXRayImageStorageForPresentation,
     ExplicitVRLittleEndian,
     JPEG2000Lossless,
@@ -22,6 +29,15 @@ from ho_annotate.synth.render import BITS
 #: Fixed acquisition date/time: the same seed must give the same bytes.
 _DATE, _TIME = "20240115", "101500"
 _SID_MM = 1150.0
+
+
+#: Anatomy (CID 4009) and view (CID 4010) codes, as in pydicom's ``codes.SCT``.
+PELVIS = Code("816092008", "SCT", "Pelvis")
+HIP_JOINT = Code("24136001", "SCT", "Hip joint")
+ANTERO_POSTERIOR = Code("399348003", "SCT", "antero-posterior")
+
+#: What the synthetic image says in place of a de-identification method: it never had a patient.
+NO_PATIENT_METHOD = "No patient data: synthetic image made by ho-annotate"
 
 
 #: The Manufacturer of every synthetic file: how ``write_case`` knows a file it may replace.
@@ -50,8 +66,11 @@ def build_dataset(
     design: CaseDesign, pixels: NDArray[np.uint16], name: str, path: Path
 ) -> FileDataset:
     ids = uids(design, name)
+    dx = design.spacing != "none"  # DX requires ImagerPixelSpacing; without one, write CR
     meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = DigitalXRayImageStorageForPresentation
+    meta.MediaStorageSOPClassUID = (
+        DigitalXRayImageStorageForPresentation if dx else ComputedRadiographyImageStorage
+    )
     meta.MediaStorageSOPInstanceUID = UID(ids["sop"])
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
@@ -61,12 +80,10 @@ def build_dataset(
     ds.SOPInstanceUID = ids["sop"]
     ds.StudyInstanceUID = ids["study"]
     ds.SeriesInstanceUID = ids["series"]
-    ds.FrameOfReferenceUID = ids["for"]
     ds.StudyDate = ds.SeriesDate = ds.ContentDate = ds.AcquisitionDate = _DATE
     ds.StudyTime = ds.SeriesTime = ds.ContentTime = ds.AcquisitionTime = _TIME
     ds.AccessionNumber = ""
-    ds.Modality = "DX"
-    ds.PresentationIntentType = "FOR PRESENTATION"
+    ds.Modality = "DX" if dx else "CR"
     ds.Manufacturer = MANUFACTURER
     ds.ManufacturerModelName = "synth"
     ds.InstitutionName = "SYNTHETIC"
@@ -79,22 +96,26 @@ def build_dataset(
     ds.PatientBirthDate = ""
     ds.PatientSex = "O"
     ds.PatientIdentityRemoved = "YES"
+    ds.DeidentificationMethod = NO_PATIENT_METHOD
     ds.StudyID = "1"
     ds.SeriesNumber = 1
     ds.InstanceNumber = 1
     ds.BodyPartExamined = "PELVIS" if design.view == "pelvis" else "HIP"
     ds.ViewPosition = "AP"
     ds.PatientOrientation = ["L", "F"]
-    ds.ImageLaterality = "B" if design.view == "pelvis" else design.laterality
     ds.KVP = "75"
     ds.ExposureTime = 50
     ds.XRayTubeCurrent = 320
-    ds.DetectorType = "SCINTILLATOR"
     ds.DistanceSourceToDetector = _ds(_SID_MM)
+    if dx:
+        ds.FrameOfReferenceUID = ids["for"]  # the CR IOD has no Frame of Reference module
+        ds.PositionReferenceIndicator = ""
+        _dx_modules(ds, design)
+    else:
+        _cr_modules(ds, design)
     _spacing(ds, design)
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = design.photometric
-    ds.PresentationLUTShape = "INVERSE" if design.photometric == "MONOCHROME1" else "IDENTITY"
     ds.Rows, ds.Columns = pixels.shape
     ds.BitsAllocated = 16
     ds.BitsStored = BITS
@@ -115,6 +136,38 @@ def build_dataset(
     elif design.transfer_syntax == "rle":
         ds.compress(RLELossless, pixels, generate_instance_uid=False)
     return ds
+
+
+def _code_item(code: Code) -> Dataset:
+    item = Dataset()
+    item.CodeValue = code.value
+    item.CodingSchemeDesignator = code.scheme_designator
+    item.CodeMeaning = code.meaning
+    return item
+
+
+def _dx_modules(ds: FileDataset, design: CaseDesign) -> None:
+    """What the DX IOD adds to a projection radiograph (PS3.3 A.26): anatomy, view, detector."""
+    ds.PresentationIntentType = "FOR PRESENTATION"
+    ds.ImageLaterality = "B" if design.view == "pelvis" else design.laterality
+    region = PELVIS if design.view == "pelvis" else HIP_JOINT
+    ds.AnatomicRegionSequence = [_code_item(region)]
+    view = _code_item(ANTERO_POSTERIOR)
+    view.ViewModifierCodeSequence = []
+    ds.ViewCodeSequence = [view]
+    ds.PositionerType = ""
+    ds.AcquisitionContextSequence = []
+    ds.DetectorType = "SCINTILLATOR"
+    # Stored values are log-domain and rise with attenuation (fall for MONOCHROME1).
+    ds.PixelIntensityRelationship = "LOG"
+    ds.PixelIntensityRelationshipSign = 1 if design.photometric == "MONOCHROME1" else -1
+    ds.PresentationLUTShape = "INVERSE" if design.photometric == "MONOCHROME1" else "IDENTITY"
+
+
+def _cr_modules(ds: FileDataset, design: CaseDesign) -> None:
+    """The CR IOD (PS3.3 A.2) has no image laterality: a single hip goes in Laterality."""
+    if design.view == "hip" and design.laterality:
+        ds.Laterality = design.laterality
 
 
 def _spacing(ds: FileDataset, design: CaseDesign) -> None:

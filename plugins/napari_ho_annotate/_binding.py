@@ -19,7 +19,13 @@ from napari.layers import Image, Shapes
 
 from ho_annotate.annotations.model import POLYGON_KINDS, Item, ItemKind, Side
 
-from ._convert import empty_features, items_to_rows, row_to_item
+from ._convert import (
+    MADE_FEATURE_DEFAULTS,
+    after_edit,
+    empty_features,
+    items_to_rows,
+    row_to_item,
+)
 from ._labels import LabelCache
 from ._model import ItemExtras, ReadingModel
 from ._napari_types import DataEvent, Layer, LayerEvent, Viewer
@@ -83,9 +89,10 @@ class ImageBinding:
         self._labels = LabelCache()
         #: The first click of a two-click line, by layer key (data coordinates).
         self.first_click: dict[str, np.ndarray] = {}
-        #: Gap lines snap to the bone edges unless turned off; ``snap_next`` is the next line's.
-        self.snap_default = True
-        self.snap_next = True
+        #: New gap lines snap to the bone edges when on (the workbench turns it on from its
+        #: *Snap gap lines* box); ``snap_next`` is the next line's.
+        self.snap_default = False
+        self.snap_next = False
         #: What the last snapping or outline click said (for the widget's status line).
         self.tool_message = ""
         self._outline_tool: tuple[Shapes, Any] | None = None
@@ -190,6 +197,7 @@ class ImageBinding:
             "side_by_reader": False,
             "known_mm": np.nan,
             "label": "",
+            **MADE_FEATURE_DEFAULTS,
         }
 
     def load_items(self) -> None:
@@ -347,7 +355,7 @@ class ImageBinding:
         snap, self.snap_next = self.snap_next, self.snap_default
         if not snap:
             self.tool_message = "Gap line kept as drawn (snapping off for this line)."
-            self.model.extras[item.id] = ItemExtras(made="drawn", clicks=list(item.points))
+            self.model.extras[item.id] = ItemExtras(made="manual", clicks=list(item.points))
             return False
         before = list(item.points)
         item, extras = snap_item(item, self._pixels())
@@ -370,6 +378,7 @@ class ImageBinding:
 
     def _complete(self, item: Item, before: Item | None, key: str) -> Item:
         """Side by the core rules unless the reader set it; keep what the layer cannot hold."""
+        item = after_edit(item, before)
         if before is not None:
             item.note = before.note
             if before.known_mm is not None and item.known_mm is None:
@@ -478,6 +487,8 @@ class ImageBinding:
             side=auto_side(self.session, points),
             points=points,
             origin=origin,  # type: ignore[arg-type]
+            made="outlined",
+            clicks=[point],
         )
         self.add_items([item], ItemExtras(made="outlined", clicks=[point]))
         self.tool_message = f"Outlined a {spec.default_kind} ({len(points)} vertices, editable)."
@@ -695,7 +706,17 @@ class ImageBinding:
         self.layers.clear()
 
 
-_COMPARED = ("id", "kind", "side", "origin", "side_by_reader", "label")
+_COMPARED = (
+    "id",
+    "kind",
+    "side",
+    "origin",
+    "side_by_reader",
+    "label",
+    "made",
+    "clicks",
+    "snapped_points",
+)
 
 
 def _same_features(current: pd.DataFrame, new: pd.DataFrame) -> bool:
@@ -704,10 +725,14 @@ def _same_features(current: pd.DataFrame, new: pd.DataFrame) -> bool:
     for column in _COMPARED:
         if current[column].tolist() != new[column].tolist():
             return False
-    known_now = current["known_mm"].to_numpy(dtype=float) if "known_mm" in current else None
-    return known_now is not None and np.array_equal(
-        known_now, new["known_mm"].to_numpy(dtype=float), equal_nan=True
-    )
+    for column in ("known_mm", "uncertainty_mm"):
+        if column not in current or not np.array_equal(
+            current[column].to_numpy(dtype=float),
+            new[column].to_numpy(dtype=float),
+            equal_nan=True,
+        ):
+            return False
+    return True
 
 
 @functools.cache

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ho_annotate.annotations.model import POLYGON_KINDS, BoneOrigin, Item, ItemKind, Side, new_id
+from ho_annotate.annotations.model import (
+    MADE,
+    POLYGON_KINDS,
+    BoneOrigin,
+    Item,
+    ItemKind,
+    Made,
+    Point,
+    Side,
+    new_id,
+)
 
 from ._style import FEATURE_COLUMNS, LayerSpec
 
@@ -19,6 +30,15 @@ Array = NDArray[np.float64]
 
 #: Points sampled on a drawn ellipse to turn it into calibration-circle edge points.
 ELLIPSE_EDGE_POINTS = 24
+
+#: What a shape drawn in the workbench starts with in the format version 2 columns: it is
+#: drawn by hand (``made`` manual, the reader's click uncertainty applies).
+MADE_FEATURE_DEFAULTS: Final[dict[str, Any]] = {
+    "made": "manual",
+    "clicks": "",
+    "uncertainty_mm": math.nan,
+    "snapped_points": "",
+}
 
 
 @dataclass
@@ -41,6 +61,10 @@ def empty_features(n: int = 0) -> pd.DataFrame:
             "side_by_reader": pd.Series([False] * n, dtype=bool),
             "known_mm": pd.Series([math.nan] * n, dtype=float),
             "label": pd.Series([""] * n, dtype=object),
+            "made": pd.Series([""] * n, dtype=object),
+            "clicks": pd.Series([""] * n, dtype=object),
+            "uncertainty_mm": pd.Series([math.nan] * n, dtype=float),
+            "snapped_points": pd.Series([""] * n, dtype=object),
         },
         columns=list(FEATURE_COLUMNS),
     )
@@ -63,6 +87,15 @@ def items_to_rows(items: Sequence[Item]) -> LayerRows:
                 [math.nan if i.known_mm is None else i.known_mm for i in items], dtype=float
             ),
             "label": pd.Series([""] * len(items), dtype=object),
+            "made": pd.Series([i.made or "" for i in items], dtype=object),
+            "clicks": pd.Series([points_text(i.clicks) for i in items], dtype=object),
+            "uncertainty_mm": pd.Series(
+                [math.nan if i.uncertainty_mm is None else i.uncertainty_mm for i in items],
+                dtype=float,
+            ),
+            "snapped_points": pd.Series(
+                [points_text(i.snapped_points) for i in items], dtype=object
+            ),
         },
         columns=list(FEATURE_COLUMNS),
     )
@@ -124,7 +157,7 @@ def row_to_item(
     known_mm = None if known is None or pd.isna(known) else float(known)
     if known_mm is not None and not (math.isfinite(known_mm) and known_mm > 0):
         known_mm = None
-    return Item(
+    item = Item(
         kind=kind,
         side=side,
         points=[(float(r), float(c)) for r, c in pts],
@@ -133,6 +166,78 @@ def row_to_item(
         known_mm=known_mm if kind.startswith("calibration") else None,
         side_by_reader=bool(feats.get("side_by_reader", False)),
     )
+    return with_made(item, feats)
+
+
+def points_text(points: Sequence[Point] | None) -> str:
+    """A point list as the JSON text of a features cell (empty for none)."""
+    return "" if points is None else json.dumps([[float(r), float(c)] for r, c in points])
+
+
+def points_of(text: Any, count: int | None = None) -> list[Point] | None:
+    """The point list in a features cell, or None when it is empty or not a valid list."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        raw = json.loads(text)
+        points = [(float(r), float(c)) for r, c in raw]
+    except (ValueError, TypeError):
+        return None
+    if not points or (count is not None and len(points) != count):
+        return None
+    if not all(math.isfinite(v) for p in points for v in p):
+        return None
+    return points
+
+
+def with_made(item: Item, feats: Mapping[str, Any]) -> Item:
+    """``item`` with the format version 2 fields of its features row (checked, not trusted):
+    anything that would not pass the sidecar's checks is left out."""
+    text = str(feats.get("made") or "")
+    made: Made | None = next((m for m in MADE if m == text), None)
+    if made is None:
+        return item
+    if (made == "snapped" and item.kind != "gap") or (
+        made == "outlined" and item.kind not in POLYGON_KINDS
+    ):
+        made = "manual"
+    item.made = made
+    item.clicks = points_of(feats.get("clicks"))
+    unc = feats.get("uncertainty_mm")
+    if unc is not None and not pd.isna(unc) and math.isfinite(float(unc)) and float(unc) >= 0:
+        item.uncertainty_mm = float(unc)
+    if item.kind == "gap":
+        item.snapped_points = points_of(feats.get("snapped_points"), 2)
+    return item
+
+
+def _same_points(a: Sequence[Point], b: Sequence[Point]) -> bool:
+    return len(a) == len(b) and bool(np.allclose(np.asarray(a), np.asarray(b), atol=1e-6))
+
+
+def after_edit(item: Item, before: Item | None) -> Item:
+    """How an item was made once the reader has touched its shape.
+
+    Unmoved, it keeps what ``before`` says. Moved or reshaped by hand, it is ``manual`` with
+    the reader's click uncertainty; a gap line keeps the ends it once snapped to as its
+    ``snapped_points``, so grading warns when the reader's line and the image disagree. A new
+    shape that says it was snapped or outlined is a pasted copy of one, placed by hand.
+    """
+    if before is None:
+        return _by_hand(item, item) if item.made in ("snapped", "outlined") else item
+    if _same_points(item.points, before.points):
+        item.made, item.clicks = before.made, before.clicks
+        item.uncertainty_mm, item.snapped_points = before.uncertainty_mm, before.snapped_points
+        return item
+    return _by_hand(item, before)
+
+
+def _by_hand(item: Item, source: Item) -> Item:
+    """``item`` placed by hand; a gap line keeps ``source``'s snapped ends."""
+    snapped = list(source.points) if source.made == "snapped" else source.snapped_points
+    item.made, item.clicks, item.uncertainty_mm = "manual", None, None
+    item.snapped_points = snapped if item.kind == "gap" else None
+    return item
 
 
 def side_of(value: str) -> Side | None:

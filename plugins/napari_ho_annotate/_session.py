@@ -63,7 +63,8 @@ class ImageSession:
 
         path = self.sidecar
         if path.exists():
-            loaded = load_sidecar(path, expected_sop_uid=self.header.sop_instance_uid)
+            shape = (self.header.rows, self.header.columns)
+            loaded = load_sidecar(path, self.header.sop_instance_uid, image_shape=shape)
             aset, self.state = loaded.annotations, loaded.state
             self.saved_at = aset.modified
             self.never_saved = False

@@ -46,9 +46,12 @@ def snap_item(item: Item, source: Pixels) -> tuple[Item, ItemExtras]:
     snap = snap_gap_line(source, item.points[0], item.points[-1])
     clicks = [(float(r), float(c)) for r, c in snap.clicks]
     if not snap.found:
-        return item, ItemExtras(made="drawn", clicks=clicks)
+        item.made, item.clicks = "manual", clicks
+        return item, ItemExtras(made="manual", clicks=clicks)
     points: list[Point] = [(float(r), float(c)) for r, c in snap.points]
     item.points = points
+    item.made, item.clicks, item.uncertainty_mm = "snapped", clicks, snap.uncertainty_mm
+    item.snapped_points = list(points)
     return item, ItemExtras(made="snapped", clicks=clicks, uncertainty_mm=snap.uncertainty_mm)
 
 

@@ -7,8 +7,21 @@ from typing import Final
 
 from ho_annotate.annotations.model import ItemKind
 
-#: Feature columns every annotation layer carries (the stable ``id`` is the join key).
-FEATURE_COLUMNS: Final = ("id", "kind", "side", "origin", "side_by_reader", "known_mm", "label")
+#: Feature columns every annotation layer carries (the stable ``id`` is the join key); the
+#: last four are how the item was made (sidecar format version 2), point lists as JSON text.
+FEATURE_COLUMNS: Final = (
+    "id",
+    "kind",
+    "side",
+    "origin",
+    "side_by_reader",
+    "known_mm",
+    "label",
+    "made",
+    "clicks",
+    "uncertainty_mm",
+    "snapped_points",
+)
 
 #: Spur colours by origin, and paler ones for bone outlines by which bone they outline.
 ORIGIN_COLOURS: Final = {"pelvis": "#ff5ad2", "femur": "#35d0ff"}

@@ -31,14 +31,16 @@ def layer_items(data: Any, attributes: dict[str, Any]) -> list[Item]:
     return items
 
 
-def write_sidecar(path: str, layer_data: list[FullLayerData]) -> list[str]:
-    """Save the annotation layers of one image as a sidecar at ``path`` (atomic, core rules).
+def _layers_annotation_set(
+    path: str, layer_data: list[FullLayerData]
+) -> tuple[AnnotationSet, Path]:
+    """The annotation set the selected annotation layers of one image make, and the image.
 
     Hips and calibration come from that image's current sidecar when there is one.
     """
     from ho_annotate import read_header
     from ho_annotate.annotations.naming import sidecar_path
-    from ho_annotate.annotations.store import load_annotations, new_annotation_set, save_annotations
+    from ho_annotate.annotations.store import load_annotations, new_annotation_set
 
     ours = [
         (d, a)
@@ -62,8 +64,36 @@ def write_sidecar(path: str, layer_data: list[FullLayerData]) -> list[str]:
     keys = {m["key"] for m in metas}
     kept = [i for i in aset.items if SPEC_BY_KIND[i.kind].key not in keys]
     aset.items = kept + [i for d, a in ours for i in layer_items(d, a)]
+    return aset, image
+
+
+def write_sidecar(path: str, layer_data: list[FullLayerData]) -> list[str]:
+    """Save the annotation layers of one image as a sidecar at ``path`` (atomic, core rules).
+
+    Hips and calibration come from that image's current sidecar when there is one.
+    """
+    from ho_annotate.annotations.store import save_annotations
+
+    aset, _ = _layers_annotation_set(path, layer_data)
     out = Path(path)
     if not out.name.endswith(".json"):
         out = out.with_name(out.name + ".json")
     save_annotations(aset, out)
     return [str(out)]
+
+
+def write_sr(path: str, layer_data: list[FullLayerData]) -> list[str]:
+    """Export the annotation layers of one image as a DICOM SR (TID 1500) at ``path``.
+
+    A new file only: never the image itself or any existing file (docs/dicom-export.md).
+    """
+    from ho_annotate.export.source import from_annotations
+    from ho_annotate.export.sr import build_sr
+    from ho_annotate.export.writing import check_new_file, write_new
+
+    out = Path(path)
+    if out.suffix.lower() != ".dcm":
+        out = out.with_name(out.name + ".dcm")
+    check_new_file(out, "SR export")
+    aset, image = _layers_annotation_set(path, layer_data)
+    return [str(write_new(build_sr(from_annotations(image, aset)), out, "SR export"))]

@@ -39,9 +39,10 @@ def make_study(root: Path, count: int, readers: Sequence[str] = ("alice", "bob")
         uid = str(dcmread(path, stop_before_pixels=True).SOPInstanceUID)
         for reader in readers:
             aset = AnnotationSet(sop_instance_uid=uid, reader=reader, side_basis="reader")
-            spur = [(100.0, 100.0), (100.0, 140.0), (130.0, 120.0)]
+            # Inside the 8 x 8 image: points far outside it are refused.
+            spur = [(1.0, 1.0), (1.0, 5.0), (4.0, 3.0)]
             aset.items.append(Item(kind="spur", side="left", origin="pelvis", points=spur))
-            gap = [(130.0, 120.0), (160.0 + index, 120.0)]
+            gap = [(4.0, 3.0), (6.0 + index / 1000, 3.0)]
             aset.items.append(Item(kind="gap", side="left", points=gap))
             aset.hips.right.no_ho_confirmed = True
             sidecar_path(path, reader).write_bytes(encode_annotations(aset))

@@ -127,11 +127,8 @@ def _big_study(tmp_path: Path, count: int) -> Path:
     return root
 
 
-def test_sigterm_during_a_parquet_run_keeps_the_rows(tmp_path: Path) -> None:
-    import pyarrow.parquet as pq
-
-    root = _big_study(tmp_path, 300)
-    out = tmp_path / "results.parquet"
+def _measure_then_sigterm(root: Path, out: Path) -> tuple[int, str]:
+    """Start ``measure``, send SIGTERM once the progress bar shows 10 images done."""
     proc = subprocess.Popen(
         [*CLI, "measure", str(root), "-o", str(out)],
         stdout=subprocess.PIPE,
@@ -151,8 +148,21 @@ def test_sigterm_during_a_parquet_run_keeps_the_rows(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     reader.join(timeout=10)
-    stderr = "".join(seen)
-    assert proc.returncode == 130, stderr
+    return proc.returncode, "".join(seen)
+
+
+def test_sigterm_during_a_parquet_run_keeps_the_rows(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    root = _big_study(tmp_path, 300)
+    # The run takes well under a second, so on a loaded machine the signal can come after
+    # the last image; such an attempt proves nothing and is tried again.
+    for attempt in range(3):
+        out = tmp_path / f"results{attempt}.parquet"
+        returncode, stderr = _measure_then_sigterm(root, out)
+        if returncode != 0:
+            break
+    assert returncode == 130, stderr
     assert "Traceback" not in stderr
     table = pq.read_table(out).to_pandas()
     assert len(table) > 0

@@ -1,7 +1,7 @@
 """A multi-reader dataset with agreement known by construction, for the batch tests.
 
 Every image is a small real DX file with a fiducial-calibrated 0.1 mm spacing. The reader
-``reference`` draws a pelvic spur and a gap line on the left hip and confirms no HO on the
+``first`` draws a pelvic spur and a gap line on the left hip and confirms no HO on the
 right; ``copy`` saved the very same drawing; ``long`` drew every gap line 20 px (2.0 mm) longer.
 """
 
@@ -19,8 +19,9 @@ from ho_annotate.annotations.store import encode_annotations
 
 SPACING_MM = 0.1
 LONGER_PX = 20
-READERS = ("reference", "copy", "long")
-PIXELS = np.arange(64, dtype=np.uint16).reshape(8, 8)
+READERS = ("first", "copy", "long")
+# Tall enough for the longest gap line (rows 130 to 325): points far outside are refused.
+PIXELS = (np.arange(300 * 150) % 4096).astype(np.uint16).reshape(300, 150)
 
 
 def gap_px(index: int) -> int:

@@ -72,7 +72,7 @@ def test_rows_carry_the_grade_json_fields(dataset: Path) -> None:
     assert first["gap_mm"] == expected["gap_mm"]
     assert first["sop_instance_uid"] == header.sop_instance_uid
     assert first["spacing_kind"] == "calibrated"
-    left = table[(table["side"] == "left") & (table["reader"] == "reference")]
+    left = table[(table["side"] == "left") & (table["reader"] == "first")]
     for _, row in left.iterrows():
         index = int(Path(row["image"]).stem.removeprefix("case"))
         assert row["gap_mm"] == pytest.approx(gap_px(index) * SPACING_MM)
@@ -84,10 +84,10 @@ def test_rows_carry_the_grade_json_fields(dataset: Path) -> None:
 def test_measure_then_agreement_recovers_the_construction(dataset: Path) -> None:
     result = agreement(measure([dataset]))
     pairs = result.pairs.set_index(["scheme", "reader_a", "reader_b"])
-    assert pairs.loc[("brooker", "copy", "reference"), "kappa"] == pytest.approx(1.0)
-    assert pairs.loc[("brooker", "copy", "reference"), "n"] == 12
+    assert pairs.loc[("brooker", "copy", "first"), "kappa"] == pytest.approx(1.0)
+    assert pairs.loc[("brooker", "copy", "first"), "n"] == 12
     gaps = result.gap_pairs.set_index(["reader_a", "reader_b"])
-    assert gaps.loc[("copy", "reference"), "icc"] == pytest.approx(1.0)
+    assert gaps.loc[("copy", "first"), "icc"] == pytest.approx(1.0)
     assert gaps.loc[("copy", "long"), "bias"] == pytest.approx(-LONGER_PX * SPACING_MM)
     assert gaps.loc[("copy", "long"), "n"] == 6  # right hips have no gap
 

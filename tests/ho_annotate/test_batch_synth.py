@@ -58,7 +58,7 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[WrittenC
 
 def test_reference_rows_match_the_generator(cases: tuple[Path, list[WrittenCase]]) -> None:
     root, written = cases
-    table = measure([root])
+    table = measure([root], include_reference=True)
     reference = table[table["reader"] == "reference"].set_index(["image", "side"])
     for case in written:
         for expected in case.case.expected:
@@ -73,7 +73,7 @@ def test_reference_rows_match_the_generator(cases: tuple[Path, list[WrittenCase]
 
 def test_agreement_recovers_the_perturbation(cases: tuple[Path, list[WrittenCase]]) -> None:
     root, _ = cases
-    result = agreement(measure([root]))
+    result = agreement(measure([root], include_reference=True))
     pairs = result.pairs.set_index(["scheme", "reader_a", "reader_b"])
     for scheme in ("brooker", "della_valle"):
         assert pairs.loc[(scheme, "copy", "reference"), "kappa"] == pytest.approx(1.0)
@@ -90,7 +90,7 @@ def test_agreement_recovers_the_perturbation(cases: tuple[Path, list[WrittenCase
 
 def test_sample_data_table_matches_cases_csv() -> None:
     folder = sample_data_dir()
-    table = measure([folder]).set_index(["image", "side"])
+    table = measure([folder], include_reference=True).set_index(["image", "side"])
     cases = pd.read_csv(folder / "cases.csv", dtype=str, keep_default_na=False)
     listed = set(zip(cases["file"], cases["side"], strict=True))
     extra = table[[key not in listed for key in table.index]]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import WriteDX
 
@@ -28,6 +29,10 @@ def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [_script(), "grade", *map(str, args)], capture_output=True, text=True, check=False
     )
+
+
+# Tall enough for the femoral spur at rows 84-94 (points far outside an image are refused).
+TALL = np.zeros((100, 64), dtype=np.uint16)
 
 
 def rect(r0: float, c0: float, r1: float, c1: float) -> list[tuple[float, float]]:
@@ -53,6 +58,7 @@ def annotate(image: Path, reader: str = "reference", folder: Path | None = None)
 def calibrated(dx_file: WriteDX) -> Path:
     return dx_file(
         "hip.dcm",
+        TALL,
         PixelSpacing=[0.1, 0.1],
         PixelSpacingCalibrationType="FIDUCIAL",
         PatientOrientation=["L", "F"],
@@ -135,8 +141,8 @@ def test_refusals(dx_file: WriteDX, calibrated: Path, capsys: pytest.CaptureFixt
 def test_uncalibrated_images_ask_for_calibration(
     dx_file: WriteDX, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    detector = dx_file("det.dcm", ImagerPixelSpacing=[0.1, 0.1])
-    bare = dx_file("bare.dcm")
+    detector = dx_file("det.dcm", TALL, ImagerPixelSpacing=[0.1, 0.1])
+    bare = dx_file("bare.dcm", TALL)
     for image, kind in ((detector, "detector"), (bare, None)):
         annotate(image)
         assert main(["grade", str(image), "--json"]) == 0

@@ -211,7 +211,9 @@ def test_saving_keeps_the_previous_version_as_backup(tmp_path: Path) -> None:
     assert load_annotations(backup_path(path)) == first
     assert load_annotations(path) == second
     assert state == sidecar_state(path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name, backup_path(path).name]
+    # Besides the two, only the hidden lock file that guarded the save (issue 13).
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f".{path.name}.lock", path.name, backup_path(path).name]
 
 
 def test_a_file_changed_on_disk_since_loading_is_not_overwritten(tmp_path: Path) -> None:

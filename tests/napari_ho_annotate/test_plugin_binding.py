@@ -98,7 +98,6 @@ def test_origin_kind_side_and_flip_edits_go_through_the_model(bound: ImageBindin
 def test_gap_label_calibration_line_rescales_and_writer_saves(
     bound: ImageBinding, tmp_path: Path
 ) -> None:
-    bound.snap_default = bound.snap_next = False  # measured as drawn
     gaps = bound.start_drawing("gap")
     gaps.add_lines([np.array([[50.0, 40.0], [50.0, 90.0]])])
     assert gaps.features["label"][0] == "R 10.0 mm"  # 50 px at 0.2 mm

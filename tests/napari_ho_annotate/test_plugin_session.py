@@ -67,6 +67,7 @@ def test_reference_reader_is_read_only_and_readers_are_separate(tmp_path: Path) 
 
 AUTOSAVER = textwrap.dedent(
     """
+    import math
     import sys
     from pathlib import Path
     from ho_annotate import read_header
@@ -79,7 +80,9 @@ AUTOSAVER = textwrap.dedent(
     print("ready", flush=True)
     while True:
         n += 1
-        pts = [(float(r), float(n % 50 + c)) for r, c in ((1, 1), (1, 30), (30, 30))] * 60
+        # A simple polygon of 180 vertices (a repeated triangle crosses itself: refused).
+        turns = [2 * math.pi * k / 180 for k in range(180)]
+        pts = [(15 + 14 * math.sin(t), n % 50 + 15 + 14 * math.cos(t)) for t in turns]
         session.aset.items.append(Item(kind="island", side="left", points=pts))
         session.mark_changed()
         session.save()

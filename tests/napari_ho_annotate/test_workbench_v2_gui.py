@@ -20,6 +20,8 @@ from napari_ho_annotate._qt.workbench import (
 from plugin_gui_helpers import canvas_pos, click, click_polygon, drag, press_key
 from plugin_helpers import isolate_user_dir, pelvis_like, write_radiograph
 
+from ho_annotate.annotations.store import load_annotations
+
 pytestmark = pytest.mark.gui
 DOCK = "HO workbench (ho-annotate)"
 
@@ -233,7 +235,8 @@ def test_gap_lines_snap_and_one_click_outlines(
     (line,) = widget.binding.session.aset.items
     mm = float(np.hypot(*((np.subtract(*line.points)) * spacing.mm)))
     assert mm == pytest.approx(parts.gap_mm, abs=0.6)
-    assert model.extras[line.id].made == "snapped"
+    assert model.extras[line.id].made == "snapped" and line.made == "snapped"
+    assert line.clicks is not None and line.uncertainty_mm is not None
     assert np.allclose(model.extras[line.id].clicks, [a, b], atol=1.0)
     raw = widget.binding.overlays.clicks_layer
     assert raw is not None and raw.nshapes == 1
@@ -245,7 +248,7 @@ def test_gap_lines_snap_and_one_click_outlines(
     settle(qtbot, widget)
     second = widget.binding.session.aset.items[1]
     assert np.allclose(second.points, [a, b], atol=1.0)
-    assert model.extras[second.id].made == "drawn" and widget.binding.snap_next
+    assert model.extras[second.id].made == "manual" and widget.binding.snap_next
 
     # Shift+K then Shift+I: one click inside the island outlines it, an editable polygon
     press_key(viewer, qtbot, "Shift-K")
@@ -263,6 +266,8 @@ def test_gap_lines_snap_and_one_click_outlines(
     got = Polygon([(c, r) for r, c in island.points]).buffer(0)
     assert truth.intersection(got).area / truth.union(got).area >= 0.7
     assert islands.nshapes == 1 and model.extras[island.id].made == "outlined"
+    saved = load_annotations(widget.binding.session.sidecar)  # sidecar format version 2
+    assert {i.made for i in saved.items} == {"snapped", "manual", "outlined"}
     press_key(viewer, qtbot, UNDO_KEY)
     settle(qtbot, widget)
     assert islands.nshapes == 0 and len(widget.binding.session.aset.items) == 2

@@ -33,11 +33,12 @@ class ReadingLocked(HoAnnotateError):
 class ItemExtras(msgspec.Struct, kw_only=True):
     """What the plugin knows about how an item was made (not yet in every sidecar version).
 
-    ``made``: "drawn", "snapped" or "outlined"; ``clicks``: the reader's raw clicks (pixels)
-    before snapping; ``uncertainty_mm``: the snapping's estimate of the line's uncertainty.
+    ``made``: "manual", "snapped" or "outlined" (the sidecar's ``Made``); ``clicks``: the
+    reader's raw clicks (pixels) before snapping; ``uncertainty_mm``: the snapping's estimate
+    of the line's uncertainty. The items carry the same fields (sidecar format version 2).
     """
 
-    made: str = "drawn"
+    made: str = "manual"
     clicks: list[Point] = msgspec.field(default_factory=list)
     uncertainty_mm: float | None = None
 

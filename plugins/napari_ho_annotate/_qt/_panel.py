@@ -113,8 +113,11 @@ class HipPanel(QFrame):
         self.badge.setText(f" {BADGES[kind]} ")
         restyle(self.badge, f"background: {BADGE_COLOURS[kind]}; color: white; border-radius: 3px;")
         self.badge.setToolTip("What the millimetres rest on")
+        band = f" (±{result.band_mm:.1f} mm)" if result.band_mm is not None else ""
         self.borderline.setText(
-            "⚠ borderline: within measurement uncertainty of 1 cm" if result.borderline else ""
+            f"⚠ borderline: within measurement uncertainty{band} of 1 cm"
+            if result.borderline
+            else ""
         )
         self.warnings.setText("\n".join(result.warnings))
         self._set_needs([n.code for n in result.needs], {n.code: n.message for n in result.needs})
