@@ -139,7 +139,7 @@ def borderline_warning(
     spacing = ctx.spacing
     measured = _measurement_phrase(measurement_mm, step_mm)
     if spacing is not None and spacing.kind not in UNCORRECTED_KINDS:
-        spread = f"±{uncertainty(spacing) * 100:g} % ({spacing.kind}) and {measured}"
+        spread = f"±{uncertainty(spacing) * 100:.2g} % ({spacing.kind}) and {measured}"
         return f"Borderline: the {what} is within {spread} of 1 cm; check it."
     return (
         f"Borderline: the range of the true {what} comes within {measured} of 1 cm; "

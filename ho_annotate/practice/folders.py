@@ -53,6 +53,28 @@ def _stored_header_spacing(*readings: AnnotationSet | None) -> Spacing | None:
     return None
 
 
+def _run_answers(student_dir: Path) -> dict[str, tuple[str, dict[str, str | None]]]:
+    """For a practice run's ``cases`` folder (or the run folder): per presented image UID, the
+    source image's UID (its reference's key) and the grades the student picked by hand.
+
+    The picks live in the run file, not in the sidecars: without them a grade chosen from the
+    practice widget's drop-down would be scored as not read.
+    """
+    from ho_annotate.practice.run import load_run
+    from ho_annotate.practice.sets import RUN_FILE
+
+    for folder in (student_dir, student_dir.parent):
+        path = folder / RUN_FILE
+        if path.is_file():
+            run = load_run(path)
+            return {
+                c.sop_instance_uid: (c.source_sop_instance_uid or c.sop_instance_uid, c.picked)
+                for c in run.cases
+                if c.submitted is not None
+            }
+    return {}
+
+
 def score_folders(
     student_dir: Path,
     reference_dir: Path,
@@ -80,6 +102,8 @@ def score_folders(
             "holding the reference readings"
         )
     ref_paths = {p.resolve() for p in refs.values()}
+    answers = _run_answers(student_dir)
+    picks: dict[str, dict[str, str | None]] = {}
     students: dict[str, tuple[str, AnnotationSet]] = {}
     unmatched: list[str] = []
     readers: set[str] = set()
@@ -90,10 +114,16 @@ def score_folders(
         if reader is not None and aset.reader != reader:
             continue
         readers.add(aset.reader)
-        if aset.sop_instance_uid not in refs:
+        uid, picked = answers.get(aset.sop_instance_uid, (aset.sop_instance_uid, {}))
+        if uid not in refs:
             unmatched.append(str(path))
             continue
-        students[aset.sop_instance_uid] = (_case_name(path, aset.reader), aset)
+        # A presented practice copy has a UID of its own: re-bound to its reference's image.
+        students[uid] = (
+            _case_name(path, aset.reader),
+            msgspec.structs.replace(aset, sop_instance_uid=uid),
+        )
+        picks[uid] = picked
     if len(readers) > 1:
         raise HoAnnotateError(
             file=student_dir,
@@ -113,6 +143,7 @@ def score_folders(
                 student,
                 reference,
                 header,
+                picked=picks.get(uid),  # type: ignore[arg-type]
                 scheme=scheme,
                 iou_threshold=iou_threshold,
                 case=name or _case_name(ref_path, reference.reader),

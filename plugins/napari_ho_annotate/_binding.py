@@ -9,7 +9,7 @@ reported ``added`` and then discarded).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -27,11 +27,14 @@ from ._convert import (
     row_to_item,
 )
 from ._labels import LabelCache
+from ._model import ItemExtras, ReadingModel
 from ._napari_types import DataEvent, Layer, LayerEvent, Viewer
 from ._overlays import Overlays
+from ._pool import ShapesPool
 from ._reader import META
 from ._session import ImageSession
 from ._sides import auto_side, basis_after_flip
+from ._snapping import Pixels, outline_at, pixels_of, snap_item
 from ._style import (
     SPEC_BY_KEY,
     SPEC_BY_KIND,
@@ -46,6 +49,9 @@ if TYPE_CHECKING:
 
 
 EDIT_ACTIONS = frozenset({"added", "changed", "removed"})
+#: A line whose ends are at most this many screen pixels apart was a click, not a drag: the
+#: first click of a two-click line (napari's line tool only knows press-drag-release).
+CLICK_PX = 8.0
 
 
 def spec_of(item: Item) -> LayerSpec:
@@ -61,8 +67,12 @@ class ImageBinding:
         image: Image,
         session: ImageSession,
         on_edit: Callable[..., None] | None = None,
+        pool: ShapesPool | None = None,
     ) -> None:
         self.viewer = viewer
+        #: Where annotation layers come from and go back to (None: created and removed).
+        self.pool = pool
+        self._handlers: dict[str, Callable[[DataEvent], None]] = {}
         self.image = image
         self.session = session
         #: Called after a user edit event (``defer=True``: not before the event loop runs on);
@@ -70,7 +80,6 @@ class ImageBinding:
         self.on_edit = on_edit
         self.layers: dict[str, Shapes] = {}
         self.overlays = Overlays(viewer, str(image.name), str(session.image_path))
-        self.undo_stack: list[list[Item]] = []
         self._pending: set[str] = set()
         self._removed: set[str] = set()
         #: The origin new spurs / outlines get (the last tool chosen), by layer key.
@@ -78,9 +87,38 @@ class ImageBinding:
         #: Vertices and shape type of each shape when last reconciled, by id.
         self._shapes: dict[str, tuple[np.ndarray, str]] = {}
         self._labels = LabelCache()
+        #: The first click of a two-click line, by layer key (data coordinates).
+        self.first_click: dict[str, np.ndarray] = {}
+        #: New gap lines snap to the bone edges when on (the workbench turns it on from its
+        #: *Snap gap lines* box); ``snap_next`` is the next line's.
+        self.snap_default = False
+        self.snap_next = False
+        #: What the last snapping or outline click said (for the widget's status line).
+        self.tool_message = ""
+        self._outline_tool: tuple[Shapes, Any] | None = None
         self._closing = False
         viewer.layers.events.removed.connect(self._on_layer_removed)
+        self.model.restored.connect(self._on_restored)
+        self.model.locked_changed.connect(self._on_locked)
         self.load_items()
+
+    @property
+    def model(self) -> ReadingModel:
+        """The reading: every edit goes through it (one undo step per gesture)."""
+        return self.session.model
+
+    def _on_restored(self) -> None:
+        """Undo, redo or a reload replaced the annotation set: show it afresh."""
+        if not self._closing:
+            self.load_items()
+            if self.overlays.markers_layer is not None:
+                self.show_side_markers()  # an undone flip
+
+    def _on_locked(self, locked: bool) -> None:
+        for layer in self.layers.values():
+            layer.editable = not locked
+            if locked:
+                layer.mode = "pan_zoom"
 
     # -- layers --------
     @property
@@ -101,38 +139,51 @@ class ImageBinding:
 
     def _create(self, spec: LayerSpec) -> Shapes:
         scale, units = self._scale()
-        layer = Shapes(
-            ndim=2,
-            name=f"{self.name} {spec.title}",
-            scale=scale,
-            units=units,
-            features=empty_features(),
-            edge_width=spec.edge_width,
-            edge_color=spec.colour,
-            face_color=face_colour(spec, ""),
-            text={
-                "string": "{label}",
-                "color": spec.label_colour,
-                "size": 11,
-                "anchor": "upper_left",
-            },
-            metadata={
-                META: {
-                    "role": "annotation",
-                    "key": spec.key,
-                    "path": str(self.session.image_path),
-                    "sop_instance_uid": self.session.aset.sop_instance_uid,
-                    "reader": self.session.reader,
-                    "annotations_dir": (
-                        str(self.session.annotations_dir) if self.session.annotations_dir else None
-                    ),
-                }
-            },
-        )
+        metadata = {
+            META: {
+                "role": "annotation",
+                "key": spec.key,
+                "path": str(self.session.image_path),
+                "sop_instance_uid": self.session.aset.sop_instance_uid,
+                "reader": self.session.reader,
+                "annotations_dir": (
+                    str(self.session.annotations_dir) if self.session.annotations_dir else None
+                ),
+            }
+        }
+        name = f"{self.name} {spec.title}"
+        layer = self.pool.take(spec.key) if self.pool is not None else None
+        if layer is None or layer not in self.viewer.layers:
+            layer = Shapes(
+                ndim=2,
+                name=name,
+                scale=scale,
+                units=units,
+                features=empty_features(),
+                edge_width=spec.edge_width,
+                edge_color=spec.colour,
+                face_color=face_colour(spec, ""),
+                text={
+                    "string": "{label}",
+                    "color": spec.label_colour,
+                    "size": 11,
+                    "anchor": "upper_left",
+                },
+                metadata=metadata,
+            )
+            self.viewer.add_layer(layer)
+        else:  # a pooled layer of the same kind: already in the viewer, emptied and hidden
+            layer.name, layer.metadata = name, metadata
+            layer.scale, layer.units = scale, units
+            layer.features = empty_features()
+            layer.editable, layer.visible = True, True
         self._origin[spec.key] = "pelvis" if spec.uses_origin else ""
         self._reset_defaults(layer, spec)
-        self.viewer.add_layer(layer)
-        layer.events.data.connect(functools.partial(self._on_data, spec.key))
+        handler = functools.partial(self._on_data, spec.key)
+        self._handlers[spec.key] = handler
+        layer.events.data.connect(handler)
+        if self.model.locked:
+            layer.editable = False
         return layer
 
     def _reset_defaults(self, layer: Shapes, spec: LayerSpec) -> None:
@@ -155,7 +206,6 @@ class ImageBinding:
         for spec in SPECS:
             if spec.key in keys:
                 self._fill(spec.key)
-        self.undo_stack.clear()
         self.apply_spacing()
 
     def _items_of(self, key: str) -> list[Item]:
@@ -164,7 +214,10 @@ class ImageBinding:
     def _fill(self, key: str) -> None:
         """Replace the layer's shapes by the session's items of that key (no edit events)."""
         layer = self.layer(key)
-        rows = items_to_rows(self._items_of(key))
+        items = self._items_of(key)
+        rows = items_to_rows(items)
+        for item, vertices, shape_type in zip(items, rows.data, rows.shape_types, strict=True):
+            self._shapes[item.id] = (vertices, shape_type)
         with layer.events.data.blocker():
             if layer.nshapes:
                 layer.selected_data = set(range(layer.nshapes))
@@ -214,15 +267,27 @@ class ImageBinding:
         return bool(self._pending or self._removed)
 
     def reconcile(self) -> bool:
-        """Bring the session's items in line with the layers; True when anything changed."""
-        changed = self._drop_removed_layers()
-        for key in sorted(self._pending):
-            layer = self.layers.get(key)
-            if layer is not None and getattr(layer, "_is_creating", False):
-                continue  # a shape is being drawn: its "added" event will come back here
-            if layer is not None:
-                changed |= self._reconcile_layer(key)
-            self._pending.discard(key)
+        """Bring the session's items in line with the layers; True when anything changed.
+
+        All edits gathered since the last call make one undo step. A locked reading takes no
+        edits: the layers are put back as the model has them.
+        """
+        if self.model.locked:
+            for key in self._pending & set(self.layers):
+                self._fill(key)
+            self._pending.clear()
+            self._removed.clear()
+            return False
+        changed = False
+        with self.model.edit("draw"):
+            changed |= self._drop_removed_layers()
+            for key in sorted(self._pending):
+                layer = self.layers.get(key)
+                if layer is not None and getattr(layer, "_is_creating", False):
+                    continue  # a shape is being drawn: its "added" event will come back here
+                if layer is not None:
+                    changed |= self._reconcile_layer(key)
+                self._pending.discard(key)
         return changed
 
     def _reconcile_layer(self, key: str) -> bool:
@@ -232,6 +297,7 @@ class ImageBinding:
         items: list[Item] = []
         bad: list[int] = []
         seen: set[str] = set()
+        refill = False
         data, shape_types = layer.data, layer.shape_type
         for idx in range(layer.nshapes):
             row: dict[str, Any] = records[idx] if idx < len(records) else {}
@@ -239,6 +305,13 @@ class ImageBinding:
             if rid in seen:  # a pasted copy: a new item
                 row, rid = {**row, "id": ""}, ""
             vertices, shape_type = data[idx], shape_types[idx]
+            if rid not in old and shape_type == "line" and self._is_click(layer, vertices):
+                start = self.first_click.pop(key, None)
+                if start is None:  # click A: wait for click B
+                    self.first_click[key] = np.array(vertices[0], copy=True)
+                    bad.append(idx)
+                    continue
+                vertices, refill = np.array([start, vertices[0]]), True
             cached = self._shapes.get(rid)
             if (
                 rid in old
@@ -253,6 +326,8 @@ class ImageBinding:
                     bad.append(idx)
                     continue
                 item = self._complete(item, old.get(item.id), key)
+                if key == "gap" and rid not in old:
+                    refill |= self._snap(item)
                 self._shapes[item.id] = (np.array(vertices, copy=True), shape_type)
             assert item is not None
             seen.add(item.id)
@@ -264,13 +339,42 @@ class ImageBinding:
         if [old.get(i.id) for i in items] == items and len(items) == len(old):
             self._set_features(layer, spec, items_to_rows(items).features)
             return False
-        removed = [i for i in old.values() if i.id not in seen]
-        if removed:
-            self.undo_stack.append(removed)
         self._replace_items(key, items)
-        with layer.events.data.blocker():
-            self._set_features(layer, spec, items_to_rows(items).features)
+        if refill:
+            self._fill(key)
+        else:
+            with layer.events.data.blocker():
+                self._set_features(layer, spec, items_to_rows(items).features)
         return True
+
+    def _pixels(self) -> Pixels:
+        return pixels_of(self.image.data, self.session)
+
+    def _snap(self, item: Item) -> bool:
+        """Snap a new gap line (unless turned off for it); True when its ends moved."""
+        snap, self.snap_next = self.snap_next, self.snap_default
+        if not snap:
+            self.tool_message = "Gap line kept as drawn (snapping off for this line)."
+            self.model.extras[item.id] = ItemExtras(made="manual", clicks=list(item.points))
+            return False
+        before = list(item.points)
+        item, extras = snap_item(item, self._pixels())
+        self.model.extras[item.id] = extras
+        self.tool_message = (
+            "Gap line snapped to the bone edges (raw clicks shown faint)."
+            if extras.made == "snapped"
+            else "Gap line kept as drawn: no bone edges found near its ends."
+        )
+        return item.points != before
+
+    def _is_click(self, layer: Shapes, vertices: np.ndarray) -> bool:
+        """The line's ends are no more than ``CLICK_PX`` screen pixels apart."""
+        world = (np.asarray(vertices[-1]) - np.asarray(vertices[0]))[-2:] * np.asarray(layer.scale)[
+            -2:
+        ]
+        camera = _camera(self.viewer)
+        zoom = float(camera.zoom) if camera is not None else 1.0
+        return float(np.hypot(*world)) * zoom <= CLICK_PX
 
     def _complete(self, item: Item, before: Item | None, key: str) -> Item:
         """Side by the core rules unless the reader set it; keep what the layer cannot hold."""
@@ -314,9 +418,7 @@ class ImageBinding:
         changed = False
         if self.image in self.viewer.layers and not self._closing:
             for key in self._removed - set(self.layers):
-                removed = self._items_of(key)
-                if removed:
-                    self.undo_stack.append(removed)
+                if self._items_of(key):
                     self._replace_items(key, [])
                     changed = True
         self._removed.clear()
@@ -328,6 +430,8 @@ class ImageBinding:
         spec = SPEC_BY_KEY[key]
         layer = self.layer(key)
         layer.selected_data = set()
+        self.first_click.pop(key, None)
+        self._stop_outline_tool()
         if spec.uses_origin:
             self._origin[key] = origin or "pelvis"
             self._reset_defaults(layer, spec)
@@ -338,6 +442,60 @@ class ImageBinding:
         layer.mode = mode or spec.mode
         return layer
 
+    # -- one-click outlines --------
+    def start_outline(self, key: str, origin: str | None = None) -> Shapes:
+        """One click inside an island, spur or bone adds its outline (a drag still pans)."""
+        layer = self.start_drawing(key, origin, mode="pan_zoom")
+        callback = functools.partial(self._outline_gesture, key)
+        layer.mouse_drag_callbacks.append(callback)
+        self._outline_tool = (layer, callback)
+        return layer
+
+    def _stop_outline_tool(self) -> None:
+        if self._outline_tool is not None:
+            layer, callback = self._outline_tool
+            if callback in layer.mouse_drag_callbacks:
+                layer.mouse_drag_callbacks.remove(callback)
+            self._outline_tool = None
+
+    def _outline_gesture(self, key: str, layer: Shapes, event: Any) -> Generator[None, None, None]:
+        start = np.asarray(event.position, dtype=float)
+        yield
+        camera = _camera(self.viewer)
+        zoom = float(camera.zoom) if camera is not None else 1.0
+        while event.type == "mouse_move":
+            moved = np.asarray(event.position, dtype=float) - start
+            if float(np.hypot(*moved[-2:])) * zoom > CLICK_PX:
+                return  # a drag: napari pans, no outline
+            yield
+        point = layer.world_to_data(start)[-2:]
+        self.outline_click(key, (float(point[0]), float(point[1])))
+
+    def outline_click(self, key: str, point: tuple[float, float]) -> Item | None:
+        """Add the core's outline of the ``key`` structure under ``point`` (pixels)."""
+        from ho_annotate.errors import HoAnnotateError
+
+        try:
+            points = outline_at(self._pixels(), point, key)
+        except HoAnnotateError as exc:
+            self.tool_message = f"No outline: {exc}."
+            return None
+        spec = SPEC_BY_KEY[key]
+        origin = self._origin.get(key) or "pelvis" if spec.uses_origin else None
+        item = Item(
+            kind=spec.default_kind,
+            side=auto_side(self.session, points),
+            points=points,
+            origin=origin,  # type: ignore[arg-type]
+            made="outlined",
+            clicks=[point],
+        )
+        self.add_items([item], ItemExtras(made="outlined", clicks=[point]))
+        self.tool_message = f"Outlined a {spec.default_kind} ({len(points)} vertices, editable)."
+        if self.on_edit is not None:
+            self.on_edit()
+        return item
+
     def selected_ids(self) -> list[str]:
         ids: list[str] = []
         for layer in self.layers.values():
@@ -347,26 +505,31 @@ class ImageBinding:
             )
         return ids
 
-    def _edit(self, ids: Iterable[str], change: Callable[[Item], Item | None]) -> bool:
+    def _edit(
+        self, ids: Iterable[str], change: Callable[[Item], Item | None], what: str = "edit"
+    ) -> bool:
         wanted = set(ids)
         keys: set[str] = set()
-        for n, item in enumerate(list(self.session.aset.items)):
-            if item.id in wanted:
-                new = change(item)
-                if new is not None:
-                    keys |= {spec_of(item).key, spec_of(new).key}
-                    self.session.aset.items[n] = new
+        with self.model.edit(what):
+            for n, item in enumerate(list(self.session.aset.items)):
+                if item.id in wanted:
+                    new = change(item)
+                    if new is not None:
+                        keys |= {spec_of(item).key, spec_of(new).key}
+                        self.session.aset.items[n] = new
+            if "calibration" in keys:
+                self.update_calibration()
         for key in keys:
             self._fill(key)
         if keys:
-            if "calibration" in keys:
-                self.update_calibration()
             self.session.mark_changed()
         return bool(keys)
 
     def set_side(self, ids: Iterable[str], side: Side) -> bool:
         """The reader's own side for these items (kept when the image is flipped)."""
-        return self._edit(ids, lambda i: msgspec.structs.replace(i, side=side, side_by_reader=True))
+        return self._edit(
+            ids, lambda i: msgspec.structs.replace(i, side=side, side_by_reader=True), "side"
+        )
 
     def set_origin(self, ids: Iterable[str], origin: str) -> bool:
         def change(item: Item) -> Item | None:
@@ -374,7 +537,7 @@ class ImageBinding:
                 return None
             return msgspec.structs.replace(item, origin=origin)
 
-        return self._edit(ids, change)
+        return self._edit(ids, change, "origin")
 
     def set_kind(self, ids: Iterable[str], kind: ItemKind) -> bool:
         """Move items to another kind (and so another layer); polygons stay polygons."""
@@ -385,45 +548,44 @@ class ImageBinding:
             origin = item.origin or "pelvis" if SPEC_BY_KIND[kind].uses_origin else None
             return msgspec.structs.replace(item, kind=kind, origin=origin)
 
-        return self._edit(ids, change)
+        return self._edit(ids, change, "kind")
 
     def flip_sides(self) -> None:
         """The image is mirrored: swap the side of every item the reader did not set by hand."""
         from ho_annotate.dicom.sides import flip_sides
 
         basis = basis_after_flip(self.session)
-        aset = flip_sides(self.session.aset)
-        aset.side_basis = basis  # type: ignore[assignment]
-        self.session.aset = aset
+        with self.model.edit("flip sides") as current:
+            flipped = flip_sides(current)
+            flipped.side_basis = basis  # type: ignore[assignment]
+            current.items, current.hips = flipped.items, flipped.hips
+            current.side_basis = flipped.side_basis
         self.show_side_markers()
         for key in list(self.layers):
             self._fill(key)
         self.session.mark_changed()
 
     def confirm_no_ho(self, side: Side, confirmed: bool = True) -> None:
-        self.session.aset.hips[side].no_ho_confirmed = confirmed
+        self.model.set_no_ho(side, confirmed)
         self.session.mark_changed()
 
-    def undo_delete(self) -> bool:
-        """Bring back the last deleted shapes."""
-        if not self.undo_stack:
-            return False
-        items = self.undo_stack.pop()
-        self.session.aset.items.extend(items)
-        for key in {spec_of(i).key for i in items}:
-            self._fill(key)
-        if any(spec_of(i).key == "calibration" for i in items):
-            self.update_calibration()
-        self.session.mark_changed()
-        return True
+    def undo(self) -> bool:
+        """Undo the last edit (the layers are refilled through ``restored``)."""
+        self.reconcile()  # an edit still pending belongs before the undo
+        return self.model.can_undo and self.model.undo() is not None
 
-    def add_items(self, items: list[Item]) -> None:
+    def redo(self) -> bool:
+        return self.model.can_redo and self.model.redo() is not None
+
+    def add_items(self, items: list[Item], extras: ItemExtras | None = None) -> None:
         """Add items made by a tool (e.g. the prosthetic head found by the core)."""
-        self.session.aset.items.extend(items)
+        with self.model.edit("add"):
+            self.model.add_items(items, extras)
+            if any(spec_of(i).key == "calibration" for i in items):
+                self.update_calibration()
         for key in {spec_of(i).key for i in items}:
             self._fill(key)
-        if any(spec_of(i).key == "calibration" for i in items):
-            self.update_calibration()
+        self.apply_spacing()
         self.session.mark_changed()
 
     # -- calibration and scale --------
@@ -463,21 +625,36 @@ class ImageBinding:
         self.apply_spacing()
 
     def set_known_mm(self, item_id: str, known_mm: float) -> bool:
-        return self._edit([item_id], lambda i: msgspec.structs.replace(i, known_mm=known_mm))
+        return self._edit(
+            [item_id], lambda i: msgspec.structs.replace(i, known_mm=known_mm), "calibration"
+        )
 
     def apply_spacing(self) -> None:
         """Image and annotation layers use the current spacing (header or manual) as scale."""
         scale, units = self._scale()
-        if tuple(self.image.scale) != scale:
+        old = tuple(float(v) for v in self.image.scale)
+        if old != scale:
             self.image.scale = scale
             self.image.units = units
             for layer in self.bound_layers():
                 if layer is not self.image:
                     layer.scale = scale
                     layer.units = units
-            self.viewer.reset_view()
+            self._keep_view(old, scale)
         for layer in self.layers.values():
             self._set_features(layer, SPEC_BY_KEY[_key(layer)], layer.features)
+
+    def _keep_view(self, old: tuple[float, ...], new: tuple[float, float]) -> None:
+        """The same pixels stay on screen when the scale changes (calibrating keeps the zoom)."""
+        camera = _camera(self.viewer)
+        if camera is None or len(old) != 2:
+            return
+        ratio = (new[0] / old[0], new[1] / old[1])
+        centre = list(camera.center)
+        centre[-2] *= ratio[0]
+        centre[-1] *= ratio[1]
+        camera.center = tuple(centre)
+        camera.zoom = float(camera.zoom) / float(np.sqrt(ratio[0] * ratio[1]))
 
     def bound_layers(self) -> list[Layer]:
         """Every layer that belongs to this image (annotations, reference, automatic gap)."""
@@ -492,6 +669,13 @@ class ImageBinding:
         (``apply_spacing``), so nothing else needs redrawing here.
         """
         self.overlays.auto_gaps(report, self._scale())
+        gaps = {i.id for i in self.session.aset.items if i.kind == "gap"}
+        clicks = [
+            np.asarray(extra.clicks, dtype=float)
+            for item_id, extra in self.model.extras.items()
+            if extra.made == "snapped" and item_id in gaps and len(extra.clicks) == 2
+        ]
+        self.overlays.raw_clicks(clicks, self._scale())
 
     def show_side_markers(self) -> None:
         """Big R / L letters at the top corners, from the side rules (and any flip)."""
@@ -507,8 +691,17 @@ class ImageBinding:
         """Remove this image's annotation layers (the session keeps the items)."""
         self._closing = True
         self.viewer.layers.events.removed.disconnect(self._on_layer_removed)
-        for layer in [*self.layers.values(), *self.overlays.layers()]:
-            if layer is not None and layer in self.viewer.layers:
+        self._stop_outline_tool()
+        self.model.restored.disconnect(self._on_restored)
+        self.model.locked_changed.disconnect(self._on_locked)
+        for key, layer in self.layers.items():
+            layer.events.data.disconnect(self._handlers.pop(key))
+            if self.pool is not None and layer in self.viewer.layers:
+                self.pool.give(key, layer)
+            elif layer in self.viewer.layers:
+                self.viewer.layers.remove(layer)
+        for layer in self.overlays.layers():
+            if layer in self.viewer.layers:
                 self.viewer.layers.remove(layer)
         self.layers.clear()
 
@@ -551,6 +744,12 @@ def _one_rgba(colour: str) -> tuple[float, ...]:
 
 def _rgba(colours: list[str]) -> np.ndarray:
     return np.asarray([_one_rgba(c) for c in colours], dtype=np.float32)
+
+
+def _camera(viewer: Viewer) -> Any:
+    """The viewer's camera (``viewer.scene.camera`` since napari 0.9), if it has one."""
+    scene = getattr(viewer, "scene", None)
+    return getattr(scene, "camera", None) if scene is not None else getattr(viewer, "camera", None)
 
 
 def _key(layer: Shapes) -> str:

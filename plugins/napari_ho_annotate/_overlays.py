@@ -1,4 +1,5 @@
-"""What the tool itself draws on a radiograph: the automatic gap of each hip and R / L letters.
+"""What the tool itself draws on a radiograph: the automatic gap of each hip, R / L letters and
+the reader's raw clicks under a snapped gap line.
 
 Both are layers of their own, bound to the image by its path in ``metadata``, never edited by
 the reader.
@@ -17,7 +18,7 @@ from ho_annotate.annotations.model import Point
 
 from ._napari_types import Layer, Viewer
 from ._reader import META
-from ._style import AUTO_GAP_COLOUR
+from ._style import AUTO_GAP_COLOUR, RAW_CLICKS_COLOUR
 
 if TYPE_CHECKING:
     from ho_annotate.grading import GradeReport
@@ -34,10 +35,13 @@ class Overlays:
         self.path = path
         self.auto_gap_layer: Shapes | None = None
         self.markers_layer: Points | None = None
+        self.clicks_layer: Shapes | None = None
         self._drawn: tuple[object, ...] = ()
+        self._clicks_drawn: tuple[object, ...] = ()
 
     def layers(self) -> list[Layer]:
-        return [lay for lay in (self.auto_gap_layer, self.markers_layer) if lay is not None]
+        own = (self.auto_gap_layer, self.markers_layer, self.clicks_layer)
+        return [lay for lay in own if lay is not None]
 
     def forget(self, layer: Layer) -> None:
         """The user removed one of them."""
@@ -45,6 +49,38 @@ class Overlays:
             self.auto_gap_layer, self._drawn = None, ()
         if layer is self.markers_layer:
             self.markers_layer = None
+        if layer is self.clicks_layer:
+            self.clicks_layer, self._clicks_drawn = None, ()
+
+    def raw_clicks(self, lines: list[np.ndarray], scale: Scale) -> None:
+        """The reader's own clicks under each snapped gap line, thin and faint."""
+        drawn = tuple(tuple(np.round(a, 6).ravel()) for a in lines)
+        if drawn == self._clicks_drawn and (self.clicks_layer is not None or not lines):
+            return
+        self._clicks_drawn = drawn
+        layer = self.clicks_layer
+        if layer is None:
+            layer = Shapes(
+                ndim=2,
+                name=f"{self.name} raw clicks",
+                scale=scale[0],
+                units=scale[1],
+                edge_color=RAW_CLICKS_COLOUR,
+                edge_width=1.0,
+                opacity=0.5,
+                metadata={META: {"role": "raw_clicks", "path": self.path}},
+            )
+            layer.editable = False
+            active = self.viewer.layers.selection.active
+            self.viewer.add_layer(layer)
+            self.clicks_layer = layer
+            self.viewer.layers.selection.active = active
+        with layer.events.data.blocker():
+            if layer.nshapes:
+                layer.selected_data = set(range(layer.nshapes))
+                layer.remove_selected()
+            if lines:
+                layer.add(lines, shape_type="line", edge_color=RAW_CLICKS_COLOUR)
 
     def auto_gaps(self, report: GradeReport, scale: Scale) -> None:
         """A thin white line (and its length) for each hip's automatic gap; redrawn on change."""

@@ -8,9 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ho_annotate.annotations.model import Spacing, utc_now
+from ho_annotate.annotations.model import AnnotationSet, Spacing, utc_now
 from ho_annotate.annotations.naming import REFERENCE_READER
 from ho_annotate.errors import SidecarError
+
+from ._model import ReadingModel
 
 if TYPE_CHECKING:
     from ho_annotate.dicom.radiograph import RadiographHeader
@@ -35,7 +37,19 @@ class ImageSession:
         self.conflict: str | None = None
         self.saved_at: str | None = None
         self._grader: Grader | None = None
-        self._load()
+        #: No sidecar existed when the image was opened and nothing was saved since.
+        self.never_saved = False
+        #: The reading (annotation set, undo, lock, timer); every edit goes through it.
+        self.model = ReadingModel(self._read())
+        self.model.changed.connect(self._on_model_changed)
+
+    @property
+    def aset(self) -> AnnotationSet:
+        """The annotation set, owned by the reading model."""
+        return self.model.aset
+
+    def _on_model_changed(self, _what: str) -> None:
+        self.dirty = True
 
     # -- loading --------
     @property
@@ -44,22 +58,29 @@ class ImageSession:
 
         return sidecar_path(self.image_path, self.reader, self.annotations_dir)
 
-    def _load(self) -> None:
+    def _read(self) -> AnnotationSet:
         from ho_annotate.annotations.store import SidecarState, load_sidecar, new_annotation_set
 
         path = self.sidecar
         if path.exists():
             shape = (self.header.rows, self.header.columns)
             loaded = load_sidecar(path, self.header.sop_instance_uid, image_shape=shape)
-            self.aset, self.state = loaded.annotations, loaded.state
-            self.saved_at = self.aset.modified
+            aset, self.state = loaded.annotations, loaded.state
+            self.saved_at = aset.modified
+            self.never_saved = False
         else:
             self.state = SidecarState(False)
-            self.aset = new_annotation_set(self.header, self.reader)
-            if self.aset.image_file is None:
-                self.aset.image_file = self.image_path.name
+            aset = new_annotation_set(self.header, self.reader)
+            if aset.image_file is None:
+                aset.image_file = self.image_path.name
+            self.saved_at = None
+            self.never_saved = True
         self.dirty = False
         self.conflict = None
+        return aset
+
+    def _load(self) -> None:
+        self.model.reset(self._read())
 
     def switch_reader(self, reader: str) -> None:
         """Work as another reader: their sidecar is loaded (unsaved work must be saved first)."""
@@ -115,7 +136,9 @@ class ImageSession:
         self.aset.reader = self.reader
         try:
             self.state = save_annotations(
-                self.aset, path, expected=None if overwrite else self.state
+                self.model.extras_hook(self.aset),
+                path,
+                expected=None if overwrite else self.state,
             )
         except SidecarError as exc:
             self.conflict = str(exc)
@@ -123,4 +146,5 @@ class ImageSession:
         self.dirty = False
         self.conflict = None
         self.saved_at = utc_now()
+        self.never_saved = False
         return path

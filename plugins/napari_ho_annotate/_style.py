@@ -88,6 +88,8 @@ SPEC_BY_KEY: Final = {s.key: s for s in SPECS}
 SPEC_BY_KIND: Final = {k: s for s in SPECS for k in s.kinds}
 
 AUTO_GAP_COLOUR: Final = "#ffffff"
+#: The reader's raw clicks under a snapped gap line (faint, in the gap lines' green).
+RAW_CLICKS_COLOUR: Final = "#7cfc00"
 
 
 def edge_colour(spec: LayerSpec, origin: str) -> str:

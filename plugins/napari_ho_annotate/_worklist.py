@@ -74,3 +74,16 @@ class Worklist:
     def update_current(self, aset: AnnotationSet) -> None:
         if 0 <= self.current < len(self.entries):
             self.entries[self.current].update(aset)
+
+    @property
+    def done(self) -> int:
+        return sum(e.status == DONE for e in self.entries)
+
+    def next_unread(self) -> int | None:
+        """The first image after the current one (wrapping round) that is not done."""
+        n = len(self.entries)
+        for step in range(1, n + 1):
+            index = (self.current + step) % n
+            if self.entries[index].status != DONE:
+                return index
+        return None

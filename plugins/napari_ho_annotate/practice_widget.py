@@ -34,6 +34,7 @@ from ho_annotate.practice.run import PracticeSession, RunCase
 from ho_annotate.practice.score import NO_ANSWER, format_summary
 
 from ._convert import items_to_rows
+from ._pool import ShapesPool
 from ._reader import META
 
 #: The reference overlay: one colour for what the student found, another for what they missed.
@@ -70,6 +71,8 @@ class PracticeWidget(QWidget):
         self.binding: Any = None
         self.image: Any = None
         self.reference_layer: Any = None
+        #: Shapes layers are reused from case to case, never removed (see ``_pool``).
+        self.pool = ShapesPool()
         self._build()
         if run_dir is not None:
             self.open_run(Path(run_dir))
@@ -190,7 +193,11 @@ class PracticeWidget(QWidget):
         kwargs["metadata"][META]["role"] = "practice"
         self.image = self.viewer.add_image(data, **kwargs)
         session = ImageSession(path, rad.header, self.practice.run.reader)
-        self.binding = ImageBinding(self.viewer, self.image, session, on_edit=self._autosave)
+        self.binding = ImageBinding(
+            self.viewer, self.image, session, on_edit=self._autosave, pool=self.pool
+        )
+        # The student's own measurement is what is practised: gap lines are kept as drawn.
+        self.binding.snap_default = self.binding.snap_next = False
         self.viewer.reset_view()
         total = len(self.practice.run.cases)
         index = self.practice.run.cases.index(case) + 1
@@ -204,9 +211,10 @@ class PracticeWidget(QWidget):
         if self.binding is not None:
             self.binding.close()
             self.binding = None
-        for layer in (self.reference_layer, self.image):
-            if layer is not None and layer in self.viewer.layers:
-                self.viewer.layers.remove(layer)
+        if self.reference_layer is not None and self.reference_layer in self.viewer.layers:
+            self.pool.give("reference", self.reference_layer)
+        if self.image is not None and self.image in self.viewer.layers:
+            self.viewer.layers.remove(self.image)
         self.reference_layer = self.image = None
         self.case = None
 
@@ -282,19 +290,32 @@ class PracticeWidget(QWidget):
             else REFERENCE_COLOUR
             for i in items
         ]
-        self.reference_layer = self.viewer.add_shapes(
-            rows.data,
-            shape_type=rows.shape_types,
-            features=rows.features,
-            edge_color=colours,
-            face_color="#00000000",
-            edge_width=3,
-            name=f"{self.case.name if self.case else ''} reference",
-            scale=tuple(self.image.scale),
-            units=tuple(self.image.units),
-            text={"string": "{label}", "color": REFERENCE_COLOUR, "size": 10},
-            metadata={META: {"role": "reference", "path": str(self.binding.session.image_path)}},
-        )
+        name = f"{self.case.name if self.case else ''} reference"
+        metadata = {META: {"role": "reference", "path": str(self.binding.session.image_path)}}
+        layer = self.pool.take("reference")
+        if layer is None or layer not in self.viewer.layers:
+            layer = self.viewer.add_shapes(
+                rows.data,
+                shape_type=rows.shape_types,
+                features=rows.features,
+                edge_color=colours,
+                face_color="#00000000",
+                edge_width=3,
+                name=name,
+                scale=tuple(self.image.scale),
+                units=tuple(self.image.units),
+                text={"string": "{label}", "color": REFERENCE_COLOUR, "size": 10},
+                metadata=metadata,
+            )
+        else:  # the previous case's layer, emptied and hidden: filled again
+            with layer.events.data.blocker():
+                layer.name, layer.metadata = name, metadata
+                layer.scale, layer.units = tuple(self.image.scale), tuple(self.image.units)
+                layer.add(rows.data, shape_type=rows.shape_types, edge_color=colours)
+                layer.features = rows.features
+                layer.edge_color = colours
+                layer.visible = True
+        self.reference_layer = layer
         self.reference_layer.editable = False
         self.viewer.layers.selection.active = self.image
 
@@ -302,6 +323,7 @@ class PracticeWidget(QWidget):
         """The submitted shapes can no longer change; extra ones are marked and labelled."""
         from napari.utils.colormaps.standardize_color import transform_color
 
+        self.binding.model.lock()  # a submitted answer takes no more edits
         extra = {r.id for s in result.sides.values() for r in s.extra}
         mark = transform_color(EXTRA_COLOUR)[0]
         for layer in self.binding.layers.values():

@@ -61,14 +61,20 @@ def test_shapes_get_stable_ids_sides_and_survive_moves_deletes_and_undo(
     assert first.side == "left"
     assert first.points[0] == (40.0, 220.0)
 
-    # delete one, undo brings back the same id and geometry
+    # delete one, undo brings back the same id and geometry; redo deletes it again
     spurs.selected_data = {1}
     spurs.remove_selected()
-    assert [i.id for i in aset.items] == [ids[0]]
-    assert bound.undo_delete()
-    assert sorted(i.id for i in aset.items) == sorted(ids)
+    assert [i.id for i in bound.session.aset.items] == [ids[0]]
+    assert bound.undo()
+    assert sorted(i.id for i in bound.session.aset.items) == sorted(ids)
     assert sorted(spurs.features["id"]) == sorted(ids)
-    assert not bound.undo_delete()
+    assert bound.redo() and list(spurs.features["id"]) == [ids[0]]
+    assert bound.undo()
+    # the next undo takes back the move: one step, the first spur back on the right
+    assert bound.undo()
+    first = next(i for i in bound.session.aset.items if i.id == ids[0])
+    assert first.side == "right" and first.points[0] == (40.0, 20.0)
+    assert np.array_equal(spurs.data[list(spurs.features["id"]).index(ids[0])], square(40, 20))
 
 
 def test_origin_kind_side_and_flip_edits_go_through_the_model(bound: ImageBinding) -> None:
@@ -130,7 +136,8 @@ def test_deleting_the_calibration_restores_the_header_spacing(bound: ImageBindin
     cal.remove_selected()
     assert bound.session.aset.calibration is None
     assert tuple(bound.image.scale) == pytest.approx((0.2, 0.2))
-    assert bound.undo_delete() and bound.session.aset.calibration is not None
+    assert bound.undo() and bound.session.aset.calibration is not None
+    assert tuple(bound.image.scale) != pytest.approx((0.2, 0.2))
 
 
 def test_circle_calibration_from_clicked_edge_points_and_from_an_ellipse(

@@ -51,6 +51,11 @@ def test_calibration_lesson_sample(
     # the need is an action: calibrate on the 32 mm prosthetic head
     widget.known_mm.setValue(float(truth["left"].prosthesis_mm or 0))
     left.need_buttons["calibration"].click()
+    # the found head is shown first; the reader confirms it with the size they set
+    qtbot.waitUntil(lambda: not widget.confirm_head_button.isHidden(), timeout=10000)
+    assert widget.binding.session.aset.calibration is None
+    assert "32.0 mm" in widget.confirm_head_button.text()
+    widget.confirm_head_button.click()
     qtbot.waitUntil(lambda: widget.panels["left"].grade.text() == "III", timeout=10000)
     assert widget.panels["left"].badge.text().strip() == "manual"
     gap = float(widget.panels["left"].gap.text().split()[1])

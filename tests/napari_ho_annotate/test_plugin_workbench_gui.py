@@ -118,6 +118,8 @@ def test_reading_a_hip_step_by_step(make_napari_viewer: Any, qtbot: Any, detecto
     # calibrate on the prosthetic head (28 mm, radius 70 px: 0.2 mm/px at the patient plane)
     widget.preset.setCurrentIndex(1)
     widget.find_head_button.click()  # the search runs in a thread
+    qtbot.waitUntil(lambda: not widget.confirm_head_button.isHidden(), timeout=20000)
+    widget.confirm_head_button.click()  # the reader confirms the circle and its size
     qtbot.waitUntil(lambda: panel(widget, "right")["badge"] == "manual", timeout=20000)
     settle(qtbot, widget)
     right = panel(widget, "right")

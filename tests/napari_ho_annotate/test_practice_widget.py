@@ -30,12 +30,20 @@ PELVIC = box(60, 40, 80, 90)
 FEMORAL = box(120, 40, 140, 90)
 
 
-def make_run(tmp_path: Path) -> Path:
-    """One case: right hip (image left) spurs 8.0 mm apart (III), left hip confirmed no HO (0)."""
+def make_run(tmp_path: Path, n: int = 1) -> Path:
+    """``n`` cases: right hip (image left) spurs 8.0 mm apart (III), left hip no HO (0)."""
     set_dir = tmp_path / "set"
     (set_dir / "references").mkdir(parents=True)
+    for k in range(n):
+        _make_case(set_dir, "brooker_III_example" + (f"_{k}" if k else ""))
+    run_dir = tmp_path / "run"
+    prepare_run(set_dir, run_dir, reader="student")
+    return run_dir
+
+
+def _make_case(set_dir: Path, name: str) -> None:
     image = write_dx(
-        set_dir / "brooker_III_example.dcm",
+        set_dir / f"{name}.dcm",
         (800 + 3000 * (np.add.outer(np.arange(200) % 50, np.arange(260) % 40) > 70)).astype(
             np.uint16
         ),
@@ -58,10 +66,7 @@ def make_run(tmp_path: Path) -> Path:
             Item(kind="gap", side="right", points=[(80.0, 65.0), (120.0, 65.0)], id="rg"),
         ],
     )
-    save_annotations(reference, set_dir / "references" / "brooker_III_example.reference.ho.json")
-    run_dir = tmp_path / "run"
-    prepare_run(set_dir, run_dir, reader="student")
-    return run_dir
+    save_annotations(reference, set_dir / "references" / f"{name}.reference.ho.json")
 
 
 def _draw(widget: PracticeWidget, key: str, origin: str | None, data: Any, kind: str) -> None:
@@ -133,3 +138,53 @@ def test_one_case_end_to_end(make_napari_viewer: Any, qtbot: Any, tmp_path: Path
     widget.next_case()
     assert "All 1 cases submitted" in widget.case_label.text()
     assert not any(layer.name.startswith("case_001") for layer in viewer.layers)
+
+
+@pytest.mark.gui
+def test_cli_score_equals_the_widget_score_and_a_second_submit_is_safe(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """Grades picked from the drop-down count in ``ho-annotate score`` as in the widget; two
+    submits in a row with real clicks (no screenshot between them) keep napari drawing."""
+    import subprocess
+    import sys
+
+    run_dir = make_run(tmp_path, n=2)
+    viewer = make_napari_viewer(show=True)  # drawn for real: the crash was in glDrawArrays
+    widget = PracticeWidget(viewer, run_dir)
+    viewer.window.add_dock_widget(widget, name="Practice")
+    for right in ("II", "III"):  # wrong, then right; the left hip picked 0 both times
+        _draw(widget, "island", None, box(60, 180, 80, 200), "polygon")  # an extra island
+        qtbot.wait(30)
+        widget.pick["right"].setCurrentText(right)
+        widget.pick["left"].setCurrentText("0")
+        qtbot.mouseClick(widget.submit_button, Qt.MouseButton.LeftButton)
+        qtbot.wait(30)  # let napari draw the reference layer
+        qtbot.mouseClick(widget.next_button, Qt.MouseButton.LeftButton)
+        qtbot.wait(30)
+    assert "All 2 cases submitted" in widget.case_label.text()
+    # the Shapes layers were reused from case to case, never removed and created again
+    assert [layer.name for layer in viewer.layers if "island" in layer.name] == [
+        "(unused island layer)"
+    ]
+    mine = widget.practice.summary()
+    assert (mine.right, mine.wrong, mine.not_read) == (3, 1, 0)
+
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ho_annotate",
+            "score",
+            str(run_dir / "cases"),
+            str(tmp_path / "set" / "references"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    cli = json.loads(out.stdout)["summary"]
+    assert (cli["right"], cli["wrong"], cli["not_read"]) == (mine.right, mine.wrong, 0)
+    assert cli["accuracy"] == pytest.approx(mine.accuracy)

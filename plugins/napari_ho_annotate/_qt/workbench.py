@@ -31,6 +31,7 @@ from ho_annotate.annotations.model import POLYGON_KIND_ORDER, SIDES, Item
 from ho_annotate.errors import HoAnnotateError, SidecarError
 
 from .._binding import ImageBinding
+from .._pool import ShapesPool
 from .._reader import META, radiograph_layers
 from .._session import ImageSession
 from .._settings import Settings, clean_reader
@@ -54,17 +55,34 @@ PRESETS = (
     ("40 mm head", 40.0),
     ("25 mm ball", 25.0),
 )
-#: (button text, layer key, origin, shortcut)
+#: (button text, layer key, origin, shortcut). Keys napari's layers do not use (Shift+P is
+#: napari's polygon lasso, Shift+L its polyline, Shift+A and Shift+V select and hide shapes).
 TOOLS = (
     ("Island", "island", None, "Shift-I"),
-    ("Pelvic spur", "spur", "pelvis", "Shift-P"),
+    ("Pelvic spur", "spur", "pelvis", "Shift-S"),
     ("Femoral spur", "spur", "femur", "Shift-F"),
     ("Bridge", "bridge", None, "Shift-B"),
     ("Gap line", "gap", None, "Shift-G"),
     ("Pelvis outline", "bone", "pelvis", "Shift-O"),
     ("Femur outline", "bone", "femur", "Shift-E"),
 )
-UNDO_KEY = "Shift-U"
+CALIBRATION_KEY = "Shift-C"
+#: Snapping on / off for the next gap line only.
+SNAP_KEY = "Shift-N"
+#: Island, spur and outline tools: one click inside the structure instead of clicking its edge.
+OUTLINE_KEY = "Shift-K"
+#: Worklist: next / previous image, next image not yet done.
+NEXT_KEY, PREVIOUS_KEY, NEXT_UNREAD_KEY = "Shift-Right", "Shift-Left", "Shift-Down"
+#: Layers the one-click outline works on.
+OUTLINE_KEYS = ("island", "spur", "bone")
+#: CtrlCmd: Control, or Command on macOS (napari swaps them). Ctrl+Y stays napari's 2D/3D.
+UNDO_KEY = "Control-Z"
+REDO_KEY = "Control-Shift-Z"
+
+
+def key_text(shortcut: str) -> str:
+    """How a shortcut is written on a button (``Control-Shift-Z`` -> ``Ctrl+Shift+Z``)."""
+    return shortcut.replace("Control", "Ctrl").replace("-", "+")
 
 
 def _find_heads(path: Path) -> list[HeadCandidate]:
@@ -103,12 +121,18 @@ class Workbench(QWidget):
         self.settings = Settings.load()
         self.binding: ImageBinding | None = None
         self.worklist = Worklist()
+        #: Annotation layers reused from image to image (removing Shapes layers can crash
+        #: napari's drawing on software OpenGL, see ``_pool``).
+        self.pool = ShapesPool()
         self.last_report: GradeReport | None = None
         self.last_refresh_s = 0.0
         #: How many times the panel was refreshed (benchmarks and tests wait on it).
         self.refresh_count = 0
         #: The prosthetic-head search running in a thread, if any.
         self.head_worker: Any = None
+        #: The head found and shown, waiting for the reader's confirmation: its edge points.
+        self.found_head: list[tuple[float, float]] | None = None
+        self._head_preview: Any = None
         self._edit_started: float | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -124,6 +148,9 @@ class Workbench(QWidget):
         napari_viewer.layers.events.inserted.connect(self._on_inserted)
         napari_viewer.layers.events.removed.connect(self._on_removed)
         self._docked = False
+        #: The view of the last automatic fit (None: not fitted yet for this image).
+        self._auto_view: tuple[float, ...] | None = None
+        napari_viewer.canvas.events.size.connect(self._on_canvas_size)
         for layer in list(napari_viewer.layers):
             self._adopt(layer)
 
@@ -134,12 +161,36 @@ class Workbench(QWidget):
                 self._docked = True
             elif self._docked:
                 self.shutdown()
+        elif e.type() == QEvent.Type.Show:
+            self._on_canvas_size()  # refit, unless the reader moved the view
         return bool(super().event(e))
+
+    def _on_canvas_size(self, _event: Any = None) -> None:
+        """The canvas was resized (the dock took its room): fit again, unless the reader has
+        moved the view since the last automatic fit."""
+        if self.binding is None:
+            return
+        if self._auto_view is None or self._auto_view == self._view():
+            self._fit_later()
+
+    def _view(self) -> tuple[float, ...]:
+        camera = self.viewer.scene.camera
+        return (float(camera.zoom), *(float(v) for v in camera.center))
+
+    def _fit_later(self) -> None:
+        """Fit the image once the dock has taken its room (docking narrows the canvas)."""
+        QTimer.singleShot(0, self._fit)
+
+    def _fit(self) -> None:
+        if self.binding is not None:
+            self.viewer.reset_view()
+            self._auto_view = self._view()
 
     def shutdown(self) -> None:
         """Save, remove this workbench's layers and stop listening to the viewer."""
         self.unbind(remove_layers=False)
         for emitter, callback in (
+            (self.viewer.canvas.events.size, self._on_canvas_size),
             (self.viewer.layers.events.inserted, self._on_inserted),
             (self.viewer.layers.events.removed, self._on_removed),
         ):
@@ -184,21 +235,29 @@ class Workbench(QWidget):
         for panel in self.panels.values():
             hips.addWidget(panel, 1)
         layout.addLayout(hips)
+        self.hips_layout = hips
         return box
 
     def _build_tools(self) -> QGroupBox:
-        box = QGroupBox("Draw (click points, double-click to finish)")
+        box = QGroupBox(
+            "Draw: outlines click by click, double-click to finish; lines: drag, or click twice"
+        )
         grid = QGridLayout(box)
         self.tool_buttons: dict[str, QPushButton] = {}
         for n, (text, key, origin, shortcut) in enumerate(TOOLS):
-            button = QPushButton(f"{text}  [{shortcut.replace('-', '+')}]")
+            button = QPushButton(f"{text}  [{key_text(shortcut)}]")
             button.clicked.connect(lambda _=False, k=key, o=origin: self.draw(k, o))
             grid.addWidget(button, n // 2, n % 2)
             self.tool_buttons[text] = button
         row = len(TOOLS) // 2 + 1
-        self.undo_button = QPushButton(f"Undo delete  [{UNDO_KEY.replace('-', '+')}]")
-        self.undo_button.clicked.connect(self.undo_delete)
-        grid.addWidget(self.undo_button, row, 0)
+        undo = QHBoxLayout()
+        self.undo_button = QPushButton(f"Undo  [{key_text(UNDO_KEY)}]")
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button = QPushButton(f"Redo  [{key_text(REDO_KEY)}]")
+        self.redo_button.clicked.connect(self.redo)
+        undo.addWidget(self.undo_button)
+        undo.addWidget(self.redo_button)
+        grid.addLayout(undo, row, 0)
         self.flip_button = QPushButton("Flip image sides")
         self.flip_button.setToolTip("The image is mirrored: swap left and right")
         self.flip_button.clicked.connect(self.flip_sides)
@@ -219,6 +278,20 @@ class Workbench(QWidget):
         self.kind_combo.activated.connect(self._on_kind_combo)
         sel.addWidget(self.kind_combo)
         grid.addLayout(sel, row + 1, 0, 1, 2)
+        snapping = QHBoxLayout()
+        self.snap_check = QCheckBox(f"Snap gap lines to bone edges  [{key_text(SNAP_KEY)}: next]")
+        self.snap_check.setChecked(True)
+        self.snap_check.toggled.connect(self._on_snap)
+        self.outline_check = QCheckBox(f"One-click outline  [{key_text(OUTLINE_KEY)}]")
+        self.outline_check.setToolTip(
+            "Island, spur and outline tools: click once inside the structure"
+        )
+        snapping.addWidget(self.snap_check)
+        snapping.addWidget(self.outline_check)
+        grid.addLayout(snapping, row + 2, 0, 1, 2)
+        self.tool_status = QLabel("")
+        self.tool_status.setWordWrap(True)
+        grid.addWidget(self.tool_status, row + 3, 0, 1, 2)
         return box
 
     def _build_calibration(self) -> QGroupBox:
@@ -242,9 +315,15 @@ class Workbench(QWidget):
         layout.addWidget(self.known_mm, 0, 2)
         self.find_head_button = QPushButton("Find the prosthetic head")
         self.find_head_button.clicked.connect(self.find_head)
+        self.confirm_head_button = QPushButton("")
+        self.confirm_head_button.clicked.connect(self.confirm_head)
+        self.reject_head_button = QPushButton("Not the head")
+        self.reject_head_button.clicked.connect(self.reject_head)
+        self.confirm_head_button.hide()
+        self.reject_head_button.hide()
         circle = QPushButton("Circle: click edge points")
         circle.clicked.connect(lambda: self.draw("calibration", mode="add_polygon"))
-        line = QPushButton("Known-length line  [Shift+C]")
+        line = QPushButton(f"Known-length line  [{key_text(CALIBRATION_KEY)}]")
         line.clicked.connect(lambda: self.draw("calibration", mode="add_line"))
         remove = QPushButton("Remove calibration")
         remove.clicked.connect(self.remove_calibration)
@@ -255,6 +334,8 @@ class Workbench(QWidget):
         self.spacing_label = QLabel("")
         self.spacing_label.setWordWrap(True)
         layout.addWidget(self.spacing_label, 3, 0, 1, 3)
+        layout.addWidget(self.confirm_head_button, 4, 0, 1, 2)
+        layout.addWidget(self.reject_head_button, 4, 2)
         return box
 
     def _build_saving(self) -> QGroupBox:
@@ -288,16 +369,20 @@ class Workbench(QWidget):
         box = QGroupBox("Worklist")
         layout = QVBoxLayout(box)
         self.work_list = QListWidget()
-        self.work_list.setMaximumHeight(110)
+        self.work_list.setMinimumHeight(160)
+        self.work_list.setMaximumHeight(260)
         self.work_list.itemActivated.connect(lambda item: self.open_index(self.work_list.row(item)))
         layout.addWidget(self.work_list)
         row = QHBoxLayout()
-        self.prev_button = QPushButton("◀ Previous")
-        self.prev_button.clicked.connect(lambda: self.open_index(self.worklist.current - 1))
-        self.next_button = QPushButton("Next ▶")
-        self.next_button.clicked.connect(lambda: self.open_index(self.worklist.current + 1))
+        self.prev_button = QPushButton(f"◀ Previous  [{key_text(PREVIOUS_KEY)}]")
+        self.prev_button.clicked.connect(self.open_previous)
+        self.next_button = QPushButton(f"Next ▶  [{key_text(NEXT_KEY)}]")
+        self.next_button.clicked.connect(self.open_next)
+        self.next_unread_button = QPushButton(f"Next unread  [{key_text(NEXT_UNREAD_KEY)}]")
+        self.next_unread_button.clicked.connect(self.open_next_unread)
         row.addWidget(self.prev_button)
         row.addWidget(self.next_button)
+        row.addWidget(self.next_unread_button)
         layout.addLayout(row)
         box.setVisible(False)
         self.worklist_box = box
@@ -309,9 +394,19 @@ class Workbench(QWidget):
                 shortcut, lambda _v, k=key, o=origin: self.draw(k, o), overwrite=True
             )
         self.viewer.bind_key(
-            "Shift-C", lambda _v: self.draw("calibration", mode="add_line"), overwrite=True
+            CALIBRATION_KEY, lambda _v: self.draw("calibration", mode="add_line"), overwrite=True
         )
-        self.viewer.bind_key(UNDO_KEY, lambda _v: self.undo_delete(), overwrite=True)
+        self.viewer.bind_key(SNAP_KEY, lambda _v: self.toggle_snap_next(), overwrite=True)
+        self.viewer.bind_key(
+            OUTLINE_KEY,
+            lambda _v: self.outline_check.setChecked(not self.outline_check.isChecked()),
+            overwrite=True,
+        )
+        self.viewer.bind_key(NEXT_KEY, lambda _v: self.open_next(), overwrite=True)
+        self.viewer.bind_key(PREVIOUS_KEY, lambda _v: self.open_previous(), overwrite=True)
+        self.viewer.bind_key(NEXT_UNREAD_KEY, lambda _v: self.open_next_unread(), overwrite=True)
+        self.viewer.bind_key(UNDO_KEY, lambda _v: self.undo(), overwrite=True)
+        self.viewer.bind_key(REDO_KEY, lambda _v: self.redo(), overwrite=True)
 
     # -- binding to images --------
     def _on_inserted(self, event: Any) -> None:
@@ -347,13 +442,16 @@ class Workbench(QWidget):
         except HoAnnotateError as exc:
             self.image_label.setText(f"Cannot annotate {path.name}: {exc}")
             return
-        self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit)
+        self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit, pool=self.pool)
         self.binding.calibration_mm = self.known_mm.value()
+        self._on_snap(self.snap_check.isChecked())
         self.binding.show_side_markers()
         self.viewer.canvas.overlays["scale_bar"].visible = True
         self.viewer.layers.selection.active = image
         self.worklist.select(path)
         self.refresh()
+        self._auto_view = None
+        self._fit_later()
 
     def unbind(self, *, remove_layers: bool) -> None:
         """Stop working on the current image; unsaved work is saved first (even without
@@ -362,6 +460,9 @@ class Workbench(QWidget):
             return
         if self.binding.session.dirty:
             self.save()
+        self.found_head = None
+        self._drop_head_preview()
+        self._show_head_question()
         binding, self.binding = self.binding, None
         binding.close()
         if remove_layers:
@@ -398,11 +499,34 @@ class Workbench(QWidget):
             self.refresh()
 
     def draw(self, key: str, origin: str | None = None, mode: str | None = None) -> None:
-        if self.binding is not None:
+        if self.binding is None:
+            return
+        if key in OUTLINE_KEYS and mode is None and self.outline_check.isChecked():
+            self.binding.start_outline(key, origin)
+            self.tool_status.setText("Click once inside the structure to outline it.")
+        else:
             self.binding.start_drawing(key, origin, mode)
 
-    def undo_delete(self) -> None:
-        if self.binding is not None and self.binding.undo_delete():
+    def _on_snap(self, on: bool) -> None:
+        if self.binding is not None:
+            self.binding.snap_default = self.binding.snap_next = on
+
+    def toggle_snap_next(self) -> None:
+        """Snapping the other way for the next gap line only."""
+        if self.binding is None:
+            return
+        self.binding.snap_next = not self.binding.snap_next
+        self.tool_status.setText(
+            "Next gap line: " + ("snapped" if self.binding.snap_next else "kept as drawn")
+        )
+
+    def undo(self) -> None:
+        """Undo the last edit (a whole gesture: a drag, a shape, a button)."""
+        if self.binding is not None and self.binding.undo():
+            self.refresh()
+
+    def redo(self) -> None:
+        if self.binding is not None and self.binding.redo():
             self.refresh()
 
     def set_side(self, side: str) -> None:
@@ -455,6 +579,7 @@ class Workbench(QWidget):
     # -- calibration --------
     def _on_known_mm(self, value: float) -> None:
         """The size applies to new calibrations and to the current one (the user confirms it)."""
+        self._show_head_question()
         if self.binding is None:
             return
         self.binding.calibration_mm = value
@@ -493,10 +618,59 @@ class Workbench(QWidget):
         head = heads[0]
         t = np.linspace(0.0, 2.0 * np.pi, 24, endpoint=False)
         r0, c0 = head.center
-        points = [
+        self.found_head = [
             (float(r0 + head.radius_px * np.sin(a)), float(c0 + head.radius_px * np.cos(a)))
             for a in t
         ]
+        self._show_head_preview()
+        self._show_head_question()
+
+    def _show_head_preview(self) -> None:
+        """The found circle, dashed yellow, until the reader confirms or rejects it."""
+        from napari.layers import Shapes
+
+        assert self.binding is not None and self.found_head is not None
+        self._drop_head_preview()
+        layer = Shapes(
+            [np.asarray(self.found_head)],
+            shape_type="polygon",
+            name=f"{self.binding.name} found head (confirm)",
+            scale=tuple(self.binding.image.scale),
+            edge_color="yellow",
+            face_color="transparent",
+            edge_width=2,
+            metadata={META: {"role": "preview", "path": str(self.binding.session.image_path)}},
+        )
+        layer.editable = False
+        self._head_preview = self.viewer.add_layer(layer)
+        self.viewer.layers.selection.active = self.binding.image
+
+    def _drop_head_preview(self) -> None:
+        layer, self._head_preview = self._head_preview, None
+        if layer is not None and layer in self.viewer.layers:
+            self.viewer.layers.remove(layer)
+
+    def _show_head_question(self) -> None:
+        asking = self.found_head is not None and self.binding is not None
+        self.confirm_head_button.setVisible(asking)
+        self.reject_head_button.setVisible(asking)
+        if not asking or self.found_head is None:
+            return
+        ys = [p[0] for p in self.found_head]
+        px = max(ys) - min(ys)
+        self.spacing_label.setText(
+            f"Found a circle {px:.0f} px across (yellow). Check it sits on the head's edge and"
+            " set its true diameter in Known size, then confirm."
+        )
+        self.confirm_head_button.setText(f"Calibrate: this head is {self.known_mm.value():.1f} mm")
+
+    def confirm_head(self) -> None:
+        """Calibrate on the found head with the known size the reader confirmed."""
+        points, self.found_head = self.found_head, None
+        self._drop_head_preview()
+        self._show_head_question()
+        if self.binding is None or points is None:
+            return
         item = Item(
             kind="calibration_circle",
             side=auto_side(self.binding.session, points),
@@ -506,6 +680,12 @@ class Workbench(QWidget):
         )
         self.binding.add_items([item])
         self.refresh()
+
+    def reject_head(self) -> None:
+        self.found_head = None
+        self._drop_head_preview()
+        self._show_head_question()
+        self.spacing_label.setText("Click points on the head's edge instead (Circle button).")
 
     def remove_calibration(self) -> None:
         if self.binding is None:
@@ -539,6 +719,10 @@ class Workbench(QWidget):
                 report.sides[side], kind, session.aset.hips[side].no_ho_confirmed
             )
         binding.show_report(report)
+        self._order_panels()
+        if binding.tool_message:
+            self.tool_status.setText(binding.tool_message)
+            binding.tool_message = ""
         self._show_image_info()
         self._show_save_state()
         self.refresh_count += 1
@@ -547,6 +731,21 @@ class Workbench(QWidget):
             self._edit_started = None
         if session.dirty and self.autosave_check.isChecked():
             self._save_timer.start()
+
+    def _order_panels(self) -> None:
+        """The hip panels in the order the hips are displayed: the one on the image's left
+        first (the patient's right, unless the image or its sides are flipped)."""
+        assert self.binding is not None
+        session = self.binding.session
+        on_left = auto_side(session, [(0.0, 0.0)])
+        on_right = auto_side(session, [(0.0, float(session.header.columns) - 1)])
+        if on_left == on_right:
+            return  # a single-hip view: keep the order
+        first = self.panels[on_left]
+        item = self.hips_layout.itemAt(0)
+        if item is not None and item.widget() is not first:
+            self.hips_layout.removeWidget(first)
+            self.hips_layout.insertWidget(0, first, 1)
 
     def _show_image_info(self) -> None:
         assert self.binding is not None
@@ -607,6 +806,9 @@ class Workbench(QWidget):
         elif session.dirty:
             self.save_state.setText("● Unsaved changes")
             restyle(self.save_state, "color: #ffb74d;")
+        elif session.never_saved:
+            self.save_state.setText("Nothing saved yet")
+            restyle(self.save_state, "color: #bdbdbd;")
         else:
             when = f" ({session.saved_at})" if session.saved_at else ""
             self.save_state.setText(f"✓ Saved{when}: {session.sidecar.name}")
@@ -635,7 +837,7 @@ class Workbench(QWidget):
     def set_worklist(self, paths: list[Path], annotations_dir: Path | None = None) -> None:
         """Work through ``paths`` one image at a time (the first one is opened)."""
         self.worklist.set_files(paths, self.reader, annotations_dir)
-        self.worklist_box.setVisible(bool(paths))
+        self.worklist_box.setVisible(len(paths) > 1)  # one file: nothing to work through
         self._show_worklist()
         if paths:
             self.open_index(0)
@@ -659,8 +861,23 @@ class Workbench(QWidget):
         self.viewer.reset_view()
         self._show_worklist()
 
+    def open_next(self) -> None:
+        self.open_index(self.worklist.current + 1)
+
+    def open_previous(self) -> None:
+        self.open_index(self.worklist.current - 1)
+
+    def open_next_unread(self) -> None:
+        """The next image not yet done (every hip read), wrapping round."""
+        index = self.worklist.next_unread()
+        if index is not None and index != self.worklist.current:
+            self.open_index(index)
+
     def _show_worklist(self) -> None:
         entries = self.worklist.entries
+        self.worklist_box.setTitle(
+            f"Worklist: {self.worklist.done} of {len(entries)} done" if entries else "Worklist"
+        )
         texts = [
             f"{'▶ ' if n == self.worklist.current else '   '}{e.path.name} — {e.describe()}"
             for n, e in enumerate(entries)
