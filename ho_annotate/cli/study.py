@@ -1,7 +1,7 @@
 """``ho-annotate study``: create a reading study, follow its progress, export its reads.
 
-``study read`` and ``study adjudicate`` (the workbench on a reader's worklist) need the
-workbench's reading model and are not here yet.
+``study read`` opens the workbench (the napari plugin's ``launch_study_read``) on a reader's
+current read; ``study adjudicate`` is not here yet.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "study",
-        help="a blinded, randomised reading study: create, status, export",
+        help="a blinded, randomised reading study: create, read, status, export",
         description=(
             "A reading study over one folder: STUDY/study.json holds the images (by SOP "
             "Instance UID and relative path) under neutral case labels, the readers with a "
@@ -39,6 +39,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     create.add_argument("--reference", metavar="READER", help="the reference reader (reads once)")
     create.add_argument("--seed", type=int, default=0, help="seed of the case orders")
     create.set_defaults(func=run_create)
+    read = actions.add_parser(
+        "read", help="the workbench on a reader's current read: blinded, with Submit"
+    )
+    read.add_argument("study", type=Path, metavar="STUDY")
+    read.add_argument("--reader", required=True, metavar="NAME", help="the reader reading")
+    read.set_defaults(func=run_read)
     status = actions.add_parser("status", help="per reader and read: done, time, next opening")
     status.add_argument("study", type=Path, metavar="STUDY")
     status.add_argument("--json", action="store_true", help="print JSON")
@@ -75,6 +81,18 @@ def run_create(args: argparse.Namespace) -> int:
         + (f", reference {study.reference}" if study.reference else ""),
         file=sys.stderr,
     )
+    return 0
+
+
+def run_read(args: argparse.Namespace) -> int:
+    from ho_annotate.cli import require_napari
+    from ho_annotate.study import current_read, load_study
+
+    current_read(load_study(args.study), args.reader)  # no read open: say so before any window
+    require_napari()
+    from napari_ho_annotate import launch_study_read
+
+    launch_study_read(args.study, args.reader)
     return 0
 
 

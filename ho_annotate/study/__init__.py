@@ -6,8 +6,8 @@
 >>> study_status("STUDY"); export_study("STUDY", "results.csv")
 
 ``study.json`` (``model.py``) is written atomically under a cross-process lock (``store.py``).
-Reading in the workbench (``study read``) and adjudication need the workbench's reading model
-and are not here yet.
+Reading in the workbench (``study read``) is the plugin's ``launch_study_read``; adjudication
+is not here yet.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ho_annotate.study.model import Amendment, Case, Study, Submission
 from ho_annotate.study.reading import (
     amend_case,
     case_image,
+    current_read,
     opens_at,
     read_folder,
     sidecar_for,
@@ -37,6 +38,7 @@ __all__ = [
     "amend_case",
     "case_image",
     "create_study",
+    "current_read",
     "export_study",
     "format_status",
     "load_study",

@@ -19,6 +19,7 @@ from ho_annotate.study.times import now, parse, stamp
 __all__ = [
     "amend_case",
     "case_image",
+    "current_read",
     "opens_at",
     "read_folder",
     "sidecar_for",
@@ -84,6 +85,29 @@ def opens_at(study: Study, reader: str, read: int) -> datetime | None:
         return None
     last = max(parse(s.submitted_at) for s in previous.values())
     return last + timedelta(days=study.washout_days)
+
+
+def current_read(study: Study, reader: str, *, at: datetime | None = None) -> int:
+    """The read ``reader`` works on now: the earliest not finished (a case not submitted, or
+    reopened by an amendment) whose washout has passed. Raises when none is open, saying when
+    the next one opens."""
+    moment = at or now()
+    for read in range(1, _reads(study, reader) + 1):
+        done = study.submitted(reader, read)
+        if len(done) == len(study.cases) and all(s.locked for s in done.values()):
+            continue
+        opening = opens_at(study, reader, read)
+        if opening is None:
+            raise HoAnnotateError(
+                f"{reader}'s read {read} opens after read {read - 1} is submitted in full"
+            )
+        if opening > moment:
+            raise HoAnnotateError(
+                f"{reader}'s read {read} is not open yet: it opens {stamp(opening)} (after the "
+                f"{study.washout_days:g}-day washout)"
+            )
+        return read
+    raise HoAnnotateError(f"{reader} has submitted every case of every read; nothing to read")
 
 
 def submit_case(

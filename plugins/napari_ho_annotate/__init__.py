@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["launch_practice", "launch_workbench"]
+__all__ = ["launch_practice", "launch_study_read", "launch_workbench"]
 
 
 def _sample_folder(files: Sequence[Path]) -> Path | None:
@@ -61,4 +61,20 @@ def launch_practice(run_dir: Path) -> None:
 
     viewer = napari.Viewer(title="ho-annotate practice")
     viewer.window.add_dock_widget(PracticeWidget(viewer, run_dir), name="Practice", area="right")
+    napari.run()
+
+
+def launch_study_read(study_dir: Path, reader: str) -> None:
+    """Open napari on ``reader``'s current read of a reading study (``study read``): blinded,
+    in the reader's order, with Submit. Raises ``HoAnnotateError`` (before any window opens)
+    when no read is open; returns when the napari window closes."""
+    from ho_annotate.study import current_read, load_study
+
+    current_read(load_study(study_dir), reader)
+    import napari
+
+    from napari_ho_annotate._study import open_study_read
+
+    viewer = napari.Viewer(title="ho-annotate study")
+    open_study_read(viewer, Path(study_dir), reader)
     napari.run()

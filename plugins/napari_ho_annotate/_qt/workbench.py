@@ -7,6 +7,7 @@ this module only wires buttons, shortcuts and timers to them.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +135,11 @@ class Workbench(QWidget):
         self.found_head: list[tuple[float, float]] | None = None
         self._head_preview: Any = None
         self._edit_started: float | None = None
+        #: Blinded reading (a study): image path (resolved) -> the case label shown in place of
+        #: the file name; these images open without the reference layer.
+        self.case_labels: dict[Path, str] = {}
+        #: Called after an image is bound (a study locks submitted cases here).
+        self.on_bound: list[Callable[[], None]] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -440,7 +446,7 @@ class Workbench(QWidget):
         try:
             session = ImageSession(path, read_header(path), self.reader, annotations_dir)
         except HoAnnotateError as exc:
-            self.image_label.setText(f"Cannot annotate {path.name}: {exc}")
+            self.image_label.setText(f"Cannot annotate {self.shown_name(path)}: {exc}")
             return
         self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit, pool=self.pool)
         self.binding.calibration_mm = self.known_mm.value()
@@ -452,6 +458,8 @@ class Workbench(QWidget):
         self.refresh()
         self._auto_view = None
         self._fit_later()
+        for callback in self.on_bound:
+            callback()
 
     def unbind(self, *, remove_layers: bool) -> None:
         """Stop working on the current image; unsaved work is saved first (even without
@@ -468,6 +476,10 @@ class Workbench(QWidget):
         if remove_layers:
             for layer in binding.bound_layers():
                 self.viewer.layers.remove(layer)
+
+    def shown_name(self, path: Path) -> str:
+        """The name an image is shown under: its case label when blinded, else its file name."""
+        return self.case_labels.get(Path(path).resolve(), Path(path).name)
 
     @property
     def reader(self) -> str:
@@ -752,7 +764,7 @@ class Workbench(QWidget):
         session = self.binding.session
         spacing = session.spacing
         self.image_label.setText(
-            f"<b>{session.image_path.name}</b> · reader <b>{session.reader}</b>"
+            f"<b>{self.shown_name(session.image_path)}</b> · reader <b>{session.reader}</b>"
         )
         if spacing is None:
             text = "No pixel spacing: lengths in pixels; II vs III needs a calibration."
@@ -811,9 +823,12 @@ class Workbench(QWidget):
             restyle(self.save_state, "color: #bdbdbd;")
         else:
             when = f" ({session.saved_at})" if session.saved_at else ""
-            self.save_state.setText(f"✓ Saved{when}: {session.sidecar.name}")
+            blind = self.shown_name(session.image_path) != session.image_path.name
+            self.save_state.setText(
+                f"✓ Saved{when}" + ("" if blind else f": {session.sidecar.name}")
+            )
             restyle(self.save_state, "color: #81c784;")
-            self.save_state.setToolTip(str(session.sidecar))
+            self.save_state.setToolTip("" if blind else str(session.sidecar))
 
     def _on_reader(self) -> None:
         name = clean_reader(self.reader_edit.text())
@@ -854,9 +869,12 @@ class Workbench(QWidget):
         self.unbind(remove_layers=True)
         self.worklist.current = index
         rad = load_radiograph(entry.path)
-        for data, kwargs, kind in radiograph_layers(
-            rad, annotations_dir=self.worklist.annotations_dir
-        ):
+        layers = radiograph_layers(rad, annotations_dir=self.worklist.annotations_dir)
+        label = self.case_labels.get(entry.path.resolve())
+        if label is not None:  # blinded: no reference, the case label for the file name
+            layers = layers[:1]
+            layers[0][1]["name"] = label
+        for data, kwargs, kind in layers:
             self.viewer.add_layer(Layer.create(data, kwargs, kind))
         self.viewer.reset_view()
         self._show_worklist()
@@ -879,7 +897,8 @@ class Workbench(QWidget):
             f"Worklist: {self.worklist.done} of {len(entries)} done" if entries else "Worklist"
         )
         texts = [
-            f"{'▶ ' if n == self.worklist.current else '   '}{e.path.name} — {e.describe()}"
+            f"{'▶ ' if n == self.worklist.current else '   '}"
+            f"{self.shown_name(e.path)} — {e.describe()}"
             for n, e in enumerate(entries)
         ]
         shown = [self.work_list.item(n).text() for n in range(self.work_list.count())]
