@@ -80,6 +80,8 @@ class StudyPanel(QWidget):
         if done is not None and done.locked:
             binding.model.lock()
             self._counted = binding.model.timer.active_s
+        else:
+            binding.model.timer.activity()  # opening the case starts its reading
         self._show()
 
     def _show(self) -> None:
