@@ -1,7 +1,7 @@
 """``ho-annotate study``: create a reading study, follow its progress, export its reads.
 
 ``study read`` opens the workbench (the napari plugin's ``launch_study_read``) on a reader's
-current read; ``study adjudicate`` is not here yet.
+current read; ``study adjudicate`` (its ``launch_study_adjudication``) the disputed cases.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "study",
-        help="a blinded, randomised reading study: create, read, status, export",
+        help="a blinded, randomised reading study: create, read, adjudicate, status, export",
         description=(
             "A reading study over one folder: STUDY/study.json holds the images (by SOP "
             "Instance UID and relative path) under neutral case labels, the readers with a "
@@ -45,6 +45,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     read.add_argument("study", type=Path, metavar="STUDY")
     read.add_argument("--reader", required=True, metavar="NAME", help="the reader reading")
     read.set_defaults(func=run_read)
+    adjudicate = actions.add_parser(
+        "adjudicate",
+        help="the cases readers disagree on, every reader's drawings shown: a consensus read",
+    )
+    adjudicate.add_argument("study", type=Path, metavar="STUDY")
+    adjudicate.add_argument(
+        "--reader", required=True, metavar="NAME", help="the adjudicator (the study's reference)"
+    )
+    adjudicate.set_defaults(func=run_adjudicate)
     status = actions.add_parser("status", help="per reader and read: done, time, next opening")
     status.add_argument("study", type=Path, metavar="STUDY")
     status.add_argument("--json", action="store_true", help="print JSON")
@@ -93,6 +102,16 @@ def run_read(args: argparse.Namespace) -> int:
     from napari_ho_annotate import launch_study_read
 
     launch_study_read(args.study, args.reader)
+    return 0
+
+
+def run_adjudicate(args: argparse.Namespace) -> int:
+    from ho_annotate.cli import require_napari
+
+    require_napari()
+    from napari_ho_annotate import launch_study_adjudication
+
+    launch_study_adjudication(args.study, args.reader)
     return 0
 
 

@@ -7,11 +7,12 @@
 
 ``study.json`` (``model.py``) is written atomically under a cross-process lock (``store.py``).
 Reading in the workbench (``study read``) is the plugin's ``launch_study_read``; adjudication
-is not here yet.
+(``study adjudicate``: ``disputed_cases``, ``make_reference``) its ``launch_study_adjudication``.
 """
 
 from __future__ import annotations
 
+from ho_annotate.study.adjudicate import disputed_cases, make_reference
 from ho_annotate.study.create import create_study, reader_order
 from ho_annotate.study.export import READ_COLUMNS, export_study, study_table
 from ho_annotate.study.model import Amendment, Case, Study, Submission
@@ -39,9 +40,11 @@ __all__ = [
     "case_image",
     "create_study",
     "current_read",
+    "disputed_cases",
     "export_study",
     "format_status",
     "load_study",
+    "make_reference",
     "opens_at",
     "read_folder",
     "reader_order",

@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["launch_practice", "launch_study_read", "launch_workbench"]
+__all__ = [
+    "launch_practice",
+    "launch_study_adjudication",
+    "launch_study_read",
+    "launch_workbench",
+]
 
 
 def _sample_folder(files: Sequence[Path]) -> Path | None:
@@ -77,4 +82,24 @@ def launch_study_read(study_dir: Path, reader: str) -> None:
 
     viewer = napari.Viewer(title="ho-annotate study")
     open_study_read(viewer, Path(study_dir), reader)
+    napari.run()
+
+
+def launch_study_adjudication(study_dir: Path, reader: str) -> None:
+    """Open napari on a study's disputed cases with every reader's drawings read-only, for
+    ``reader``'s consensus read, saved and submitted as the study's reference read (``study
+    adjudicate``). Raises ``HoAnnotateError`` when nothing is disputed; returns on close."""
+    from ho_annotate.errors import HoAnnotateError
+    from ho_annotate.study import disputed_cases, make_reference
+
+    cases = disputed_cases(study_dir)
+    if not cases:
+        raise HoAnnotateError(f"{study_dir}: no disputed cases (the readers agree)")
+    make_reference(study_dir, reader)  # refused before any window opens
+    import napari
+
+    from napari_ho_annotate._adjudicate import open_study_adjudication
+
+    viewer = napari.Viewer(title="ho-annotate study")
+    open_study_adjudication(viewer, Path(study_dir), reader, cases)
     napari.run()

@@ -8,6 +8,7 @@ lock) and locks the reading; a submitted case opens locked. Amend reopens it wit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from ho_annotate.errors import HoAnnotateError
 from ._model import ReadingModel
 from ._qt.workbench import Workbench
 
-__all__ = ["StudyPanel", "open_study_read"]
+__all__ = ["StudyPanel", "open_read", "open_study_read"]
 
 DOCK = "HO workbench"
 
@@ -147,23 +148,39 @@ class StudyPanel(QWidget):
         return True
 
 
-def open_study_read(viewer: Any, study_dir: Path, reader: str) -> StudyPanel:
-    """Set ``viewer`` up for ``reader``'s current read of the study; raises when none is open."""
-    from ho_annotate.study import case_image, current_read, load_study, read_folder, worklist
+def open_read(
+    viewer: Any,
+    study_dir: Path,
+    reader: str,
+    read: int,
+    labels: list[str],
+    before_open: Callable[[Workbench], object] | None = None,
+) -> StudyPanel:
+    """The workbench and the Study dock on cases ``labels`` (in this order) of a read: blinded,
+    sidecars in the read's folder; ``before_open`` runs before the first case opens."""
+    from ho_annotate.study import case_image, read_folder
 
-    study = load_study(study_dir)
-    read = current_read(study, reader)
-    labels = worklist(study, reader, read)
     folder = read_folder(study_dir, reader, read)
     paths = [case_image(study_dir, label) for label in labels]
-    viewer.title = f"ho-annotate study: {reader}, read {read}"
     _dock, workbench = viewer.window.add_plugin_dock_widget("ho-annotate", DOCK)
     assert isinstance(workbench, Workbench)
-    workbench.settings.reader = reader  # this session only: the saved default stays
+    workbench.settings.reader = reader  # this session's reader
     workbench.reader_edit.setText(reader)
     workbench.reader_edit.setEnabled(False)
     workbench.case_labels = dict(zip(paths, labels, strict=True))
+    if before_open is not None:
+        before_open(workbench)
     panel = StudyPanel(workbench, Path(study_dir), reader, read)
     viewer.window.add_dock_widget(panel, name="Study", area="right")
     workbench.set_worklist(paths, folder)
     return panel
+
+
+def open_study_read(viewer: Any, study_dir: Path, reader: str) -> StudyPanel:
+    """Set ``viewer`` up for ``reader``'s current read of the study; raises when none is open."""
+    from ho_annotate.study import current_read, load_study, worklist
+
+    study = load_study(study_dir)
+    read = current_read(study, reader)
+    viewer.title = f"ho-annotate study: {reader}, read {read}"
+    return open_read(viewer, study_dir, reader, read, worklist(study, reader, read))

@@ -118,3 +118,54 @@ def test_cli_says_when_the_next_read_opens(study: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "read 2 is not open yet" in lines[0] and "opens 20" in lines[0]
     assert "Traceback" not in done.stderr
+
+
+def read_as(study: Path, reader: str, label: str, *, copy_reference: bool) -> None:
+    """``reader``'s read 1 of a case: the synthetic reference drawing, or no HO on both hips."""
+    from ho_annotate import read_header
+    from ho_annotate.annotations.store import load_annotations
+
+    s = load_study(study)
+    image = study / next(c.path for c in s.cases if c.case == label)
+    if copy_reference:
+        aset = load_annotations(image.with_name(f"{image.stem}.reference.ho.json"))
+    else:
+        aset = new_annotation_set(read_header(image), reader)
+        aset.hips.right.no_ho_confirmed = aset.hips.left.no_ho_confirmed = True
+    aset.reader = reader
+    save_annotations(aset, sidecar_for(study, reader, 1, label))
+
+
+def test_adjudication_shows_every_reader_and_saves_the_reference(
+    make_napari_viewer: Any, qtbot: Any, study: Path
+) -> None:
+    from napari_ho_annotate._adjudicate import open_study_adjudication
+
+    from ho_annotate.study import disputed_cases
+
+    agreed, disputed = sorted(c.case for c in load_study(study).cases)
+    for label in (agreed, disputed):
+        read_as(study, "alice", label, copy_reference=True)
+        read_as(study, "bob", label, copy_reference=label == agreed)
+    assert disputed_cases(study) == [disputed]  # bob saw no HO where alice graded it
+
+    viewer = make_napari_viewer(show=True)
+    panel = open_study_adjudication(viewer, study, "carol")
+    widget = panel.workbench
+    assert load_study(study).reference == "carol"
+    assert [widget.case_labels[e.path.resolve()] for e in widget.worklist.entries] == [disputed]
+    names = [layer.name for layer in viewer.layers]
+    assert all(SECRET not in n for n in [*names, viewer.title]), names
+    alice, bob = viewer.layers["alice (read-only)"], viewer.layers["bob (read-only)"]
+    assert alice.nshapes > 0 and bob.nshapes == 0 and not alice.editable
+    qtbot.wait(100)
+    widget.snap_check.setChecked(False)
+    press_key(viewer, qtbot, "Shift-G")
+    gaps = viewer.layers.selection.active
+    click(viewer, qtbot, gaps, (150, 200))
+    click(viewer, qtbot, gaps, (150, 240))
+    qtbot.waitUntil(lambda: len(widget.binding.session.aset.items) == 1)  # type: ignore[union-attr]
+    qtbot.mouseClick(panel.submit_button, Qt.MouseButton.LeftButton)
+    assert load_study(study).submitted("carol", 1)[disputed].locked
+    assert sidecar_for(study, "carol", 1, disputed).is_file()
+    assert alice.nshapes > 0  # the readers' drawings are untouched
