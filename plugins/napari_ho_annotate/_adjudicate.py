@@ -58,6 +58,8 @@ class ReaderLayers:
                     face_color="transparent",
                     edge_width=2,
                     opacity=0.8,
+                    scale=tuple(binding.image.scale),
+                    units=binding.image.units,
                     metadata={META: {"role": "adjudication", "reader": reader}},
                 )
                 self.viewer.add_layer(layer)
@@ -71,7 +73,7 @@ class ReaderLayers:
                     edge_color=colour,
                     face_color="transparent",
                 )
-            layer.scale = tuple(binding.image.scale)
+            layer.scale, layer.units = tuple(binding.image.scale), binding.image.units
             layer.editable = False
         self.viewer.layers.selection.active = binding.image
 
