@@ -118,15 +118,22 @@ def _gap_tables(result: AgreementResult) -> str:
 
 
 def gap_sources(table: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Per reader, how many graded hips' decisive gaps came from each source (``reader``,
-    ``auto``), from the first scheme's ``<scheme>__gap_source`` column; empty without one."""
+    """Per reader, how many graded hips' decisive gaps came from each source, from the first
+    scheme's ``<scheme>__gap_source`` column: ``auto`` (the outlines), or the reader's line,
+    counted by how it was made (``reader: snapped``, ``reader: manual``...) when the table has
+    ``gap_line_made``; empty without a source column."""
     column = next((c for c in table.columns if str(c).endswith("__gap_source")), None)
     if column is None or "reader" not in table.columns:
         return {}
-    counts = table.dropna(subset=[column]).groupby(["reader", column]).size()
+    graded = table.dropna(subset=[column])
+    source = graded[column].astype(str)
+    if "gap_line_made" in graded.columns:
+        made = graded["gap_line_made"].where(graded["gap_line_made"].notna(), "unrecorded")
+        source = source.where(source != "reader", "reader: " + made.astype(str))
+    counts = graded.assign(_source=source).groupby(["reader", "_source"]).size()
     out: dict[str, dict[str, int]] = {}
-    for (reader, source), n in counts.items():
-        out.setdefault(str(reader), {})[str(source)] = int(n)
+    for (reader, name), n in counts.items():
+        out.setdefault(str(reader), {})[str(name)] = int(n)
     return out
 
 
@@ -151,7 +158,12 @@ def _methods(result: AgreementResult, sources: dict[str, dict[str, int]]) -> str
     made = "; ".join(
         f"{r}: " + ", ".join(f"{n} {s}" for s, n in sorted(c.items())) for r, c in sources.items()
     )
-    made_text = f" Decisive gaps per reader by source: {html.escape(made)}." if made else ""
+    made_text = (
+        " Decisive gaps per reader by source (the outlines, or the reader's line snapped to the"
+        f" bone edges or placed by hand): {html.escape(made)}."
+        if made
+        else ""
+    )
     return (
         f"{len(result.readers)} readers ({html.escape(', '.join(result.readers))})"
         f" graded {result.hips} hips"

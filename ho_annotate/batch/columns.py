@@ -41,6 +41,7 @@ TRAIL_COLUMNS: Final[tuple[str, ...]] = (
 ADDED_COLUMNS: Final[tuple[str, ...]] = (
     "auto_gap_mm",
     "gap_plane",
+    "gap_line_made",
     "case",
     "read",
     "reading_seconds",

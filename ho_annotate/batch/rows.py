@@ -107,7 +107,7 @@ def _reader_rows(
         )
         rows.append({**base, "reader": reader, **record_row(record)})
         rows[-1]["spacing_kind"] = record.spacing_kind or base["spacing_kind"]
-        rows[-1].update(basis_row(record, rows[-1]["spacing_kind"]))
+        rows[-1].update(basis_row(record, rows[-1]["spacing_kind"], aset.items))
     return rows
 
 

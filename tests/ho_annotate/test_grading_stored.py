@@ -127,3 +127,31 @@ def test_measure_rows_carry_per_scheme_borderline_and_warnings(study: Path) -> N
     assert right["borderline"] == "True"
     assert right["warnings"].startswith("Borderline: the island length")
     assert SNAPPED_WARNING not in right["warnings"]
+    # how the reader's gap lines were made: the left hip's line was moved by hand
+    assert (left["gap_line_made"], right["gap_line_made"]) == ("manual", "")
+
+
+def test_gap_line_made_names_each_way_and_mixtures() -> None:
+    from ho_annotate.batch.grade_basis import gap_line_made
+
+    snapped = line(9.0, made="snapped", clicks=[(31.0, 34.0), (120.0, 36.0)], uncertainty_mm=0.1)
+    assert gap_line_made(reading(snapped), "left") == "snapped"
+    assert gap_line_made(reading(line(9.0, made=None)), "left") == "unrecorded"
+    assert gap_line_made([snapped, line(9.0, made="manual")], "left") == "mixed"
+    assert gap_line_made(reading(snapped), "right") is None
+
+
+def test_the_report_counts_reader_lines_by_how_they_were_made() -> None:
+    from ho_annotate.agreement.html import gap_sources
+
+    table = pd.DataFrame(
+        {
+            "reader": ["a", "a", "a", "b", "b"],
+            "brooker__gap_source": ["reader", "reader", "auto", "reader", None],
+            "gap_line_made": ["snapped", "manual", None, None, None],
+        }
+    )
+    assert gap_sources(table) == {
+        "a": {"auto": 1, "reader: manual": 1, "reader: snapped": 1},
+        "b": {"reader: unrecorded": 1},
+    }
