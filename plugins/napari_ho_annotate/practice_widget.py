@@ -137,6 +137,11 @@ class PracticeWidget(QWidget):
         buttons.addWidget(self.submit_button)
         buttons.addWidget(self.next_button)
         layout.addLayout(buttons)
+        #: Submitted cases, to look at again (read-only, with the reference and the feedback).
+        self.review_combo = QComboBox()
+        self.review_combo.setToolTip("Open a submitted case again, with its reference")
+        self.review_combo.activated.connect(self._on_review)
+        layout.addWidget(self.review_combo)
 
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
@@ -204,11 +209,46 @@ class PracticeWidget(QWidget):
         case = self.practice.next_case()
         if case is None:
             self.case_label.setText(f"All {len(self.practice.run.cases)} cases submitted.")
-            self.result_label.setText("")
+            self.result_label.setText(_end_html(self.practice.run.cases))
             self._set_state(has_case=False, submitted=True)
             self.next_button.setEnabled(False)
             return
         self.show_case(case)
+
+    def review(self, case: RunCase) -> None:
+        """Show a submitted case again: the student's locked answer, the reference, the feedback."""
+        assert self.practice is not None
+        result = case.comparison
+        if result is None:
+            return
+        self.show_case(case)
+        for side, combo in self.pick.items():
+            combo.setCurrentText(case.picked.get(side) or FROM_ANNOTATIONS)
+        self._show_reference(self.practice.reference(case), result)
+        self._freeze_answer(result)
+        self.result_label.setText(
+            "<p><i>Reviewing a submitted case; Next case goes on with the run.</i></p>"
+            + _result_html(result, self.order)
+        )
+        self._set_state(has_case=True, submitted=True)
+
+    def _on_review(self, index: int) -> None:
+        name = self.review_combo.itemData(index)
+        if self.practice is not None and name:
+            self.review(self.practice.case(str(name)))
+
+    def _fill_review(self) -> None:
+        """The review list: every submitted case with its marks (R and L hip)."""
+        combo = self.review_combo
+        combo.clear()
+        done = [c for c in self.practice.run.cases if c.comparison] if self.practice else []
+        combo.addItem(f"Review an earlier case ({len(done)})\u2026", "")
+        for case in done:
+            assert case.comparison is not None
+            sides = case.comparison.sides
+            marks = " ".join(f"{s[0].upper()} {OUTCOME_MARK[sides[s].outcome]}" for s in SIDES)
+            combo.addItem(f"{case.name}  {marks}", case.name)
+        combo.setEnabled(bool(done))
 
     def show_case(self, case: RunCase) -> None:
         """Open ``case``'s presented image with the student's own (saved) annotations."""
@@ -421,6 +461,7 @@ class PracticeWidget(QWidget):
     def _show_score(self) -> None:
         if self.practice is None:
             return
+        self._fill_review()
         summary = self.practice.summary()
         self.score_label.setText(format_summary(summary) if summary.cases else "No answers yet.")
         cols = [*summary.grades, NO_ANSWER]
@@ -466,3 +507,33 @@ def _result_html(result: CaseComparison, order: list[Side]) -> str:
             f"<i>{html.escape(s.reason, quote=False)}</i></p>"
         )
     return "".join(parts)
+
+
+def to_revisit(cases: list[RunCase]) -> list[RunCase]:
+    """Submitted cases with a scored hip not answered right."""
+    return [
+        c
+        for c in cases
+        if c.comparison is not None
+        and any(s.scored and s.outcome != "right" for s in c.comparison.sides.values())
+    ]
+
+
+def _end_html(cases: list[RunCase]) -> str:
+    """The end screen: the cases to look at again, each with what went wrong."""
+    revisit = to_revisit(cases)
+    if not revisit:
+        return "<p><b>Every hip right.</b> Well done.</p>"
+    rows = []
+    for case in revisit:
+        assert case.comparison is not None
+        wrong = [
+            f"{side} hip: {html.escape(s.feedback, quote=False)}"
+            for side, s in case.comparison.sides.items()
+            if s.scored and s.outcome != "right"
+        ]
+        rows.append(f"<li><b>{case.name}</b> \u2014 {'<br>'.join(wrong)}</li>")
+    return (
+        f"<p><b>Cases to revisit ({len(revisit)})</b>: open them with "
+        f"<i>Review an earlier case</i>.</p><ul>{''.join(rows)}</ul>"
+    )

@@ -172,6 +172,25 @@ def test_cli_score_equals_the_widget_score_and_a_second_submit_is_safe(
     mine = widget.practice.summary()
     assert (mine.right, mine.wrong, mine.not_read) == (3, 1, 0)
 
+    # The end screen lists the case to revisit (the wrong one) with what went wrong.
+    end = widget.result_label.text()
+    assert "Cases to revisit (1)" in end and "case_001" in end and "case_002" not in end
+    assert "you said II, the reference says III" in end
+    # Review it again with the keyboard: the locked answer, the reference and the feedback.
+    combo = widget.review_combo
+    assert combo.isEnabled() and combo.count() == 3
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    qtbot.wait(30)
+    assert widget.case is not None and widget.case.name == "case_001"
+    assert widget.binding.model.locked and widget.binding.layers["island"].nshapes == 1
+    assert widget.reference_layer.visible and widget.reference_layer.nshapes == 3
+    assert "Reviewing a submitted case" in widget.result_label.text()
+    assert widget.pick["right"].currentText() == "II" and not widget.submit_button.isEnabled()
+    qtbot.mouseClick(widget.next_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(30)
+    assert "All 2 cases submitted" in widget.case_label.text()
+
     out = subprocess.run(
         [
             sys.executable,
