@@ -158,10 +158,10 @@ class PracticeWidget(QWidget):
         notice.setStyleSheet("color: gray; font-size: 10px")
         layout.addWidget(notice)
         self._set_state(has_case=False, submitted=False)
-        self._bind_keys()
 
     def _bind_keys(self) -> None:
-        """The workbench's drawing, undo and redo shortcuts, acting on the practice case."""
+        """The workbench's drawing, undo and redo shortcuts, acting on the practice case (bound
+        when a run opens, so a workbench docked in the same window keeps its keys until then)."""
         for _text, key, origin, shortcut in DRAW_BUTTONS:
             self.viewer.bind_key(
                 shortcut, lambda _v, k=key, o=origin: self._draw(k, o), overwrite=True
@@ -195,6 +195,7 @@ class PracticeWidget(QWidget):
     def open_run(self, run_dir: Path) -> None:
         """Open (resume) a run: the first case not yet submitted is shown."""
         self.practice = PracticeSession(run_dir)
+        self._bind_keys()
         grades = grade_order(self.practice.run.scheme)
         for combo in self.pick.values():
             combo.clear()
