@@ -2,8 +2,8 @@
 
 Makes a one-case synthetic practice run in a temporary folder (right hip: spurs with a
 borderline 10.4 mm gap, class II; left hip: a 12 mm island, class I), answers it as a student
-would (the spurs found, the gap measured 0.8 mm short, No HO on the left), submits, and grabs
-the whole window with the dock.
+would (the spurs found, the gap measured 0.8 mm short, No HO on the left), submits, frames the
+right hip and grabs the whole window with the dock.
 
     xvfb-run -a -s "-screen 0 1920x1200x24" .venv/bin/python scripts/render_practice.py
 """
@@ -88,6 +88,11 @@ def main() -> None:
         app.processEvents()
         time.sleep(0.02)
     viewer.reset_view()
+    # frame the right hip, where the lesson is: the two gap lines and their labels apart
+    gap = next(i for i in reference.items if i.kind == "gap" and i.side == "right")
+    centre = np.mean(np.asarray(gap.points), axis=0) * np.asarray(widget.image.scale)
+    viewer.camera.center = (float(centre[0]), float(centre[1]) + 15.0)
+    viewer.camera.zoom *= 2.2
     for _ in range(10):
         app.processEvents()
         time.sleep(0.02)

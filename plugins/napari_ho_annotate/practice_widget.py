@@ -420,7 +420,13 @@ class PracticeWidget(QWidget):
                 name=name,
                 scale=tuple(self.image.scale),
                 units=tuple(self.image.units),
-                text={"string": "{label}", "color": REFERENCE_COLOUR, "size": 10},
+                # below and right of the shape: the student's own labels sit above and left
+                text={
+                    "string": "{label}",
+                    "color": REFERENCE_COLOUR,
+                    "size": 10,
+                    "anchor": "lower_left",
+                },
                 metadata=metadata,
             )
         else:  # the previous case's layer, emptied and hidden: filled again
