@@ -19,11 +19,15 @@ from shapely.geometry.base import BaseGeometry
 
 from ho_annotate.annotations.model import SIDES, AnnotationSet, Item, ReadingStatus, Side, Spacing
 from ho_annotate.errors import HoAnnotateError, SidecarError
-from ho_annotate.grading import get_scheme, grade
+from ho_annotate.grading import THRESHOLD_MM, get_scheme, grade
+from ho_annotate.grading.results import SideResult
 
 #: Kinds matched between student and reference (closed polygons that are HO findings).
 MATCHED_KINDS: Final[tuple[str, ...]] = ("island", "spur", "bridge")
 DEFAULT_IOU: Final = 0.3
+#: Half-width (mm) of the teaching band around 10 mm: a reference gap within it is called out as
+#: borderline, a value on which experienced readers' own measurements disagree.
+TEACHING_BAND_MM: Final = 1.0
 
 #: ``right``/``wrong``: the student gave a grade; ``no grade``: the student's annotations give
 #: none (a measurement is missing); ``not read``: the student said nothing about the hip;
@@ -70,6 +74,8 @@ class SideComparison(msgspec.Struct, frozen=True, kw_only=True):
     reason: str
     #: One line for the student: their answer against the reference.
     feedback: str
+    #: The reference gap is within ``TEACHING_BAND_MM`` of 10 mm (or the engine flags it).
+    borderline: bool = False
 
     @property
     def scored(self) -> bool:
@@ -159,13 +165,14 @@ def _feedback(
     missed: Sequence[ShapeRef],
     extra: Sequence[ShapeRef],
     student_needs: str,
+    borderline_gap: float | None = None,
 ) -> str:
     if outcome == "no reference":
         head = "The reference gives no grade for this hip, so it is not scored"
     elif outcome == "right":
-        head = f"Right: {student_grade}"
+        head = f"Correct: you and the reference both say {student_grade}"
     elif outcome == "wrong":
-        head = f"Wrong: you said {student_grade}, the reference is {reference_grade}"
+        head = f"Wrong: you said {student_grade}, the reference says {reference_grade}"
     elif outcome == "not read":
         head = f"Not answered: the reference is {reference_grade}"
     else:
@@ -173,12 +180,30 @@ def _feedback(
         head = f"Your annotations give no grade{need}; the reference is {reference_grade}"
     bits = [head]
     if gap_diff is not None:
-        bits.append(f"your gap is {gap_diff:+.1f} mm off the reference")
+        bits.append(_gap_phrase(gap_diff))
+    if borderline_gap is not None:
+        bits.append(
+            f"the reference gap of {borderline_gap:.1f} mm is borderline: experts disagree "
+            f"within this band ({THRESHOLD_MM:g} \u00b1 {TEACHING_BAND_MM:g} mm)"
+        )
     if missed:
         bits.append(f"missed {_count_phrase(missed)}")
     if extra:
         bits.append(f"extra {_count_phrase(extra)}")
     return "; ".join(bits) + "."
+
+
+def _gap_phrase(gap_diff: float) -> str:
+    if abs(gap_diff) < 0.05:
+        return "your gap equals the reference's"
+    longer = "longer" if gap_diff > 0 else "shorter"
+    return f"your gap is {abs(gap_diff):.1f} mm {longer} than the reference's"
+
+
+def _borderline(result: SideResult) -> bool:
+    gap = result.gap_mm
+    near = gap is not None and abs(gap - THRESHOLD_MM) <= TEACHING_BAND_MM
+    return near or (gap is not None and result.borderline)
 
 
 def _outcome(
@@ -246,6 +271,7 @@ def compare_case(
         )
         outcome = _outcome(ref.grade, stu_grade, stu_status)
         needs = "; ".join(n.message for n in stu.needs) if stu is not None else ""
+        borderline = _borderline(ref)
         sides[side] = SideComparison(
             side=side,
             outcome=outcome,
@@ -261,7 +287,17 @@ def compare_case(
             missed=missed,
             extra=extra,
             reason=ref.reason,
-            feedback=_feedback(outcome, stu_grade, ref.grade, gap_diff, missed, extra, needs),
+            feedback=_feedback(
+                outcome,
+                stu_grade,
+                ref.grade,
+                gap_diff,
+                missed,
+                extra,
+                needs,
+                ref.gap_mm if borderline else None,
+            ),
+            borderline=borderline,
         )
     return CaseComparison(
         case=case or reference.image_file or reference.sop_instance_uid,

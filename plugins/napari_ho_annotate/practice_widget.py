@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from qtpy.QtCore import QTimer
 from qtpy.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QGridLayout,
@@ -34,8 +35,11 @@ from ho_annotate.practice.run import PracticeSession, RunCase
 from ho_annotate.practice.score import NO_ANSWER, format_summary
 
 from ._convert import items_to_rows
+from ._labels import LabelCache
 from ._pool import ShapesPool
+from ._qt.workbench import REDO_KEY, TOOLS, UNDO_KEY, key_text
 from ._reader import META
+from ._sides import auto_side
 
 #: The reference overlay: one colour for what the student found, another for what they missed.
 REFERENCE_COLOUR = "#00e5ff"
@@ -44,6 +48,8 @@ BONE_COLOUR = "#9fb4bf"
 #: The student's shapes with no partner in the reference (drawn thick and labelled "extra").
 EXTRA_COLOUR = "#ff00ff"
 FROM_ANNOTATIONS = "from my annotations"
+#: How soon a shape still being drawn is looked at again (ms).
+RETRY_MS = 15
 OUTCOME_MARK = {
     "right": "\u2714",
     "wrong": "\u2718",
@@ -51,13 +57,9 @@ OUTCOME_MARK = {
     "not read": "\u2013",
     "no reference": "\u00b7",
 }
-DRAW_BUTTONS: tuple[tuple[str, str, str | None], ...] = (
-    ("Island", "island", None),
-    ("Pelvic spur", "spur", "pelvis"),
-    ("Femoral spur", "spur", "femur"),
-    ("Bridge", "bridge", None),
-    ("Gap line", "gap", None),
-)
+#: The workbench's tool table (text, layer key, origin, shortcut) without the bone outlines:
+#: the same keys draw the same shapes in both widgets.
+DRAW_BUTTONS = tuple(tool for tool in TOOLS if tool[1] != "bone")
 
 
 class PracticeWidget(QWidget):
@@ -73,6 +75,12 @@ class PracticeWidget(QWidget):
         self.reference_layer: Any = None
         #: Shapes layers are reused from case to case, never removed (see ``_pool``).
         self.pool = ShapesPool()
+        #: Reconciles again while a shape is still being drawn (napari sends no event when a
+        #: dragged line is finished), so its mm label shows as soon as the mouse is released.
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(self._autosave)
         self._build()
         if run_dir is not None:
             self.open_run(Path(run_dir))
@@ -90,21 +98,36 @@ class PracticeWidget(QWidget):
 
         draw = QGridLayout()
         self.draw_buttons: dict[str, QPushButton] = {}
-        for n, (title, key, origin) in enumerate(DRAW_BUTTONS):
-            button = QPushButton(title)
+        for n, (title, key, origin, shortcut) in enumerate(DRAW_BUTTONS):
+            button = QPushButton(f"{title}  [{key_text(shortcut)}]")
             button.clicked.connect(lambda _=False, k=key, o=origin: self._draw(k, o))
             draw.addWidget(button, n // 3, n % 3)
             self.draw_buttons[title] = button
         layout.addLayout(draw)
 
-        picks = QGridLayout()
+        #: One row per hip (grade pick and No HO), in the order the hips are displayed.
+        self.picks_layout = QVBoxLayout()
         self.pick: dict[Side, QComboBox] = {}
-        for row, side in enumerate(SIDES):
-            picks.addWidget(QLabel(f"{side.capitalize()} hip grade:"), row, 0)
+        self.no_ho: dict[Side, QCheckBox] = {}
+        self.pick_rows: dict[Side, QWidget] = {}
+        self.hip_labels: dict[Side, QLabel] = {}
+        for side in SIDES:
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            self.hip_labels[side] = QLabel(f"{side.capitalize()} hip grade:")
+            line.addWidget(self.hip_labels[side])
             combo = QComboBox()
-            picks.addWidget(combo, row, 1)
-            self.pick[side] = combo
-        layout.addLayout(picks)
+            line.addWidget(combo, 1)
+            no_ho = QCheckBox("No HO")
+            no_ho.setToolTip("Confirm that this hip shows no heterotopic ossification (class 0)")
+            no_ho.toggled.connect(lambda on, s=side: self._on_no_ho(s, on))
+            line.addWidget(no_ho)
+            self.picks_layout.addWidget(row)
+            self.pick[side], self.no_ho[side], self.pick_rows[side] = combo, no_ho, row
+        #: The hips as displayed, image left first.
+        self.order: list[Side] = list(SIDES)
+        layout.addLayout(self.picks_layout)
 
         buttons = QHBoxLayout()
         self.submit_button = QPushButton("Submit")
@@ -114,6 +137,11 @@ class PracticeWidget(QWidget):
         buttons.addWidget(self.submit_button)
         buttons.addWidget(self.next_button)
         layout.addLayout(buttons)
+        #: Submitted cases, to look at again (read-only, with the reference and the feedback).
+        self.review_combo = QComboBox()
+        self.review_combo.setToolTip("Open a submitted case again, with its reference")
+        self.review_combo.activated.connect(self._on_review)
+        layout.addWidget(self.review_combo)
 
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
@@ -131,11 +159,23 @@ class PracticeWidget(QWidget):
         layout.addWidget(notice)
         self._set_state(has_case=False, submitted=False)
 
+    def _bind_keys(self) -> None:
+        """The workbench's drawing, undo and redo shortcuts, acting on the practice case (bound
+        when a run opens, so a workbench docked in the same window keeps its keys until then)."""
+        for _text, key, origin, shortcut in DRAW_BUTTONS:
+            self.viewer.bind_key(
+                shortcut, lambda _v, k=key, o=origin: self._draw(k, o), overwrite=True
+            )
+        self.viewer.bind_key(UNDO_KEY, lambda _v: self._undo(redo=False), overwrite=True)
+        self.viewer.bind_key(REDO_KEY, lambda _v: self._undo(redo=True), overwrite=True)
+
     def _set_state(self, *, has_case: bool, submitted: bool) -> None:
         for button in self.draw_buttons.values():
             button.setEnabled(has_case and not submitted)
         for combo in self.pick.values():
             combo.setEnabled(has_case and not submitted)
+        for box in self.no_ho.values():
+            box.setEnabled(has_case and not submitted)
         self.submit_button.setEnabled(has_case and not submitted)
         self.next_button.setEnabled(submitted)
 
@@ -155,6 +195,7 @@ class PracticeWidget(QWidget):
     def open_run(self, run_dir: Path) -> None:
         """Open (resume) a run: the first case not yet submitted is shown."""
         self.practice = PracticeSession(run_dir)
+        self._bind_keys()
         grades = grade_order(self.practice.run.scheme)
         for combo in self.pick.values():
             combo.clear()
@@ -169,11 +210,46 @@ class PracticeWidget(QWidget):
         case = self.practice.next_case()
         if case is None:
             self.case_label.setText(f"All {len(self.practice.run.cases)} cases submitted.")
-            self.result_label.setText("")
+            self.result_label.setText(_end_html(self.practice.run.cases))
             self._set_state(has_case=False, submitted=True)
             self.next_button.setEnabled(False)
             return
         self.show_case(case)
+
+    def review(self, case: RunCase) -> None:
+        """Show a submitted case again: the student's locked answer, the reference, the feedback."""
+        assert self.practice is not None
+        result = case.comparison
+        if result is None:
+            return
+        self.show_case(case)
+        for side, combo in self.pick.items():
+            combo.setCurrentText(case.picked.get(side) or FROM_ANNOTATIONS)
+        self._show_reference(self.practice.reference(case), result)
+        self._freeze_answer(result)
+        self.result_label.setText(
+            "<p><i>Reviewing a submitted case; Next case goes on with the run.</i></p>"
+            + _result_html(result, self.order)
+        )
+        self._set_state(has_case=True, submitted=True)
+
+    def _on_review(self, index: int) -> None:
+        name = self.review_combo.itemData(index)
+        if self.practice is not None and name:
+            self.review(self.practice.case(str(name)))
+
+    def _fill_review(self) -> None:
+        """The review list: every submitted case with its marks (R and L hip)."""
+        combo = self.review_combo
+        combo.clear()
+        done = [c for c in self.practice.run.cases if c.comparison] if self.practice else []
+        combo.addItem(f"Review an earlier case ({len(done)})\u2026", "")
+        for case in done:
+            assert case.comparison is not None
+            sides = case.comparison.sides
+            marks = " ".join(f"{s[0].upper()} {OUTCOME_MARK[sides[s].outcome]}" for s in SIDES)
+            combo.addItem(f"{case.name}  {marks}", case.name)
+        combo.setEnabled(bool(done))
 
     def show_case(self, case: RunCase) -> None:
         """Open ``case``'s presented image with the student's own (saved) annotations."""
@@ -198,12 +274,19 @@ class PracticeWidget(QWidget):
         )
         # The student's own measurement is what is practised: gap lines are kept as drawn.
         self.binding.snap_default = self.binding.snap_next = False
+        self.binding.show_side_markers()
+        self.viewer.canvas.overlays["scale_bar"].visible = True  # as the workbench shows it
+        self._order_hips()
         self.viewer.reset_view()
         total = len(self.practice.run.cases)
         index = self.practice.run.cases.index(case) + 1
         self.case_label.setText(f"<b>{case.name}</b> \u2014 case {index} of {total}")
         for combo in self.pick.values():
             combo.setCurrentIndex(0)
+        for side, box in self.no_ho.items():
+            with_signals = box.blockSignals(True)
+            box.setChecked(session.aset.hips[side].no_ho_confirmed)
+            box.blockSignals(with_signals)
         self.result_label.setText("Annotate and/or pick a grade per hip, then Submit.")
         self._set_state(has_case=True, submitted=False)
 
@@ -218,9 +301,42 @@ class PracticeWidget(QWidget):
         self.reference_layer = self.image = None
         self.case = None
 
+    def _order_hips(self) -> None:
+        """The hip rows in the order the hips are displayed: the one on the image's left first
+        (the patient's right, unless the image's orientation says otherwise)."""
+        session = self.binding.session
+        on_left = auto_side(session, [(0.0, 0.0)])
+        on_right = auto_side(session, [(0.0, float(session.header.columns) - 1)])
+        if on_left == on_right:  # a single-hip view: keep the order
+            return
+        self.order = [on_left, on_right]
+        for n, side in enumerate(self.order):
+            self.picks_layout.removeWidget(self.pick_rows[side])
+            self.picks_layout.insertWidget(n, self.pick_rows[side])
+            where = "image left" if n == 0 else "image right"
+            self.hip_labels[side].setText(f"{side.capitalize()} hip ({where}):")
+
     def _draw(self, key: str, origin: str | None) -> None:
-        if self.binding is not None:
+        if self.binding is not None and not self.binding.model.locked:
             self.binding.start_drawing(key, origin)
+
+    def _on_no_ho(self, side: Side, confirmed: bool) -> None:
+        if self.binding is None or self.binding.model.locked:
+            return
+        self.binding.confirm_no_ho(side, confirmed)
+        self._save_answer()
+
+    def _undo(self, *, redo: bool) -> None:
+        """Undo (or redo) the last edit of the answer, before Submit only."""
+        if self.binding is None or self.binding.model.locked:
+            return
+        changed = self.binding.redo() if redo else self.binding.undo()
+        if changed:
+            for side, box in self.no_ho.items():
+                with_signals = box.blockSignals(True)
+                box.setChecked(self.binding.session.aset.hips[side].no_ho_confirmed)
+                box.blockSignals(with_signals)
+            self._save_answer()
 
     def _autosave(self, defer: bool = False) -> None:
         """Keep the student's sidecar in step after each finished edit.
@@ -234,6 +350,8 @@ class PracticeWidget(QWidget):
             return
         if self.binding.reconcile():
             self._save_answer()
+        if self.binding.pending:  # a line still being drawn: its label (mm) once it is done
+            self._retry.start()
 
     def _save_answer(self) -> AnnotationSet:
         session = self.binding.session
@@ -266,7 +384,7 @@ class PracticeWidget(QWidget):
             return None
         self._show_reference(self.practice.reference(self.case), result)
         self._freeze_answer(result)
-        self.result_label.setText(_result_html(result))
+        self.result_label.setText(_result_html(result, self.order))
         self._show_score()
         self._set_state(has_case=True, submitted=True)
         return result
@@ -277,11 +395,9 @@ class PracticeWidget(QWidget):
         if not items:
             return
         missed = {r.id for s in result.sides.values() for r in s.missed}
+        spacing = self.binding.session.spacing
         rows = items_to_rows(items)
-        rows.features["label"] = [
-            "" if i.kind == "bone" else f"ref {i.kind}" + (" (missed)" if i.id in missed else "")
-            for i in items
-        ]
+        rows.features["label"] = [_reference_label(i, i.id in missed, spacing) for i in items]
         colours = [
             MISSED_COLOUR
             if i.id in missed
@@ -304,7 +420,13 @@ class PracticeWidget(QWidget):
                 name=name,
                 scale=tuple(self.image.scale),
                 units=tuple(self.image.units),
-                text={"string": "{label}", "color": REFERENCE_COLOUR, "size": 10},
+                # below and right of the shape: the student's own labels sit above and left
+                text={
+                    "string": "{label}",
+                    "color": REFERENCE_COLOUR,
+                    "size": 10,
+                    "anchor": "lower_left",
+                },
                 metadata=metadata,
             )
         else:  # the previous case's layer, emptied and hidden: filled again
@@ -346,6 +468,7 @@ class PracticeWidget(QWidget):
     def _show_score(self) -> None:
         if self.practice is None:
             return
+        self._fill_review()
         summary = self.practice.summary()
         self.score_label.setText(format_summary(summary) if summary.cases else "No answers yet.")
         cols = [*summary.grades, NO_ANSWER]
@@ -363,13 +486,61 @@ class PracticeWidget(QWidget):
         self.confusion.setFixedHeight(height)
 
 
-def _result_html(result: CaseComparison) -> str:
+def _reference_label(item: Any, missed: bool, spacing: Any) -> str:
+    """``ref gap R 10.4 mm``: the reference's lengths in mm, as on the student's own shapes."""
+    if item.kind == "bone":
+        return ""
+    label = f"ref {item.kind}"
+    if item.kind in ("gap", "island"):
+        label += f" {_LABELS.text(item, spacing)}"
+    return label + (" (missed)" if missed else "")
+
+
+_LABELS = LabelCache()
+
+
+def _result_html(result: CaseComparison, order: list[Side]) -> str:
+    """Per hip, in the displayed order: the mark, the feedback (borderline called out) and why."""
     parts = []
-    for side in SIDES:
+    for side in order:
         s = result.sides[side]
         mark = OUTCOME_MARK[s.outcome]
+        feedback = html.escape(s.feedback, quote=False)
+        if s.borderline:
+            feedback = feedback.replace("the reference gap", "<b>the reference gap", 1)
+            feedback = feedback.replace(" mm)", " mm)</b>", 1)
         parts.append(
-            f"<p><b>{side.capitalize()} hip {mark}</b> {html.escape(s.feedback)}<br>"
-            f"<i>{html.escape(s.reason)}</i></p>"
+            f"<p><b>{side.capitalize()} hip {mark}:</b> {feedback}<br>"
+            f"<i>{html.escape(s.reason, quote=False)}</i></p>"
         )
     return "".join(parts)
+
+
+def to_revisit(cases: list[RunCase]) -> list[RunCase]:
+    """Submitted cases with a scored hip not answered right."""
+    return [
+        c
+        for c in cases
+        if c.comparison is not None
+        and any(s.scored and s.outcome != "right" for s in c.comparison.sides.values())
+    ]
+
+
+def _end_html(cases: list[RunCase]) -> str:
+    """The end screen: the cases to look at again, each with what went wrong."""
+    revisit = to_revisit(cases)
+    if not revisit:
+        return "<p><b>Every hip right.</b> Well done.</p>"
+    rows = []
+    for case in revisit:
+        assert case.comparison is not None
+        wrong = [
+            f"{side} hip: {html.escape(s.feedback, quote=False)}"
+            for side, s in case.comparison.sides.items()
+            if s.scored and s.outcome != "right"
+        ]
+        rows.append(f"<li><b>{case.name}</b> \u2014 {'<br>'.join(wrong)}</li>")
+    return (
+        f"<p><b>Cases to revisit ({len(revisit)})</b>: open them with "
+        f"<i>Review an earlier case</i>.</p><ul>{''.join(rows)}</ul>"
+    )

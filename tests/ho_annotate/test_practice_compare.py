@@ -155,9 +155,26 @@ def test_reference_reason_explains_the_grade_and_feedback_says_what_was_wrong() 
     right = result.sides["right"]
     assert right.reason.startswith("Class III")
     assert "8.0 mm" in right.reason
-    assert "you said II" in right.feedback and "+4.0 mm" in right.feedback
+    assert "Wrong: you said II, the reference says III" in right.feedback
+    assert "your gap is 4.0 mm longer than the reference's" in right.feedback
+    assert not right.borderline and "borderline" not in right.feedback  # 8.0 mm: clear
     assert "missed 1 spur; extra 1 spur" in right.feedback  # the femoral spur moved 4 mm
     assert "missed 1 island" in result.sides["left"].feedback
+
+
+def test_a_reference_gap_near_1_cm_is_called_borderline_and_a_short_gap_is_shorter() -> None:
+    reference = reading(spurs_with_gap(104.0), reader="reference")  # 10.4 mm: II, borderline
+    result = compare_case(reading(spurs_with_gap(96.0)), reference, SPACING)
+    right = result.sides["right"]
+    assert right.borderline and right.reference_grade == "II"
+    assert "Wrong: you said III, the reference says II" in right.feedback
+    assert "your gap is 0.8 mm shorter than the reference's" in right.feedback
+    assert "reference gap of 10.4 mm is borderline: experts disagree within this band" in (
+        right.feedback
+    )
+    same = compare_case(reading(spurs_with_gap(104.0)), reference, SPACING).sides["right"]
+    assert same.feedback.startswith("Correct: you and the reference both say II")
+    assert "your gap equals the reference's" in same.feedback
 
 
 def test_reference_without_grade_is_not_scored() -> None:

@@ -12,7 +12,7 @@ import pydicom
 import pytest
 from napari_ho_annotate._qt.workbench import Workbench
 from napari_ho_annotate.practice_widget import PracticeWidget
-from qtpy.QtCore import Qt
+from qtpy.QtCore import QPoint, Qt
 
 from ho_annotate.annotations.model import AnnotationSet, HipReading, Hips, Item
 from ho_annotate.annotations.store import load_annotations, save_annotations
@@ -30,18 +30,19 @@ PELVIC = box(60, 40, 80, 90)
 FEMORAL = box(120, 40, 140, 90)
 
 
-def make_run(tmp_path: Path, n: int = 1) -> Path:
-    """``n`` cases: right hip (image left) spurs 8.0 mm apart (III), left hip no HO (0)."""
+def make_run(tmp_path: Path, n: int = 1, gap_px: float = 40.0) -> Path:
+    """``n`` cases: right hip (image left) spurs ``gap_px`` * 0.2 mm apart (8.0 mm: III), left
+    hip no HO (0)."""
     set_dir = tmp_path / "set"
     (set_dir / "references").mkdir(parents=True)
     for k in range(n):
-        _make_case(set_dir, "brooker_III_example" + (f"_{k}" if k else ""))
+        _make_case(set_dir, "brooker_III_example" + (f"_{k}" if k else ""), gap_px)
     run_dir = tmp_path / "run"
     prepare_run(set_dir, run_dir, reader="student")
     return run_dir
 
 
-def _make_case(set_dir: Path, name: str) -> None:
+def _make_case(set_dir: Path, name: str, gap_px: float = 40.0) -> None:
     image = write_dx(
         set_dir / f"{name}.dcm",
         (800 + 3000 * (np.add.outer(np.arange(200) % 50, np.arange(260) % 40) > 70)).astype(
@@ -63,7 +64,7 @@ def _make_case(set_dir: Path, name: str) -> None:
         items=[
             Item(kind="spur", side="right", origin="pelvis", points=pts(PELVIC), id="rp"),
             Item(kind="spur", side="right", origin="femur", points=pts(FEMORAL), id="rf"),
-            Item(kind="gap", side="right", points=[(80.0, 65.0), (120.0, 65.0)], id="rg"),
+            Item(kind="gap", side="right", points=[(80.0, 65.0), (80.0 + gap_px, 65.0)], id="rg"),
         ],
     )
     save_annotations(reference, set_dir / "references" / f"{name}.reference.ho.json")
@@ -107,9 +108,10 @@ def test_one_case_end_to_end(make_napari_viewer: Any, qtbot: Any, tmp_path: Path
     assert widget.reference_layer is not None and widget.reference_layer in viewer.layers
     assert widget.reference_layer.nshapes == 3 and not widget.reference_layer.editable
     text = widget.result_label.text()
-    assert "Wrong: you said II, the reference is III" in text
-    assert "+4.0 mm" in text and "Class III" in text
-    assert "Right: 0; extra 1 island" in text
+    assert "Wrong: you said II, the reference says III" in text
+    assert "your gap is 4.0 mm longer than the reference's" in text and "Class III" in text
+    assert "Correct: you and the reference both say 0; extra 1 island" in text
+    assert "borderline" not in text  # 8.0 mm is clear of the band
     islands = widget.binding.layers["island"]
     assert np.allclose(islands.edge_color[0], [1.0, 0.0, 1.0, 1.0])  # extra: magenta
     assert islands.features.at[0, "label"].startswith("extra")
@@ -170,6 +172,25 @@ def test_cli_score_equals_the_widget_score_and_a_second_submit_is_safe(
     mine = widget.practice.summary()
     assert (mine.right, mine.wrong, mine.not_read) == (3, 1, 0)
 
+    # The end screen lists the case to revisit (the wrong one) with what went wrong.
+    end = widget.result_label.text()
+    assert "Cases to revisit (1)" in end and "case_001" in end and "case_002" not in end
+    assert "you said II, the reference says III" in end
+    # Review it again with the keyboard: the locked answer, the reference and the feedback.
+    combo = widget.review_combo
+    assert combo.isEnabled() and combo.count() == 3
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    qtbot.wait(30)
+    assert widget.case is not None and widget.case.name == "case_001"
+    assert widget.binding.model.locked and widget.binding.layers["island"].nshapes == 1
+    assert widget.reference_layer.visible and widget.reference_layer.nshapes == 3
+    assert "Reviewing a submitted case" in widget.result_label.text()
+    assert widget.pick["right"].currentText() == "II" and not widget.submit_button.isEnabled()
+    qtbot.mouseClick(widget.next_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(30)
+    assert "All 2 cases submitted" in widget.case_label.text()
+
     out = subprocess.run(
         [
             sys.executable,
@@ -188,3 +209,67 @@ def test_cli_score_equals_the_widget_score_and_a_second_submit_is_safe(
     cli = json.loads(out.stdout)["summary"]
     assert (cli["right"], cli["wrong"], cli["not_read"]) == (mine.right, mine.wrong, 0)
     assert cli["accuracy"] == pytest.approx(mine.accuracy)
+
+
+@pytest.mark.gui
+def test_practice_teaches_with_live_mm_hips_as_displayed_and_borderline_feedback(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    """Real key presses, drags and clicks: the student's gap line shows its mm while drawing,
+    no grade or automatic gap shows before Submit; hips listed as displayed, R / L markers, a
+    scale bar, No HO with undo; after Submit the reference's gap carries its mm and a 10.4 mm
+    reference gap is called borderline."""
+    import re
+
+    from napari_ho_annotate._qt.workbench import REDO_KEY, UNDO_KEY
+    from plugin_gui_helpers import drag, press_key
+
+    run_dir = make_run(tmp_path, gap_px=52.0)  # the reference gap: 10.4 mm, class II
+    viewer = make_napari_viewer()
+    widget = PracticeWidget(viewer, run_dir)
+    viewer.window.add_dock_widget(widget, name="Practice")
+    # The patient's right is on the image's left here: its row comes first, and the letters say so.
+    assert widget.order == ["right", "left"]
+    assert widget.picks_layout.itemAt(0).widget() is widget.pick_rows["right"]
+    assert "image left" in widget.hip_labels["right"].text()
+    markers = widget.binding.overlays.markers_layer
+    assert markers is not None and list(markers.features["side"]) == ["R", "L"]
+    assert viewer.canvas.overlays["scale_bar"].visible
+    assert "[Shift+G]" in widget.draw_buttons["Gap line"].text()
+
+    _draw(widget, "spur", "pelvis", PELVIC, "polygon")
+    _draw(widget, "spur", "femur", FEMORAL, "polygon")
+    press_key(viewer, qtbot, "Shift-G")  # the workbench's key for a gap line
+    gaps = viewer.layers.selection.active
+    assert gaps is widget.binding.layers["gap"] and gaps.mode == "add_line"
+    drag(viewer, qtbot, gaps, (80, 65), (125, 65))  # 45 px = 9.0 mm
+    qtbot.waitUntil(lambda: bool(gaps.features["label"][0]), timeout=2000)  # no Submit needed
+    label = str(gaps.features["label"][0])
+    match = re.fullmatch(r"R (\d+\.\d) mm", label)
+    assert match is not None and float(match.group(1)) == pytest.approx(9.0, abs=0.3), label
+    names = [layer.name for layer in viewer.layers if layer.visible]
+    assert not any("automatic gap" in n or "reference" in n for n in names)
+    assert "Class" not in widget.result_label.text()  # the tool's grade stays hidden
+
+    # No HO on the left hip, taken back and given again with the workbench's undo / redo keys.
+    box = widget.no_ho["left"]  # clicked on its indicator
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
+    assert widget.binding.session.aset.hips["left"].no_ho_confirmed
+    press_key(viewer, qtbot, UNDO_KEY)
+    assert not widget.binding.session.aset.hips["left"].no_ho_confirmed
+    assert not widget.no_ho["left"].isChecked()
+    press_key(viewer, qtbot, REDO_KEY)
+    assert widget.no_ho["left"].isChecked()
+    qtbot.mouseClick(widget.submit_button, Qt.MouseButton.LeftButton)
+
+    text = widget.result_label.text()
+    assert text.index("Right hip") < text.index("Left hip")  # as displayed
+    assert "Right hip \u2718:</b> Wrong: you said III, the reference says II" in text
+    assert re.search(r"your gap is \d\.\d mm shorter than the reference's", text)
+    assert "reference gap of 10.4 mm is borderline: experts disagree within this band" in text
+    assert "Left hip \u2714:</b> Correct: you and the reference both say 0" in text
+    labels = list(widget.reference_layer.features["label"])
+    assert "ref gap R 10.4 mm" in labels
+    assert not widget.no_ho["left"].isEnabled()  # locked after Submit
+    press_key(viewer, qtbot, UNDO_KEY)
+    assert widget.binding.session.aset.hips["left"].no_ho_confirmed
