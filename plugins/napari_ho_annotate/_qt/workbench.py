@@ -36,8 +36,10 @@ from .._reader import META, radiograph_layers
 from .._session import ImageSession
 from .._settings import Settings, clean_reader
 from .._sides import auto_side
+from .._status import add_units_to_status
 from .._worklist import Worklist
 from ._panel import HipPanel, restyle
+from ._window import WindowLevel
 
 if TYPE_CHECKING:
     from ho_annotate.calibration.prosthesis import HeadCandidate
@@ -195,6 +197,7 @@ class Workbench(QWidget):
             (self.viewer.layers.events.removed, self._on_removed),
         ):
             emitter.disconnect(callback)
+        self.window_level.shutdown()
         self._docked = False
 
     # -- building the widget --------
@@ -208,6 +211,8 @@ class Workbench(QWidget):
         self.image_label = QLabel("Open a DICOM radiograph (File > Open or a sample).")
         self.image_label.setWordWrap(True)
         root.addWidget(self.image_label)
+        self.window_level = WindowLevel(self.viewer)
+        root.addWidget(self.window_level)
         root.addWidget(self._build_grading())
         root.addWidget(self._build_tools())
         root.addWidget(self._build_calibration())
@@ -413,6 +418,7 @@ class Workbench(QWidget):
         self._adopt(event.value)
 
     def _adopt(self, layer: Any) -> None:
+        add_units_to_status(layer)
         meta = layer.metadata.get(META)
         if not meta:
             return
@@ -444,6 +450,7 @@ class Workbench(QWidget):
             return
         self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit, pool=self.pool)
         self.binding.calibration_mm = self.known_mm.value()
+        self.window_level.bind(image, session.header)
         self._on_snap(self.snap_check.isChecked())
         self.binding.show_side_markers()
         self.viewer.canvas.overlays["scale_bar"].visible = True
@@ -464,6 +471,7 @@ class Workbench(QWidget):
         self._drop_head_preview()
         self._show_head_question()
         binding, self.binding = self.binding, None
+        self.window_level.unbind()
         binding.close()
         if remove_layers:
             for layer in binding.bound_layers():
