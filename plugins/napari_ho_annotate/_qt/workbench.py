@@ -884,7 +884,9 @@ class Workbench(QWidget):
         if not 0 <= index < len(self.worklist.entries):
             return
         entry = self.worklist.entries[index]
-        self.unbind(remove_layers=True)
+        # one batch: napari cleans its scene graph (a full gc.collect) once, not per layer
+        with self.viewer.layers.batched_update():
+            self.unbind(remove_layers=True)
         self.worklist.current = index
         rad = load_radiograph(entry.path)
         for data, kwargs, kind in radiograph_layers(
