@@ -77,6 +77,7 @@ class HipPanel(QFrame):
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet("color: #c8c8c8; font-size: 10px;")
         for w in (self.title, self.status, self.grade, self.gap, self.badge, self.borderline):
+            w.setWordWrap(True)  # wrap within the panel's half of the dock, never widen it
             layout.addWidget(w)
         layout.addWidget(self.reason)
         self.needs_box = QWidget()

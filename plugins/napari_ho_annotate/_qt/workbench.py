@@ -24,6 +24,7 @@ from qtpy.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -32,13 +33,16 @@ from ho_annotate.annotations.model import POLYGON_KIND_ORDER, SIDES, Item
 from ho_annotate.errors import HoAnnotateError, SidecarError
 
 from .._binding import ImageBinding
+from .._declutter import DESCRIPTIVE, descriptive_labels_fit
 from .._pool import ShapesPool
 from .._reader import META, radiograph_layers
 from .._session import ImageSession
 from .._settings import Settings, clean_reader
 from .._sides import auto_side
+from .._status import add_units_to_status
 from .._worklist import Worklist
 from ._panel import HipPanel, restyle
+from ._window import WindowLevel
 
 if TYPE_CHECKING:
     from ho_annotate.calibration.prosthesis import HeadCandidate
@@ -46,6 +50,8 @@ if TYPE_CHECKING:
 
 #: After a refresh, edits within this time are gathered into one trailing refresh.
 DEBOUNCE_MS = 8
+#: The dock's width never drops below this; longer texts wrap instead of widening it.
+DOCK_MIN_WIDTH = 460
 NOTICE = "For research and education only. Not a medical device."
 #: Known sizes offered for calibration: prosthetic femoral heads and a calibration ball.
 PRESETS = (
@@ -157,6 +163,7 @@ class Workbench(QWidget):
         #: The view of the last automatic fit (None: not fitted yet for this image).
         self._auto_view: tuple[float, ...] | None = None
         napari_viewer.canvas.events.size.connect(self._on_canvas_size)
+        napari_viewer.scene.camera.events.zoom.connect(self._declutter)
         for layer in list(napari_viewer.layers):
             self._adopt(layer)
 
@@ -197,15 +204,18 @@ class Workbench(QWidget):
         self.unbind(remove_layers=False)
         for emitter, callback in (
             (self.viewer.canvas.events.size, self._on_canvas_size),
+            (self.viewer.scene.camera.events.zoom, self._declutter),
             (self.viewer.layers.events.inserted, self._on_inserted),
             (self.viewer.layers.events.removed, self._on_removed),
         ):
             emitter.disconnect(callback)
+        self.window_level.shutdown()
         self._docked = False
 
     # -- building the widget --------
     def _build(self) -> None:
         root = QVBoxLayout(self)
+        self.setMinimumWidth(DOCK_MIN_WIDTH)
         root.setContentsMargins(4, 4, 4, 4)
         notice = QLabel(NOTICE)
         notice.setStyleSheet("color: #ffcc80; font-weight: bold;")
@@ -214,6 +224,8 @@ class Workbench(QWidget):
         self.image_label = QLabel("Open a DICOM radiograph (File > Open or a sample).")
         self.image_label.setWordWrap(True)
         root.addWidget(self.image_label)
+        self.window_level = WindowLevel(self.viewer)
+        root.addWidget(self.window_level)
         root.addWidget(self._build_grading())
         root.addWidget(self._build_tools())
         root.addWidget(self._build_calibration())
@@ -239,6 +251,8 @@ class Workbench(QWidget):
         # Radiological display: the patient's right hip is on the image's left.
         self.panels = {s: HipPanel(s, self._on_need, self._on_no_ho) for s in ("right", "left")}
         for panel in self.panels.values():
+            # equal halves whatever their texts say (the texts wrap; the dock keeps its width)
+            panel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             hips.addWidget(panel, 1)
         layout.addLayout(hips)
         self.hips_layout = hips
@@ -419,6 +433,7 @@ class Workbench(QWidget):
         self._adopt(event.value)
 
     def _adopt(self, layer: Any) -> None:
+        add_units_to_status(layer)
         meta = layer.metadata.get(META)
         if not meta:
             return
@@ -450,6 +465,7 @@ class Workbench(QWidget):
             return
         self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit, pool=self.pool)
         self.binding.calibration_mm = self.known_mm.value()
+        self.window_level.bind(image, session.header)
         self._on_snap(self.snap_check.isChecked())
         self.binding.show_side_markers()
         self.viewer.canvas.overlays["scale_bar"].visible = True
@@ -472,6 +488,7 @@ class Workbench(QWidget):
         self._drop_head_preview()
         self._show_head_question()
         binding, self.binding = self.binding, None
+        self.window_level.unbind()
         binding.close()
         if remove_layers:
             for layer in binding.bound_layers():
@@ -737,12 +754,28 @@ class Workbench(QWidget):
             binding.tool_message = ""
         self._show_image_info()
         self._show_save_state()
+        self._declutter()
         self.refresh_count += 1
         if self._edit_started is not None:
             self.last_refresh_s = time.perf_counter() - self._edit_started
             self._edit_started = None
         if session.dirty and self.autosave_check.isChecked():
             self._save_timer.start()
+
+    def _declutter(self, _event: Any = None) -> None:
+        """Hide the spurs' and bridges' names at low zoom (they would cover the mm labels)."""
+        if self.binding is None:
+            return
+        session = self.binding.session
+        show = descriptive_labels_fit(
+            float(self.viewer.scene.camera.zoom),
+            float(self.binding.image.scale[-1]),
+            session.spacing is not None,
+        )
+        for key in DESCRIPTIVE:
+            layer = self.binding.layers.get(key)
+            if layer is not None and layer.text.visible != show:
+                layer.text.visible = show
 
     def _order_panels(self) -> None:
         """The hip panels in the order the hips are displayed: the one on the image's left
@@ -866,7 +899,9 @@ class Workbench(QWidget):
         if not 0 <= index < len(self.worklist.entries):
             return
         entry = self.worklist.entries[index]
-        self.unbind(remove_layers=True)
+        # one batch: napari cleans its scene graph (a full gc.collect) once, not per layer
+        with self.viewer.layers.batched_update():
+            self.unbind(remove_layers=True)
         self.worklist.current = index
         rad = load_radiograph(entry.path)
         layers = radiograph_layers(rad, annotations_dir=self.worklist.annotations_dir)
