@@ -260,7 +260,7 @@ class Workbench(QWidget):
 
     def _build_tools(self) -> QGroupBox:
         box = QGroupBox(
-            "Draw: outlines click by click, double-click to finish; lines: drag, or click twice"
+            "Draw: outlines click by click (double-click ends); lines: drag or two clicks"
         )
         grid = QGridLayout(box)
         self.tool_buttons: dict[str, QPushButton] = {}
@@ -277,11 +277,10 @@ class Workbench(QWidget):
         self.redo_button.clicked.connect(self.redo)
         undo.addWidget(self.undo_button)
         undo.addWidget(self.redo_button)
-        grid.addLayout(undo, row, 0)
+        grid.addLayout(undo, row, 0, 1, 2)  # full width: the key texts are long
         self.flip_button = QPushButton("Flip image sides")
         self.flip_button.setToolTip("The image is mirrored: swap left and right")
         self.flip_button.clicked.connect(self.flip_sides)
-        grid.addWidget(self.flip_button, row, 1)
         sel = QHBoxLayout()
         sel.addWidget(QLabel("Selected:"))
         for text, func in (
@@ -299,19 +298,22 @@ class Workbench(QWidget):
         sel.addWidget(self.kind_combo)
         grid.addLayout(sel, row + 1, 0, 1, 2)
         snapping = QHBoxLayout()
-        self.snap_check = QCheckBox(f"Snap gap lines to bone edges  [{key_text(SNAP_KEY)}: next]")
+        self.snap_check = QCheckBox(
+            f"Snap gap lines to bone edges  [{key_text(SNAP_KEY)}: next line only]"
+        )
         self.snap_check.setChecked(True)
         self.snap_check.toggled.connect(self._on_snap)
         self.outline_check = QCheckBox(f"One-click outline  [{key_text(OUTLINE_KEY)}]")
         self.outline_check.setToolTip(
             "Island, spur and outline tools: click once inside the structure"
         )
-        snapping.addWidget(self.snap_check)
+        grid.addWidget(self.snap_check, row + 2, 0, 1, 2)
         snapping.addWidget(self.outline_check)
-        grid.addLayout(snapping, row + 2, 0, 1, 2)
+        snapping.addWidget(self.flip_button)
+        grid.addLayout(snapping, row + 3, 0, 1, 2)
         self.tool_status = QLabel("")
         self.tool_status.setWordWrap(True)
-        grid.addWidget(self.tool_status, row + 3, 0, 1, 2)
+        grid.addWidget(self.tool_status, row + 4, 0, 1, 2)
         return box
 
     def _build_calibration(self) -> QGroupBox:
