@@ -49,6 +49,25 @@ def _polygon(coords_mm: NDArray[np.float64]) -> BaseGeometry:
     return poly
 
 
+def _build(kind: str, coords_mm: Sequence[NDArray[np.float64]]) -> list[BaseGeometry]:
+    """Polygons (repaired as ``_polygon``) or lines from mm coordinates, built together."""
+    if len(coords_mm) > 1:
+        owner = np.repeat(np.arange(len(coords_mm)), [len(c) for c in coords_mm])
+        flat = np.concatenate(coords_mm)
+        try:
+            if kind != "polygon":
+                return list(shapely.linestrings(flat, indices=owner))
+            polys = shapely.polygons(shapely.linearrings(flat, indices=owner))
+            valid = shapely.is_valid(polys)
+        except (ValueError, shapely.errors.GEOSException):
+            pass  # one by one below, which raises (or not) just as before
+        else:
+            return [
+                p if ok else _polygon(c) for p, ok, c in zip(polys, valid, coords_mm, strict=True)
+            ]
+    return [_polygon(c) if kind == "polygon" else shapely.LineString(c) for c in coords_mm]
+
+
 def line_mm(points: Sequence[Point], scale: Scale) -> shapely.LineString:
     """A two-point line in mm."""
     return shapely.LineString(to_mm(points, scale))
@@ -185,23 +204,49 @@ class ShapeCache:
 
         ``kind`` is ``"polygon"`` or ``"line"``.
         """
+        return self.shapes([(item_id, kind, points)], scale)[0]
+
+    def shapes(
+        self, requests: Sequence[tuple[str, str, Sequence[Point]]], scale: Scale
+    ) -> list[CachedShape]:
+        """``shape`` for many ``(item_id, kind, points)`` at once.
+
+        Missing geometries are built together in one vectorised shapely call per kind: the
+        same geometries as one by one, without the per-geometry Python overhead.
+        """
+        if len({(r[0], r[1]) for r in requests}) < len(requests):  # repeated ids: in order
+            return [self.shapes([r], scale)[0] for r in requests]
         self._check_scale(scale)
-        key = (item_id, kind)
-        pts = tuple(points)
-        entry = self._shapes.get(key)
-        if entry is not None and entry.points == pts:
-            return entry
-        coords = np.asarray(pts, dtype=np.float64)  # converted once: batch work builds many
-        finite = bool(np.isfinite(coords).all())
-        geom: BaseGeometry
-        if finite:
-            mm = coords.reshape(-1, 2) * np.asarray(scale, dtype=np.float64)  # as ``to_mm``
-            geom = _polygon(mm) if kind == "polygon" else shapely.LineString(mm)
-        else:
-            geom = shapely.Polygon()
+        out: list[CachedShape | None] = []
+        build: dict[str, list[tuple[int, tuple[Point, ...], NDArray[np.float64]]]] = {}
+        factor = np.asarray(scale, dtype=np.float64)
+        for n, (item_id, kind, points) in enumerate(requests):
+            pts = tuple(points)
+            entry = self._shapes.get((item_id, kind))
+            if entry is not None and entry.points == pts:
+                out.append(entry)
+                continue
+            out.append(None)
+            coords = np.asarray(pts, dtype=np.float64)  # converted once: batch work builds many
+            finite = bool(np.isfinite(coords).all())
+            if finite:
+                mm = coords.reshape(-1, 2) * factor  # as ``to_mm``
+                build.setdefault(kind, []).append((n, pts, mm))
+            else:
+                out[n] = self._store(item_id, kind, pts, shapely.Polygon(), False)
+        for kind, todo in build.items():
+            for (n, pts, _), geom in zip(
+                todo, _build(kind, [mm for _, _, mm in todo]), strict=True
+            ):
+                out[n] = self._store(requests[n][0], kind, pts, geom, True)
+        return [e for e in out if e is not None]
+
+    def _store(
+        self, item_id: str, kind: str, pts: tuple[Point, ...], geom: BaseGeometry, finite: bool
+    ) -> CachedShape:
         bounds = tuple(float(v) for v in shapely.bounds(geom)) if not geom.is_empty else (0,) * 4
         entry = CachedShape(pts, next(self._tokens), geom, finite, bounds)  # type: ignore[arg-type]
-        self._shapes[key] = entry
+        self._shapes[(item_id, kind)] = entry
         return entry
 
     def _exact(self, pairs: Sequence[tuple[CachedShape, CachedShape]]) -> list[Closest]:
