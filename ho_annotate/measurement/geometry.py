@@ -235,16 +235,24 @@ class ShapeCache:
             else:
                 out[n] = self._store(item_id, kind, pts, shapely.Polygon(), False)
         for kind, todo in build.items():
-            for (n, pts, _), geom in zip(
-                todo, _build(kind, [mm for _, _, mm in todo]), strict=True
-            ):
-                out[n] = self._store(requests[n][0], kind, pts, geom, True)
+            geoms = _build(kind, [mm for _, _, mm in todo])
+            boxes = shapely.bounds(np.asarray(geoms, dtype=object)).tolist()  # NaN when empty
+            for (n, pts, _), geom, box in zip(todo, geoms, boxes, strict=True):
+                out[n] = self._store(requests[n][0], kind, pts, geom, True, box)
         return [e for e in out if e is not None]
 
     def _store(
-        self, item_id: str, kind: str, pts: tuple[Point, ...], geom: BaseGeometry, finite: bool
+        self,
+        item_id: str,
+        kind: str,
+        pts: tuple[Point, ...],
+        geom: BaseGeometry,
+        finite: bool,
+        box: list[float] | None = None,
     ) -> CachedShape:
-        bounds = tuple(float(v) for v in shapely.bounds(geom)) if not geom.is_empty else (0,) * 4
+        if box is None:
+            box = shapely.bounds(geom).tolist()
+        bounds = tuple(box) if box[0] == box[0] else (0,) * 4  # an empty shape has NaN bounds
         entry = CachedShape(pts, next(self._tokens), geom, finite, bounds)  # type: ignore[arg-type]
         self._shapes[(item_id, kind)] = entry
         return entry
