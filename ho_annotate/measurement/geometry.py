@@ -68,6 +68,25 @@ def _build(kind: str, coords_mm: Sequence[NDArray[np.float64]]) -> list[BaseGeom
     return [_polygon(c) if kind == "polygon" else shapely.LineString(c) for c in coords_mm]
 
 
+def _converted(
+    missing: Sequence[tuple[int, str, str, tuple[Point, ...]]],
+) -> list[NDArray[np.float64]]:
+    """Each request's points as a float array: all in one conversion when they are plain pairs.
+
+    The arrays are the same as ``np.asarray(points, dtype=np.float64)`` one by one (which is
+    the fallback), converted from Python in one go: batch work builds many small shapes.
+    """
+    if len(missing) > 1 and all(m[3] for m in missing):
+        try:
+            flat = np.asarray([p for m in missing for p in m[3]], dtype=np.float64)
+        except (ValueError, TypeError):
+            flat = np.empty((0,))
+        if flat.ndim == 2 and flat.shape[1] == 2:
+            ends = np.cumsum([len(m[3]) for m in missing]).tolist()
+            return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    return [np.asarray(m[3], dtype=np.float64) for m in missing]
+
+
 def line_mm(points: Sequence[Point], scale: Scale) -> shapely.LineString:
     """A two-point line in mm."""
     return shapely.LineString(to_mm(points, scale))
@@ -220,6 +239,7 @@ class ShapeCache:
         out: list[CachedShape | None] = []
         build: dict[str, list[tuple[int, tuple[Point, ...], NDArray[np.float64]]]] = {}
         factor = np.asarray(scale, dtype=np.float64)
+        missing: list[tuple[int, str, str, tuple[Point, ...]]] = []
         for n, (item_id, kind, points) in enumerate(requests):
             pts = tuple(points)
             entry = self._shapes.get((item_id, kind))
@@ -227,7 +247,8 @@ class ShapeCache:
                 out.append(entry)
                 continue
             out.append(None)
-            coords = np.asarray(pts, dtype=np.float64)  # converted once: batch work builds many
+            missing.append((n, item_id, kind, pts))
+        for (n, item_id, kind, pts), coords in zip(missing, _converted(missing), strict=True):
             finite = bool(np.isfinite(coords).all())
             if finite:
                 mm = coords.reshape(-1, 2) * factor  # as ``to_mm``
