@@ -67,7 +67,9 @@ def _set_within(aset: AnnotationSet, low: float, row_hi: float, col_hi: float) -
     if set(map(len, points)) != {2} or not math.isfinite(sum(map(sum, points))):
         return False
     rows, cols = zip(*points, strict=True)
-    return low <= min(rows) and max(rows) <= row_hi and low <= min(cols) and max(cols) <= col_hi
+    return bool(
+        low <= min(rows) and max(rows) <= row_hi and low <= min(cols) and max(cols) <= col_hi
+    )
 
 
 def _in(value: float, low: float, high: float) -> bool:

@@ -274,7 +274,7 @@ class ShapeCache:
         if box is None:
             box = shapely.bounds(geom).tolist()
         bounds = tuple(box) if box[0] == box[0] else (0,) * 4  # an empty shape has NaN bounds
-        entry = CachedShape(pts, next(self._tokens), geom, finite, bounds)  # type: ignore[arg-type]
+        entry = CachedShape(pts, next(self._tokens), geom, finite, bounds)
         self._shapes[(item_id, kind)] = entry
         return entry
 
