@@ -51,6 +51,27 @@ def _all_within(item: Item, row_lo: float, row_hi: float, col_lo: float, col_hi:
     return True
 
 
+def _set_within(aset: AnnotationSet, low: float, row_hi: float, col_hi: float) -> bool:
+    """``_all_within`` holds for every item of the set (one test over all points at once).
+
+    ``False`` only says "look item by item" (a sum of huge finite numbers may overflow).
+    """
+    points = [
+        p
+        for item in aset.items
+        for name in ("points", "clicks", "snapped_points")
+        for p in getattr(item, name) or ()
+    ]
+    if not points:
+        return True
+    if set(map(len, points)) != {2} or not math.isfinite(sum(map(sum, points))):
+        return False
+    rows, cols = zip(*points, strict=True)
+    return bool(
+        low <= min(rows) and max(rows) <= row_hi and low <= min(cols) and max(cols) <= col_hi
+    )
+
+
 def _in(value: float, low: float, high: float) -> bool:
     return math.isfinite(value) and low <= value <= high
 
@@ -78,6 +99,7 @@ def value_problems(aset: AnnotationSet) -> Iterator[tuple[str, str]]:
         yield from _spacing_problems("$.calibration", cal.row_mm, cal.col_mm, cal.uncertainty)
         if cal.known_mm > MAX_KNOWN_MM:
             yield "$.calibration.known_mm", f"must be at most {MAX_KNOWN_MM:g} mm"
+    coordinates_fine = _set_within(aset, -MAX_COORDINATE, MAX_COORDINATE, MAX_COORDINATE)
     for n, item in enumerate(aset.items):
         where = f"$.items[{n}]"
         if item.known_mm is not None and item.known_mm > MAX_KNOWN_MM:
@@ -85,7 +107,9 @@ def value_problems(aset: AnnotationSet) -> Iterator[tuple[str, str]]:
         u = item.uncertainty_mm
         if isinstance(u, float | int) and math.isfinite(u) and u > MAX_UNCERTAINTY_MM:
             yield f"{where}.uncertainty_mm", f"must be at most {MAX_UNCERTAINTY_MM:g} mm"
-        if _all_within(item, -MAX_COORDINATE, MAX_COORDINATE, -MAX_COORDINATE, MAX_COORDINATE):
+        if coordinates_fine or _all_within(
+            item, -MAX_COORDINATE, MAX_COORDINATE, -MAX_COORDINATE, MAX_COORDINATE
+        ):
             continue  # the common case, checked without naming every point
         for at, point in _all_points(item):
             far = [v for v in point if math.isfinite(v) and abs(v) > MAX_COORDINATE]
@@ -104,6 +128,8 @@ def image_problems(aset: AnnotationSet, shape: tuple[int, int]) -> Iterator[tupl
     if rows <= 0 or columns <= 0:
         return
     margin = OUTSIDE_IMAGE_MARGIN * max(rows, columns) + 0.5
+    if _set_within(aset, -margin, rows - 1 + margin, columns - 1 + margin):
+        return  # the common case: every point of every item inside
     for n, item in enumerate(aset.items):
         if _all_within(item, -margin, rows - 1 + margin, -margin, columns - 1 + margin):
             continue  # the common case, checked without naming every point

@@ -25,6 +25,8 @@ _BUILTIN: Final[dict[str, str]] = {
     "della-valle": "ho_annotate.grading.della_valle",
 }
 _registered: dict[str, Scheme] = {}
+#: The built-in schemes once imported (module constants, so never stale).
+_builtin: dict[str, Scheme] = {}
 
 
 class SchemeError(HoAnnotateError):
@@ -56,7 +58,9 @@ def get_scheme(name: str) -> Scheme:
     if name in _registered:
         return _registered[name]
     if name in _BUILTIN:
-        scheme = importlib.import_module(_BUILTIN[name]).SCHEME
+        scheme = _builtin.get(name)
+        if scheme is None:  # imported once: batch work asks for every scheme per image
+            scheme = _builtin[name] = importlib.import_module(_BUILTIN[name]).SCHEME
         assert isinstance(scheme, Scheme)
         return scheme
     for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):

@@ -49,6 +49,44 @@ def _polygon(coords_mm: NDArray[np.float64]) -> BaseGeometry:
     return poly
 
 
+def _build(kind: str, coords_mm: Sequence[NDArray[np.float64]]) -> list[BaseGeometry]:
+    """Polygons (repaired as ``_polygon``) or lines from mm coordinates, built together."""
+    if len(coords_mm) > 1:
+        owner = np.repeat(np.arange(len(coords_mm)), [len(c) for c in coords_mm])
+        flat = np.concatenate(coords_mm)
+        try:
+            if kind != "polygon":
+                return list(shapely.linestrings(flat, indices=owner))
+            polys = shapely.polygons(shapely.linearrings(flat, indices=owner))
+            valid = shapely.is_valid(polys)
+        except (ValueError, shapely.errors.GEOSException):
+            pass  # one by one below, which raises (or not) just as before
+        else:
+            return [
+                p if ok else _polygon(c) for p, ok, c in zip(polys, valid, coords_mm, strict=True)
+            ]
+    return [_polygon(c) if kind == "polygon" else shapely.LineString(c) for c in coords_mm]
+
+
+def _converted(
+    missing: Sequence[tuple[int, str, str, tuple[Point, ...]]],
+) -> list[NDArray[np.float64]]:
+    """Each request's points as a float array: all in one conversion when they are plain pairs.
+
+    The arrays are the same as ``np.asarray(points, dtype=np.float64)`` one by one (which is
+    the fallback), converted from Python in one go: batch work builds many small shapes.
+    """
+    if len(missing) > 1 and all(m[3] for m in missing):
+        try:
+            flat = np.asarray([p for m in missing for p in m[3]], dtype=np.float64)
+        except (ValueError, TypeError):
+            flat = np.empty((0,))
+        if flat.ndim == 2 and flat.shape[1] == 2:
+            ends = np.cumsum([len(m[3]) for m in missing]).tolist()
+            return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    return [np.asarray(m[3], dtype=np.float64) for m in missing]
+
+
 def line_mm(points: Sequence[Point], scale: Scale) -> shapely.LineString:
     """A two-point line in mm."""
     return shapely.LineString(to_mm(points, scale))
@@ -185,23 +223,59 @@ class ShapeCache:
 
         ``kind`` is ``"polygon"`` or ``"line"``.
         """
+        return self.shapes([(item_id, kind, points)], scale)[0]
+
+    def shapes(
+        self, requests: Sequence[tuple[str, str, Sequence[Point]]], scale: Scale
+    ) -> list[CachedShape]:
+        """``shape`` for many ``(item_id, kind, points)`` at once.
+
+        Missing geometries are built together in one vectorised shapely call per kind: the
+        same geometries as one by one, without the per-geometry Python overhead.
+        """
+        if len({(r[0], r[1]) for r in requests}) < len(requests):  # repeated ids: in order
+            return [self.shapes([r], scale)[0] for r in requests]
         self._check_scale(scale)
-        key = (item_id, kind)
-        pts = tuple(points)
-        entry = self._shapes.get(key)
-        if entry is not None and entry.points == pts:
-            return entry
-        coords = np.asarray(pts, dtype=np.float64)  # converted once: batch work builds many
-        finite = bool(np.isfinite(coords).all())
-        geom: BaseGeometry
-        if finite:
-            mm = coords.reshape(-1, 2) * np.asarray(scale, dtype=np.float64)  # as ``to_mm``
-            geom = _polygon(mm) if kind == "polygon" else shapely.LineString(mm)
-        else:
-            geom = shapely.Polygon()
-        bounds = tuple(float(v) for v in shapely.bounds(geom)) if not geom.is_empty else (0,) * 4
-        entry = CachedShape(pts, next(self._tokens), geom, finite, bounds)  # type: ignore[arg-type]
-        self._shapes[key] = entry
+        out: list[CachedShape | None] = []
+        build: dict[str, list[tuple[int, tuple[Point, ...], NDArray[np.float64]]]] = {}
+        factor = np.asarray(scale, dtype=np.float64)
+        missing: list[tuple[int, str, str, tuple[Point, ...]]] = []
+        for n, (item_id, kind, points) in enumerate(requests):
+            pts = tuple(points)
+            entry = self._shapes.get((item_id, kind))
+            if entry is not None and entry.points == pts:
+                out.append(entry)
+                continue
+            out.append(None)
+            missing.append((n, item_id, kind, pts))
+        for (n, item_id, kind, pts), coords in zip(missing, _converted(missing), strict=True):
+            finite = bool(np.isfinite(coords).all())
+            if finite:
+                mm = coords.reshape(-1, 2) * factor  # as ``to_mm``
+                build.setdefault(kind, []).append((n, pts, mm))
+            else:
+                out[n] = self._store(item_id, kind, pts, shapely.Polygon(), False)
+        for kind, todo in build.items():
+            geoms = _build(kind, [mm for _, _, mm in todo])
+            boxes = shapely.bounds(np.asarray(geoms, dtype=object)).tolist()  # NaN when empty
+            for (n, pts, _), geom, box in zip(todo, geoms, boxes, strict=True):
+                out[n] = self._store(requests[n][0], kind, pts, geom, True, box)
+        return [e for e in out if e is not None]
+
+    def _store(
+        self,
+        item_id: str,
+        kind: str,
+        pts: tuple[Point, ...],
+        geom: BaseGeometry,
+        finite: bool,
+        box: list[float] | None = None,
+    ) -> CachedShape:
+        if box is None:
+            box = shapely.bounds(geom).tolist()
+        bounds = tuple(box) if box[0] == box[0] else (0,) * 4  # an empty shape has NaN bounds
+        entry = CachedShape(pts, next(self._tokens), geom, finite, bounds)
+        self._shapes[(item_id, kind)] = entry
         return entry
 
     def _exact(self, pairs: Sequence[tuple[CachedShape, CachedShape]]) -> list[Closest]:

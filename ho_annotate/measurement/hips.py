@@ -144,7 +144,7 @@ class Measurer:
         scale: Scale = spacing.mm if spacing is not None else PIXELS
         in_mm = spacing is not None
         problems: list[str] = []
-        shaped: Shaped = []
+        measurable: list[Item] = []
         for item in aset.items_on(side):
             if item.kind.startswith("calibration"):
                 continue
@@ -152,8 +152,11 @@ class Measurer:
             if problem is not None:
                 problems.append(f"Ignored: {problem}.")
                 continue
-            kind = "line" if item.kind == "gap" else "polygon"
-            shaped.append((item, self.cache.shape(item.id, kind, item.points, scale)))
+            measurable.append(item)
+        requests = [
+            (it.id, "line" if it.kind == "gap" else "polygon", it.points) for it in measurable
+        ]
+        shaped: Shaped = list(zip(measurable, self.cache.shapes(requests, scale), strict=True))
         key = (
             scale,
             in_mm,
