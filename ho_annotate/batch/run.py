@@ -216,11 +216,21 @@ def _drive(
 
 
 def _options(schemes: Sequence[str] | None) -> RowOptions:
-    from ho_annotate.grading import get_scheme
+    from ho_annotate.batch.columns import FIXED_COLUMNS, scheme_column
+    from ho_annotate.grading import SchemeError, get_scheme
 
     names = tuple(dict.fromkeys(schemes)) if schemes else default_schemes()
+    taken: dict[str, str] = {}
     for name in names:
         get_scheme(name)  # an unknown name fails here, once, not on every image
+        column = scheme_column(name)
+        if column in FIXED_COLUMNS or column in taken:
+            other = f"scheme {taken[column]!r}'s" if column in taken else "a built-in"
+            raise SchemeError(
+                f"grading scheme {name!r} would write the column {column!r}, which is {other} "
+                "column of the results table; rename the scheme (or leave it out with --scheme)"
+            )
+        taken[column] = name
     return RowOptions(names)
 
 

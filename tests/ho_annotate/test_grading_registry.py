@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ho_annotate.annotations.model import AnnotationSet, Item, Spacing
-from ho_annotate.grading import ENTRY_POINT_GROUP, SchemeError, get_scheme, grade, schemes
+from ho_annotate.grading import ENTRY_POINT_GROUP, SchemeError, get_scheme, grade, registry, schemes
 
 PLUGIN = """
 from ho_annotate.grading import Scheme, SideResult
@@ -46,6 +46,8 @@ def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         )
     )
     monkeypatch.syspath_prepend(str(tmp_path))
+    # get_scheme keeps what it loads: forget the test package's schemes after the test
+    monkeypatch.setattr(registry, "_registered", dict(registry._registered))
     return "island-count"
 
 
@@ -69,3 +71,17 @@ def test_a_scheme_whose_name_does_not_match_is_refused(installed_plugin: str) ->
 def test_unknown_scheme_lists_the_known_ones() -> None:
     with pytest.raises(SchemeError, match="choose one of: brooker, della-valle"):
         get_scheme("kellgren")
+
+
+def test_measure_refuses_a_scheme_whose_column_is_a_built_in_one(
+    installed_plugin: str, tmp_path: Path
+) -> None:
+    from ho_annotate.batch import measure
+
+    # "island-count" writes its grades to "island_count", the islands column of every row
+    with pytest.raises(SchemeError, match="'island_count', which is a built-in column"):
+        measure([tmp_path], schemes=["brooker", installed_plugin])
+
+
+def test_a_loaded_test_scheme_is_forgotten_after_its_test() -> None:
+    assert "island-count" not in schemes()
