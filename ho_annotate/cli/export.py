@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ho_annotate.cli.sidecars import add_image_and_sidecar_arguments
+
 DESCRIPTION = (
     "Write a reader's annotations of a radiograph as new DICOM objects that PACS and viewers "
     "understand: a TID 1500 Structured Report with the outlines, gap lengths (also as OHIF "
@@ -23,14 +25,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "export", help="write annotations as DICOM SR / SEG / GSPS", description=DESCRIPTION
     )
-    parser.add_argument("image", metavar="IMAGE", type=Path, help="the DICOM radiograph")
-    parser.add_argument(
-        "--annotations",
-        metavar="FILE_OR_DIR",
-        type=Path,
-        help="a sidecar file, or the folder holding sidecars (default: the image's folder)",
-    )
-    parser.add_argument("--reader", metavar="NAME", help="whose annotations to export")
+    add_image_and_sidecar_arguments(parser, "whose annotations to export")
     parser.add_argument("--sr", metavar="OUT.dcm", type=Path, help="write a TID 1500 SR here")
     parser.add_argument("--seg", metavar="OUT.dcm", type=Path, help="write a DICOM SEG here")
     parser.add_argument("--gsps", metavar="OUT.dcm", type=Path, help="write a GSPS here")

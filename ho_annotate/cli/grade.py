@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
+
+from ho_annotate.cli.sidecars import add_image_and_sidecar_arguments
 
 DESCRIPTION = (
     "Grade each hip of a radiograph from a reader's annotation sidecar "
@@ -19,17 +20,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "grade", help="grade each hip (Brooker, Della Valle) with reasons", description=DESCRIPTION
     )
-    parser.add_argument("image", metavar="IMAGE", type=Path, help="the DICOM radiograph")
-    parser.add_argument(
-        "--annotations",
-        metavar="FILE_OR_DIR",
-        type=Path,
-        help="a sidecar file, or the folder holding sidecars (default: the image's folder)",
-    )
-    parser.add_argument(
-        "--reader",
-        metavar="NAME",
-        help="whose annotations to grade (default: the only sidecar there is; "
+    add_image_and_sidecar_arguments(
+        parser,
+        "whose annotations to grade (default: the only sidecar there is; "
         "'reference' for the shipped reference annotations)",
     )
     parser.add_argument(

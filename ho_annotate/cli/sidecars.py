@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from ho_annotate.annotations.naming import SUFFIX, check_reader, find_sidecars, image_stem
 from ho_annotate.errors import SidecarError
 
-__all__ = ["resolve_sidecar"]
+__all__ = ["add_image_and_sidecar_arguments", "resolve_sidecar"]
+
+
+def add_image_and_sidecar_arguments(parser: Any, reader_help: str) -> None:
+    """``IMAGE``, ``--annotations FILE_OR_DIR`` and ``--reader NAME``, as ``resolve_sidecar``
+    reads them; ``reader_help`` says what the reader's annotations are used for."""
+    parser.add_argument("image", metavar="IMAGE", type=Path, help="the DICOM radiograph")
+    parser.add_argument(
+        "--annotations",
+        metavar="FILE_OR_DIR",
+        type=Path,
+        help="a sidecar file, or the folder holding sidecars (default: the image's folder)",
+    )
+    parser.add_argument("--reader", metavar="NAME", help=reader_help)
 
 
 def resolve_sidecar(
