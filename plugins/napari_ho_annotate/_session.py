@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from psygnal import Signal
+
 from ho_annotate.annotations.model import AnnotationSet, Spacing, utc_now
 from ho_annotate.annotations.naming import REFERENCE_READER
 from ho_annotate.errors import SidecarError
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
 
 class ImageSession:
     """The annotation set of one image for one reader, with its saved / unsaved state."""
+
+    #: The save state may have changed: an edit, a save, a refused save, another sidecar.
+    state_changed = Signal()
 
     def __init__(
         self,
@@ -50,6 +55,7 @@ class ImageSession:
 
     def _on_model_changed(self, _what: str) -> None:
         self.dirty = True
+        self.state_changed.emit()
 
     # -- loading --------
     @property
@@ -81,6 +87,7 @@ class ImageSession:
 
     def _load(self) -> None:
         self.model.reset(self._read())
+        self.state_changed.emit()
 
     def switch_reader(self, reader: str) -> None:
         """Work as another reader: their sidecar is loaded (unsaved work must be saved first)."""
@@ -111,6 +118,7 @@ class ImageSession:
     def mark_changed(self) -> None:
         self.dirty = True
         self.aset.modified = utc_now()
+        self.state_changed.emit()
 
     def grade(self, scheme: str = "brooker") -> GradeReport:
         """Grade both hips; geometry of unchanged shapes is reused between calls."""
@@ -142,9 +150,11 @@ class ImageSession:
             )
         except SidecarError as exc:
             self.conflict = str(exc)
+            self.state_changed.emit()
             raise
         self.dirty = False
         self.conflict = None
         self.saved_at = utc_now()
         self.never_saved = False
+        self.state_changed.emit()
         return path

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from psygnal import Signal
+
 from ho_annotate.annotations.model import SIDES, AnnotationSet, Side
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
@@ -38,6 +40,9 @@ class Entry:
 
 @dataclass
 class Worklist:
+    #: The files, the current one or a status changed.
+    changed = Signal()
+
     entries: list[Entry] = field(default_factory=list)
     current: int = -1
     annotations_dir: Path | None = None
@@ -65,15 +70,21 @@ class Worklist:
                     aset = None
             entry.update(aset)
             self.entries.append(entry)
+        self.changed.emit()
 
     def select(self, path: Path) -> None:
         for n, entry in enumerate(self.entries):
             if entry.path == Path(path):
                 self.current = n
+        self.changed.emit()
 
     def update_current(self, aset: AnnotationSet) -> None:
         if 0 <= self.current < len(self.entries):
-            self.entries[self.current].update(aset)
+            entry = self.entries[self.current]
+            before = (entry.status, entry.not_read)
+            entry.update(aset)
+            if (entry.status, entry.not_read) != before:
+                self.changed.emit()
 
     @property
     def done(self) -> int:

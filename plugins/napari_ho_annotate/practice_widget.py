@@ -37,7 +37,7 @@ from ho_annotate.practice.score import NO_ANSWER, format_summary
 from ._convert import items_to_rows
 from ._labels import LabelCache
 from ._pool import ShapesPool
-from ._qt.workbench import REDO_KEY, TOOLS, UNDO_KEY, key_text
+from ._qt.shortcuts import REDO_KEY, TOOLS, UNDO_KEY, key_text
 from ._reader import META
 from ._sides import auto_side
 
