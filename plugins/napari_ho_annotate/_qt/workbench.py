@@ -8,18 +8,17 @@ owns the binding's lifecycle (bind, unbind, open from the worklist), regrades af
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QEvent, QTimer
+from qtpy.QtCore import QEvent
 from qtpy.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ho_annotate.errors import HoAnnotateError
 
 from .._binding import ImageBinding
-from .._declutter import DESCRIPTIVE, descriptive_labels_fit
+from .._declutter import declutter
 from .._pool import ShapesPool
 from .._reader import META, radiograph_layers
 from .._reference import lock_layer
@@ -27,31 +26,24 @@ from .._session import ImageSession
 from .._settings import Settings
 from .._status import add_units_to_status
 from .._worklist import Worklist
+from . import shortcuts as keys
 from ._autofit import AutoFit
 from ._events import WorkbenchEvents
+from ._regrade import Regrade
 from ._window import WindowLevel
 from .calibration_box import CalibrationBox
 from .grade_box import GradeBox
 from .saving_box import SavingBox
-from .shortcuts import (
-    CALIBRATION_KEY,
-    NEXT_KEY,
-    NEXT_UNREAD_KEY,
-    OUTLINE_KEY,
-    PREVIOUS_KEY,
-    REDO_KEY,
-    SNAP_KEY,
-    TOOLS,
-    UNDO_KEY,
-)
+from .shortcuts import CALIBRATION_KEY, OUTLINE_KEY, REDO_KEY, SNAP_KEY, TOOLS, UNDO_KEY, key_text
 from .tools_box import ToolsBox
 from .worklist_box import WorklistBox
 
 if TYPE_CHECKING:
     from ho_annotate.grading import GradeReport
 
-#: After a refresh, edits within this time are gathered into one trailing refresh.
-DEBOUNCE_MS = 8
+#: The tool table and keys, importable from here as before the split.
+__all__ = ["CALIBRATION_KEY", "OUTLINE_KEY", "REDO_KEY", "SNAP_KEY", "TOOLS", "UNDO_KEY"]
+__all__ += ["Workbench", "key_text"]
 #: The dock's width never drops below this; longer texts wrap instead of widening it.
 DOCK_MIN_WIDTH = 460
 NOTICE = "For research and education only. Not a medical device."
@@ -70,22 +62,16 @@ class Workbench(QWidget):
         #: Annotation layers reused from image to image (removing Shapes layers can crash
         #: napari's drawing on software OpenGL, see ``_pool``).
         self.pool = ShapesPool()
-        self.last_report: GradeReport | None = None
-        self.last_refresh_s = 0.0
-        #: How many times the panel was refreshed (benchmarks and tests wait on it).
-        self.refresh_count = 0
-        self._edit_started: float | None = None
-        self._refreshing = False
         #: Blinded reading (a study): image path (resolved) -> the case label shown in place of
         #: the file name; these images open without the reference layer.
         self.case_labels: dict[Path, str] = {}
         #: Called after an image is bound (a study locks submitted cases here).
         self.on_bound: list[Callable[[], None]] = []
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self._trail)
-        self._trailing = False
+        scheme = lambda: str(self.grade_box.scheme.currentText())  # noqa: E731
+        self.regrade = Regrade(self.events, lambda: self.binding, scheme, self)
+        self._timer, self._edit = self.regrade.timer, self.regrade.edit
+        self.refresh = self.regrade.refresh
+        self.events.graded.connect(self._on_graded)
         self.autofit = AutoFit(napari_viewer, lambda: self.binding is not None)
         self._view = self.autofit.view
         self._build()
@@ -99,6 +85,18 @@ class Workbench(QWidget):
     @property
     def _auto_view(self) -> tuple[float, ...] | None:
         return self.autofit.auto_view
+
+    @property
+    def last_report(self) -> GradeReport | None:
+        return self.regrade.last_report
+
+    @property
+    def refresh_count(self) -> int:
+        return self.regrade.refresh_count
+
+    @property
+    def last_refresh_s(self) -> float:
+        return self.regrade.last_refresh_s
 
     def _listening(self) -> list[tuple[Any, Callable[..., None]]]:
         """The viewer's events the workbench follows."""
@@ -170,21 +168,21 @@ class Workbench(QWidget):
         self.open_previous, self.open_next_unread = work.open_previous, work.open_next_unread
 
     def _bind_keys(self) -> None:
-        keys: list[tuple[str, Callable[[], None]]] = [
+        actions: list[tuple[str, Callable[[], None]]] = [
             (shortcut, lambda k=key, o=origin: self.draw(k, o))  # type: ignore[misc]
-            for _text, key, origin, shortcut in TOOLS
+            for _text, key, origin, shortcut in keys.TOOLS
         ]
-        keys += [
-            (CALIBRATION_KEY, lambda: self.draw("calibration", mode="add_line")),
-            (SNAP_KEY, self.tools_box.toggle_snap_next),
-            (OUTLINE_KEY, self.tools_box.toggle_outline),
-            (NEXT_KEY, self.worklist_box.open_next),
-            (PREVIOUS_KEY, self.worklist_box.open_previous),
-            (NEXT_UNREAD_KEY, self.worklist_box.open_next_unread),
-            (UNDO_KEY, self.tools_box.undo),
-            (REDO_KEY, self.tools_box.redo),
+        actions += [
+            (keys.CALIBRATION_KEY, lambda: self.draw("calibration", mode="add_line")),
+            (keys.SNAP_KEY, self.tools_box.toggle_snap_next),
+            (keys.OUTLINE_KEY, self.tools_box.toggle_outline),
+            (keys.NEXT_KEY, self.worklist_box.open_next),
+            (keys.PREVIOUS_KEY, self.worklist_box.open_previous),
+            (keys.NEXT_UNREAD_KEY, self.worklist_box.open_next_unread),
+            (keys.UNDO_KEY, self.tools_box.undo),
+            (keys.REDO_KEY, self.tools_box.redo),
         ]
-        for shortcut, action in keys:
+        for shortcut, action in actions:
             self.viewer.bind_key(shortcut, lambda _v, a=action: a(), overwrite=True)
 
     # -- binding to images --------
@@ -223,8 +221,8 @@ class Workbench(QWidget):
             self.image_label.setText(f"Cannot annotate {self.shown_name(path)}: {exc}")
             return
         self.binding = ImageBinding(self.viewer, image, session, on_edit=self._edit, pool=self.pool)
-        session.model.changed.connect(self._on_model)
-        session.model.restored.connect(self._on_model)
+        session.model.changed.connect(self.regrade.on_model)
+        session.model.restored.connect(self.regrade.on_model)
         self.window_level.bind(image, session.header)
         self.events.bound.emit(self.binding)
         self.binding.show_side_markers()
@@ -244,8 +242,8 @@ class Workbench(QWidget):
         if self.binding.session.dirty:
             self.save()
         binding, self.binding = self.binding, None
-        binding.model.changed.disconnect(self._on_model)
-        binding.model.restored.disconnect(self._on_model)
+        binding.model.changed.disconnect(self.regrade.on_model)
+        binding.model.restored.disconnect(self.regrade.on_model)
         self.events.bound.emit(None)
         self.window_level.unbind()
         binding.close()
@@ -291,81 +289,20 @@ class Workbench(QWidget):
             self.viewer.add_layer(Layer.create(data, kwargs, kind))
         self.viewer.reset_view()
 
-    # -- edits and the live grade --------
-    def _edit(self, defer: bool = False) -> None:
-        """A shape edit finished: refresh now, or once after a burst of edits.
-
-        A leading-edge throttle: the first edit refreshes at once (about 15 ms for 100 shapes,
-        before napari even repaints the canvas); edits within ``DEBOUNCE_MS`` after it are
-        gathered into one trailing refresh. ``defer`` always waits (a layer being removed may
-        be the image closing, which must not delete annotations).
-        """
-        if self._edit_started is None:
-            self._edit_started = time.perf_counter()
-        if defer or self._timer.isActive():
-            self._trailing = True
-            if not self._timer.isActive():
-                self._timer.start()
-            return
-        self.refresh()
-        self._timer.start()
-
-    def _trail(self) -> None:
-        pending = self.binding is not None and self.binding.pending
-        if self._trailing or pending:
-            self._trailing = False
-            self.refresh()
-
-    def _on_model(self, *_args: Any) -> None:
-        """The reading changed (a button, a key, undo, a reload): regrade once the change is
-        complete (the binding refills its layers after the model's signal)."""
-        if not self._refreshing:
-            self._edit(defer=True)
-
-    def refresh(self) -> None:
-        """Reconcile the layers, regrade, and tell the boxes (``graded``)."""
-        binding = self.binding
-        if binding is None:
-            self._edit_started = None
-            return
-        self._trailing = False  # this refresh takes in every edit so far
-        self._refreshing = True
-        try:
-            binding.reconcile()
-        finally:
-            self._refreshing = False
-        session = binding.session
-        report = session.grade(self.scheme.currentText() or "brooker")
-        self.last_report = report
-        binding.show_report(report)
-        if binding.tool_message:
-            self.events.tool_message.emit(binding.tool_message)
-            binding.tool_message = ""
-        self.image_label.setText(
-            f"<b>{self.shown_name(session.image_path)}</b> · reader <b>{session.reader}</b>"
-        )
-        self.worklist.update_current(session.aset)
-        self.events.graded.emit(report)
-        self._declutter()
-        self.refresh_count += 1
-        if self._edit_started is not None:
-            self.last_refresh_s = time.perf_counter() - self._edit_started
-            self._edit_started = None
+    # -- the live grade --------
+    def _on_graded(self, _report: GradeReport) -> None:
+        """The image's name and reader above the boxes; the worklist's status of the image."""
+        if self.binding is not None:
+            session = self.binding.session
+            name = self.shown_name(session.image_path)
+            self.image_label.setText(f"<b>{name}</b> · reader <b>{session.reader}</b>")
+            self.worklist.update_current(session.aset)
+            self._declutter()
 
     def _declutter(self, _event: Any = None) -> None:
         """Hide the spurs' and bridges' names at low zoom (they would cover the mm labels)."""
-        if self.binding is None:
-            return
-        session = self.binding.session
-        show = descriptive_labels_fit(
-            float(self.viewer.scene.camera.zoom),
-            float(self.binding.image.scale[-1]),
-            session.spacing is not None,
-        )
-        for key in DESCRIPTIVE:
-            layer = self.binding.layers.get(key)
-            if layer is not None and layer.text.visible != show:
-                layer.text.visible = show
+        if self.binding is not None:
+            declutter(self.binding, float(self.viewer.scene.camera.zoom))
 
     def confirm_no_ho(self, side: str, confirmed: bool = True) -> None:
         if self.binding is not None:
