@@ -26,7 +26,7 @@ from ho_annotate.dicom.radiograph import read_header
 from ho_annotate.errors import HoAnnotateError, SidecarError
 from ho_annotate.files.atomic import atomic_write
 from ho_annotate.practice.compare import DEFAULT_IOU, CaseComparison, compare_case
-from ho_annotate.practice.deidentify import UidMap
+from ho_annotate.dicom.deidentify import UidMap
 from ho_annotate.practice.present import present_case
 from ho_annotate.practice.score import ScoreSummary, summarize
 from ho_annotate.practice.sets import (
