@@ -22,8 +22,8 @@ import pydicom
 from pydicom.dataset import Dataset
 
 from ho_annotate.batch.pseudonymize import Pseudonymizer
-from ho_annotate.export.source import ExportError
 from ho_annotate.dicom.deidentify import ANNEX_E_EDITION, UidMap, deidentify
+from ho_annotate.export.source import ExportError
 
 __all__ = ["METHOD", "SaltedUidMap", "deidentified_header", "image_copy"]
 
