@@ -79,7 +79,7 @@ class ImageBinding:
         #: the widget throttles and calls ``reconcile``. None: reconcile at once.
         self.on_edit = on_edit
         self.layers: dict[str, Shapes] = {}
-        self.overlays = Overlays(viewer, str(image.name), str(session.image_path))
+        self.overlays = Overlays(viewer, str(image.name), str(session.image_path), pool, image)
         self._pending: set[str] = set()
         self._removed: set[str] = set()
         #: The origin new spurs / outlines get (the last tool chosen), by layer key.
@@ -172,11 +172,17 @@ class ImageBinding:
                 metadata=metadata,
             )
             self.viewer.add_layer(layer)
-        else:  # a pooled layer of the same kind: already in the viewer, emptied and hidden
+        else:  # a pooled layer of the same kind: already in the viewer, emptied (and hidden)
+            ShapesPool.lift(self.viewer.layers, layer, self.image)
             layer.name, layer.metadata = name, metadata
-            layer.scale, layer.units = scale, units
+            if tuple(float(v) for v in layer.scale) != tuple(scale):
+                layer.scale = scale
+            if tuple(str(u) for u in layer.units) != tuple(units):
+                layer.units = units
             layer.features = empty_features()
-            layer.editable, layer.visible = True, True
+            layer.editable = True
+            if not layer.visible:
+                layer.visible = True
         self._origin[spec.key] = "pelvis" if spec.uses_origin else ""
         self._reset_defaults(layer, spec)
         handler = functools.partial(self._on_data, spec.key)
@@ -700,9 +706,7 @@ class ImageBinding:
                 self.pool.give(key, layer)
             elif layer in self.viewer.layers:
                 self.viewer.layers.remove(layer)
-        for layer in self.overlays.layers():
-            if layer in self.viewer.layers:
-                self.viewer.layers.remove(layer)
+        self.overlays.close()
         self.layers.clear()
 
 

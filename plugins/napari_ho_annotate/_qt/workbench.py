@@ -35,7 +35,8 @@ from ho_annotate.errors import HoAnnotateError, SidecarError
 from .._binding import ImageBinding
 from .._declutter import DESCRIPTIVE, descriptive_labels_fit
 from .._pool import ShapesPool
-from .._reader import META, radiograph_layers
+from .._prefetch import Prefetcher
+from .._reader import META, radiograph_layers, reuse_image_layer
 from .._session import ImageSession
 from .._settings import Settings, clean_reader
 from .._sides import auto_side
@@ -131,6 +132,8 @@ class Workbench(QWidget):
         #: Annotation layers reused from image to image (removing Shapes layers can crash
         #: napari's drawing on software OpenGL, see ``_pool``).
         self.pool = ShapesPool()
+        #: The next worklist image, read in a thread while the reader works on this one.
+        self.prefetch = Prefetcher()
         self.last_report: GradeReport | None = None
         self.last_refresh_s = 0.0
         #: How many times the panel was refreshed (benchmarks and tests wait on it).
@@ -210,6 +213,7 @@ class Workbench(QWidget):
         ):
             emitter.disconnect(callback)
         self.window_level.shutdown()
+        self.prefetch.shutdown()
         self._docked = False
 
     # -- building the widget --------
@@ -451,8 +455,6 @@ class Workbench(QWidget):
 
     def bind(self, image: Any) -> None:
         """Work on ``image``: load the reader's sidecar and show its annotations."""
-        from ho_annotate import read_header
-
         meta = image.metadata[META]
         if self.binding is not None:
             if self.binding.image is image:
@@ -461,7 +463,8 @@ class Workbench(QWidget):
         path = Path(meta["path"])
         annotations_dir = Path(meta["annotations_dir"]) if meta.get("annotations_dir") else None
         try:
-            session = ImageSession(path, read_header(path), self.reader, annotations_dir)
+            header = self.prefetch.header(path)
+            session = ImageSession(path, header, self.reader, annotations_dir)
         except HoAnnotateError as exc:
             self.image_label.setText(f"Cannot annotate {self.shown_name(path)}: {exc}")
             return
@@ -479,9 +482,10 @@ class Workbench(QWidget):
         for callback in self.on_bound:
             callback()
 
-    def unbind(self, *, remove_layers: bool) -> None:
+    def unbind(self, *, remove_layers: bool, keep: Any = None) -> None:
         """Stop working on the current image; unsaved work is saved first (even without
-        autosave: leaving an image must never lose what was drawn)."""
+        autosave: leaving an image must never lose what was drawn). ``keep``: a layer not
+        removed (the image layer the next image is shown in)."""
         if self.binding is None:
             return
         if self.binding.session.dirty:
@@ -493,8 +497,11 @@ class Workbench(QWidget):
         self.window_level.unbind()
         binding.close()
         if remove_layers:
-            for layer in binding.bound_layers():
-                self.viewer.layers.remove(layer)
+            doomed = [lay for lay in binding.bound_layers() if lay is not keep]
+            if doomed:  # one batch: napari cleans its scene graph (a gc.collect) once
+                with self.viewer.layers.batched_update():
+                    for layer in doomed:
+                        self.viewer.layers.remove(layer)
 
     def shown_name(self, path: Path) -> str:
         """The name an image is shown under: its case label when blinded, else its file name."""
@@ -894,27 +901,33 @@ class Workbench(QWidget):
 
     def open_index(self, index: int) -> None:
         """Open the worklist's image ``index`` in place of the current one."""
-        from napari.layers import Layer
-
-        from ho_annotate import load_radiograph
-
         if not 0 <= index < len(self.worklist.entries):
             return
+        # the image layer shows the next image too (a new one costs a vispy visual)
+        image = self.binding.image if self.binding is not None else None
+        with self.pool.reusing():  # layers pass to the next image, not hidden in between
+            self._open_entry(index, image)
+        self._show_worklist()
+        if index + 1 < len(self.worklist.entries):  # read the next one ahead
+            self.prefetch.start(self.worklist.entries[index + 1].path)
+
+    def _open_entry(self, index: int, image: Any) -> None:
+        from napari.layers import Layer
+
         entry = self.worklist.entries[index]
-        # one batch: napari cleans its scene graph (a full gc.collect) once, not per layer
-        with self.viewer.layers.batched_update():
-            self.unbind(remove_layers=True)
+        self.unbind(remove_layers=True, keep=image)
         self.worklist.current = index
-        rad = load_radiograph(entry.path)
+        rad = self.prefetch.load(entry.path)
         layers = radiograph_layers(rad, annotations_dir=self.worklist.annotations_dir)
         label = self.case_labels.get(entry.path.resolve())
         if label is not None:  # blinded: no reference, the case label for the file name
             layers = layers[:1]
             layers[0][1]["name"] = label
+        if image is not None and image in self.viewer.layers:
+            reuse_image_layer(image, layers.pop(0))
+            self.bind(image)
         for data, kwargs, kind in layers:
             self.viewer.add_layer(Layer.create(data, kwargs, kind))
-        self.viewer.reset_view()
-        self._show_worklist()
 
     def open_next(self) -> None:
         self.open_index(self.worklist.current + 1)
