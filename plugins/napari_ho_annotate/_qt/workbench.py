@@ -43,7 +43,7 @@ from .._sides import auto_side
 from .._status import add_units_to_status
 from .._worklist import Worklist
 from ._panel import HipPanel, restyle
-from ._window import WindowLevel
+from ._window import WindowLevel, _scene_canvas
 
 if TYPE_CHECKING:
     from ho_annotate.calibration.prosthesis import HeadCandidate
@@ -167,6 +167,8 @@ class Workbench(QWidget):
         self._auto_view: tuple[float, ...] | None = None
         napari_viewer.canvas.events.size.connect(self._on_canvas_size)
         napari_viewer.scene.camera.events.zoom.connect(self._declutter)
+        # after napari's own handler, which finishes a drawn shape on the release
+        _scene_canvas(napari_viewer).events.mouse_release.connect(self._on_release, position="last")
         for layer in list(napari_viewer.layers):
             self._adopt(layer)
 
@@ -210,6 +212,7 @@ class Workbench(QWidget):
             (self.viewer.scene.camera.events.zoom, self._declutter),
             (self.viewer.layers.events.inserted, self._on_inserted),
             (self.viewer.layers.events.removed, self._on_removed),
+            (_scene_canvas(self.viewer).events.mouse_release, self._on_release),
         ):
             emitter.disconnect(callback)
         self.window_level.shutdown()
@@ -527,8 +530,29 @@ class Workbench(QWidget):
             if not self._timer.isActive():
                 self._timer.start()
             return
-        self.refresh()
+        self._refresh_panels_first()
         self._timer.start()
+
+    def _refresh_panels_first(self) -> None:
+        """Refresh, and paint the hip panels' new grade at once, with the canvas held back
+        until the next pass of the event loop (the panel would otherwise wait for a full
+        canvas repaint, slow on software OpenGL)."""
+        canvas = _scene_canvas(self.viewer).native
+        canvas.setUpdatesEnabled(False)
+        try:
+            self.refresh(paint_first=True)
+        finally:
+            canvas.setUpdatesEnabled(True)
+            canvas.update()
+
+    def _on_release(self, _event: Any = None) -> None:
+        """A mouse release finished a shape: regrade now, not at the debounce timer (napari
+        reports the new shape while it still counts as being drawn, so the refresh at that
+        event had to leave it for later)."""
+        if self.binding is not None and self.binding.pending:
+            self._trailing = False
+            self._refresh_panels_first()
+            self._timer.start()
 
     def _trail(self) -> None:
         pending = self.binding is not None and self.binding.pending
@@ -740,13 +764,14 @@ class Workbench(QWidget):
             self.refresh()
 
     # -- the live grade --------
-    def refresh(self) -> None:
-        """Reconcile the layers, regrade, and show the result."""
+    def refresh(self, *, paint_first: bool = False) -> None:
+        """Reconcile the layers, regrade, and show the result (``paint_first``: paint the hip
+        panels before updating the annotation layers' labels and the overlays)."""
         binding = self.binding
         if binding is None:
             self._edit_started = None
             return
-        binding.reconcile()
+        binding.reconcile(features_later=True)
         session = binding.session
         report = session.grade(self.scheme.currentText() or "brooker")
         self.last_report = report
@@ -756,8 +781,12 @@ class Workbench(QWidget):
             self.panels[side].show_result(
                 report.sides[side], kind, session.aset.hips[side].no_ho_confirmed
             )
-        binding.show_report(report)
         self._order_panels()
+        grade_box = self.panels["right"].parentWidget()
+        if paint_first and grade_box is not None:
+            grade_box.repaint()  # the new grade on screen now, the canvas after
+        binding.flush_features()
+        binding.show_report(report)
         if binding.tool_message:
             self.tool_status.setText(binding.tool_message)
             binding.tool_message = ""
