@@ -35,14 +35,15 @@ from ho_annotate.errors import HoAnnotateError, SidecarError
 from .._binding import ImageBinding
 from .._declutter import DESCRIPTIVE, descriptive_labels_fit
 from .._pool import ShapesPool
-from .._reader import META, radiograph_layers
+from .._prefetch import Prefetcher
+from .._reader import META, radiograph_layers, reuse_image_layer
 from .._session import ImageSession
 from .._settings import Settings, clean_reader
 from .._sides import auto_side
 from .._status import add_units_to_status
 from .._worklist import Worklist
 from ._panel import HipPanel, restyle
-from ._window import WindowLevel
+from ._window import WindowLevel, _scene_canvas
 
 if TYPE_CHECKING:
     from ho_annotate.calibration.prosthesis import HeadCandidate
@@ -131,6 +132,8 @@ class Workbench(QWidget):
         #: Annotation layers reused from image to image (removing Shapes layers can crash
         #: napari's drawing on software OpenGL, see ``_pool``).
         self.pool = ShapesPool()
+        #: The next worklist image, read in a thread while the reader works on this one.
+        self.prefetch = Prefetcher()
         self.last_report: GradeReport | None = None
         self.last_refresh_s = 0.0
         #: How many times the panel was refreshed (benchmarks and tests wait on it).
@@ -164,6 +167,8 @@ class Workbench(QWidget):
         self._auto_view: tuple[float, ...] | None = None
         napari_viewer.canvas.events.size.connect(self._on_canvas_size)
         napari_viewer.scene.camera.events.zoom.connect(self._declutter)
+        # after napari's own handler, which finishes a drawn shape on the release
+        _scene_canvas(napari_viewer).events.mouse_release.connect(self._on_release, position="last")
         for layer in list(napari_viewer.layers):
             self._adopt(layer)
 
@@ -207,9 +212,11 @@ class Workbench(QWidget):
             (self.viewer.scene.camera.events.zoom, self._declutter),
             (self.viewer.layers.events.inserted, self._on_inserted),
             (self.viewer.layers.events.removed, self._on_removed),
+            (_scene_canvas(self.viewer).events.mouse_release, self._on_release),
         ):
             emitter.disconnect(callback)
         self.window_level.shutdown()
+        self.prefetch.shutdown()
         self._docked = False
 
     # -- building the widget --------
@@ -451,8 +458,6 @@ class Workbench(QWidget):
 
     def bind(self, image: Any) -> None:
         """Work on ``image``: load the reader's sidecar and show its annotations."""
-        from ho_annotate import read_header
-
         meta = image.metadata[META]
         if self.binding is not None:
             if self.binding.image is image:
@@ -461,7 +466,8 @@ class Workbench(QWidget):
         path = Path(meta["path"])
         annotations_dir = Path(meta["annotations_dir"]) if meta.get("annotations_dir") else None
         try:
-            session = ImageSession(path, read_header(path), self.reader, annotations_dir)
+            header = self.prefetch.header(path)
+            session = ImageSession(path, header, self.reader, annotations_dir)
         except HoAnnotateError as exc:
             self.image_label.setText(f"Cannot annotate {self.shown_name(path)}: {exc}")
             return
@@ -479,9 +485,10 @@ class Workbench(QWidget):
         for callback in self.on_bound:
             callback()
 
-    def unbind(self, *, remove_layers: bool) -> None:
+    def unbind(self, *, remove_layers: bool, keep: Any = None) -> None:
         """Stop working on the current image; unsaved work is saved first (even without
-        autosave: leaving an image must never lose what was drawn)."""
+        autosave: leaving an image must never lose what was drawn). ``keep``: a layer not
+        removed (the image layer the next image is shown in)."""
         if self.binding is None:
             return
         if self.binding.session.dirty:
@@ -493,8 +500,11 @@ class Workbench(QWidget):
         self.window_level.unbind()
         binding.close()
         if remove_layers:
-            for layer in binding.bound_layers():
-                self.viewer.layers.remove(layer)
+            doomed = [lay for lay in binding.bound_layers() if lay is not keep]
+            if doomed:  # one batch: napari cleans its scene graph (a gc.collect) once
+                with self.viewer.layers.batched_update():
+                    for layer in doomed:
+                        self.viewer.layers.remove(layer)
 
     def shown_name(self, path: Path) -> str:
         """The name an image is shown under: its case label when blinded, else its file name."""
@@ -520,8 +530,29 @@ class Workbench(QWidget):
             if not self._timer.isActive():
                 self._timer.start()
             return
-        self.refresh()
+        self._refresh_panels_first()
         self._timer.start()
+
+    def _refresh_panels_first(self) -> None:
+        """Refresh, and paint the hip panels' new grade at once, with the canvas held back
+        until the next pass of the event loop (the panel would otherwise wait for a full
+        canvas repaint, slow on software OpenGL)."""
+        canvas = _scene_canvas(self.viewer).native
+        canvas.setUpdatesEnabled(False)
+        try:
+            self.refresh(paint_first=True)
+        finally:
+            canvas.setUpdatesEnabled(True)
+            canvas.update()
+
+    def _on_release(self, _event: Any = None) -> None:
+        """A mouse release finished a shape: regrade now, not at the debounce timer (napari
+        reports the new shape while it still counts as being drawn, so the refresh at that
+        event had to leave it for later)."""
+        if self.binding is not None and self.binding.pending:
+            self._trailing = False
+            self._refresh_panels_first()
+            self._timer.start()
 
     def _trail(self) -> None:
         pending = self.binding is not None and self.binding.pending
@@ -733,13 +764,14 @@ class Workbench(QWidget):
             self.refresh()
 
     # -- the live grade --------
-    def refresh(self) -> None:
-        """Reconcile the layers, regrade, and show the result."""
+    def refresh(self, *, paint_first: bool = False) -> None:
+        """Reconcile the layers, regrade, and show the result (``paint_first``: paint the hip
+        panels before updating the annotation layers' labels and the overlays)."""
         binding = self.binding
         if binding is None:
             self._edit_started = None
             return
-        binding.reconcile()
+        binding.reconcile(features_later=True)
         session = binding.session
         report = session.grade(self.scheme.currentText() or "brooker")
         self.last_report = report
@@ -749,8 +781,12 @@ class Workbench(QWidget):
             self.panels[side].show_result(
                 report.sides[side], kind, session.aset.hips[side].no_ho_confirmed
             )
-        binding.show_report(report)
         self._order_panels()
+        grade_box = self.panels["right"].parentWidget()
+        if paint_first and grade_box is not None:
+            grade_box.repaint()  # the new grade on screen now, the canvas after
+        binding.flush_features()
+        binding.show_report(report)
         if binding.tool_message:
             self.tool_status.setText(binding.tool_message)
             binding.tool_message = ""
@@ -894,27 +930,33 @@ class Workbench(QWidget):
 
     def open_index(self, index: int) -> None:
         """Open the worklist's image ``index`` in place of the current one."""
-        from napari.layers import Layer
-
-        from ho_annotate import load_radiograph
-
         if not 0 <= index < len(self.worklist.entries):
             return
+        # the image layer shows the next image too (a new one costs a vispy visual)
+        image = self.binding.image if self.binding is not None else None
+        with self.pool.reusing():  # layers pass to the next image, not hidden in between
+            self._open_entry(index, image)
+        self._show_worklist()
+        if index + 1 < len(self.worklist.entries):  # read the next one ahead
+            self.prefetch.start(self.worklist.entries[index + 1].path)
+
+    def _open_entry(self, index: int, image: Any) -> None:
+        from napari.layers import Layer
+
         entry = self.worklist.entries[index]
-        # one batch: napari cleans its scene graph (a full gc.collect) once, not per layer
-        with self.viewer.layers.batched_update():
-            self.unbind(remove_layers=True)
+        self.unbind(remove_layers=True, keep=image)
         self.worklist.current = index
-        rad = load_radiograph(entry.path)
+        rad = self.prefetch.load(entry.path)
         layers = radiograph_layers(rad, annotations_dir=self.worklist.annotations_dir)
         label = self.case_labels.get(entry.path.resolve())
         if label is not None:  # blinded: no reference, the case label for the file name
             layers = layers[:1]
             layers[0][1]["name"] = label
+        if image is not None and image in self.viewer.layers:
+            reuse_image_layer(image, layers.pop(0))
+            self.bind(image)
         for data, kwargs, kind in layers:
             self.viewer.add_layer(Layer.create(data, kwargs, kind))
-        self.viewer.reset_view()
-        self._show_worklist()
 
     def open_next(self) -> None:
         self.open_index(self.worklist.current + 1)
