@@ -79,8 +79,12 @@ class ImageBinding:
         #: the widget throttles and calls ``reconcile``. None: reconcile at once.
         self.on_edit = on_edit
         self.layers: dict[str, Shapes] = {}
-        self.overlays = Overlays(viewer, str(image.name), str(session.image_path))
+        self.overlays = Overlays(viewer, str(image.name), str(session.image_path), pool, image)
         self._pending: set[str] = set()
+        #: Layers whose drawn shape napari has finished (and still calls "being drawn").
+        self._finished: set[str] = set()
+        #: Items whose layer features ``flush_features`` sets, by layer key (None: set at once).
+        self._features_due: dict[str, list[Item]] | None = None
         self._removed: set[str] = set()
         #: The origin new spurs / outlines get (the last tool chosen), by layer key.
         self._origin: dict[str, str] = {}
@@ -172,11 +176,17 @@ class ImageBinding:
                 metadata=metadata,
             )
             self.viewer.add_layer(layer)
-        else:  # a pooled layer of the same kind: already in the viewer, emptied and hidden
+        else:  # a pooled layer of the same kind: already in the viewer, emptied (and hidden)
+            ShapesPool.lift(self.viewer.layers, layer, self.image)
             layer.name, layer.metadata = name, metadata
-            layer.scale, layer.units = scale, units
+            if tuple(float(v) for v in layer.scale) != tuple(scale):
+                layer.scale = scale
+            if tuple(str(u) for u in layer.units) != tuple(units):
+                layer.units = units
             layer.features = empty_features()
-            layer.editable, layer.visible = True, True
+            layer.editable = True
+            if not layer.visible:
+                layer.visible = True
         self._origin[spec.key] = "pelvis" if spec.uses_origin else ""
         self._reset_defaults(layer, spec)
         handler = functools.partial(self._on_data, spec.key)
@@ -256,6 +266,11 @@ class ImageBinding:
         if str(event.action) not in EDIT_ACTIONS or self._closing:
             return
         self._pending.add(key)
+        layer = self.layers.get(key)
+        if str(event.action) == "added" and getattr(layer, "_is_creating", False):
+            # napari reports a drawn shape "added" when it is finished (drag released, polygon
+            # closed) but before it stops counting as being drawn: take it now, at once
+            self._finished.add(key)
         if self.on_edit is None:
             self.reconcile()
         else:
@@ -266,16 +281,22 @@ class ImageBinding:
         """Edits not yet reconciled (e.g. a shape still being drawn)."""
         return bool(self._pending or self._removed)
 
-    def reconcile(self) -> bool:
+    def reconcile(self, *, features_later: bool = False) -> bool:
         """Bring the session's items in line with the layers; True when anything changed.
 
         All edits gathered since the last call make one undo step. A locked reading takes no
-        edits: the layers are put back as the model has them.
+        edits: the layers are put back as the model has them. ``features_later``: the layers'
+        features (labels, colours: the slow part) wait for ``flush_features``, which must come
+        before any other edit (the workbench paints the new grade in between).
         """
+        self.flush_features()
+        if features_later:
+            self._features_due = {}
         if self.model.locked:
             for key in self._pending & set(self.layers):
                 self._fill(key)
             self._pending.clear()
+            self._finished.clear()
             self._removed.clear()
             return False
         changed = False
@@ -283,11 +304,13 @@ class ImageBinding:
             changed |= self._drop_removed_layers()
             for key in sorted(self._pending):
                 layer = self.layers.get(key)
-                if layer is not None and getattr(layer, "_is_creating", False):
+                creating = getattr(layer, "_is_creating", False) and key not in self._finished
+                if layer is not None and creating:
                     continue  # a shape is being drawn: its "added" event will come back here
                 if layer is not None:
                     changed |= self._reconcile_layer(key)
                 self._pending.discard(key)
+                self._finished.discard(key)
         return changed
 
     def _reconcile_layer(self, key: str) -> bool:
@@ -337,15 +360,31 @@ class ImageBinding:
                 layer.selected_data = set(bad)
                 layer.remove_selected()
         if [old.get(i.id) for i in items] == items and len(items) == len(old):
-            self._set_features(layer, spec, items_to_rows(items).features)
+            self._features_for(key, items)
             return False
         self._replace_items(key, items)
         if refill:
             self._fill(key)
         else:
-            with layer.events.data.blocker():
-                self._set_features(layer, spec, items_to_rows(items).features)
+            self._features_for(key, items)
         return True
+
+    def _features_for(self, key: str, items: list[Item]) -> None:
+        """The layer's features (ids, labels, colours) for its items: now, or at
+        ``flush_features`` when the reconcile was asked to leave them for later."""
+        if self._features_due is not None:
+            self._features_due[key] = items
+            return
+        layer = self.layers[key]
+        with layer.events.data.blocker():
+            self._set_features(layer, SPEC_BY_KEY[key], items_to_rows(items).features)
+
+    def flush_features(self) -> None:
+        """Set the features a ``reconcile(features_later=True)`` left for later."""
+        due, self._features_due = self._features_due, None
+        for key, items in (due or {}).items():
+            if key in self.layers:
+                self._features_for(key, items)
 
     def _pixels(self) -> Pixels:
         return pixels_of(self.image.data, self.session)
@@ -700,9 +739,7 @@ class ImageBinding:
                 self.pool.give(key, layer)
             elif layer in self.viewer.layers:
                 self.viewer.layers.remove(layer)
-        for layer in self.overlays.layers():
-            if layer in self.viewer.layers:
-                self.viewer.layers.remove(layer)
+        self.overlays.close()
         self.layers.clear()
 
 

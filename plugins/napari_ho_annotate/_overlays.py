@@ -1,14 +1,15 @@
 """What the tool itself draws on a radiograph: the automatic gap of each hip, R / L letters and
 the reader's raw clicks under a snapped gap line.
 
-Both are layers of their own, bound to the image by its path in ``metadata``, never edited by
-the reader.
+Each is a layer of its own, bound to the image by its path in ``metadata``, never edited by
+the reader. With a pool the layers outlive the image: parked (hidden) when it closes and taken
+up again, their data replaced, by the next image's overlays.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from napari.layers import Points, Shapes
 from ho_annotate.annotations.model import Point
 
 from ._napari_types import Layer, Viewer
+from ._pool import ShapesPool
 from ._reader import META
 from ._style import AUTO_GAP_COLOUR, RAW_CLICKS_COLOUR
 
@@ -29,10 +31,20 @@ Scale = tuple[tuple[float, float], tuple[str, str]]
 class Overlays:
     """The automatic-gap layer and the side-marker layer of one image."""
 
-    def __init__(self, viewer: Viewer, name: str, path: str) -> None:
+    def __init__(
+        self,
+        viewer: Viewer,
+        name: str,
+        path: str,
+        pool: ShapesPool | None = None,
+        image: Layer | None = None,
+    ) -> None:
         self.viewer = viewer
+        #: The image the overlays belong to: a pooled layer taken again goes above it.
+        self.image = image
         self.name = name
         self.path = path
+        self.pool = pool
         self.auto_gap_layer: Shapes | None = None
         self.markers_layer: Points | None = None
         self.clicks_layer: Shapes | None = None
@@ -42,6 +54,40 @@ class Overlays:
     def layers(self) -> list[Layer]:
         own = (self.auto_gap_layer, self.markers_layer, self.clicks_layer)
         return [lay for lay in own if lay is not None]
+
+    def _reuse(self, key: str, title: str, role: str, scale: Scale) -> Any:
+        """A parked layer of this kind, made this image's (None: no pool or none parked)."""
+        layer = self.pool.take(key) if self.pool is not None else None
+        if layer is None or layer not in self.viewer.layers:
+            return None
+        ShapesPool.lift(self.viewer.layers, layer, self.image)
+        layer.name = f"{self.name} {title}"
+        layer.metadata = {META: {"role": role, "path": self.path}}
+        _set_scale(layer, scale)
+        if not layer.visible:
+            layer.visible = True
+        return layer
+
+    def _add(self, layer: Layer) -> None:
+        active = self.viewer.layers.selection.active
+        self.viewer.add_layer(layer)
+        self.viewer.layers.selection.active = active  # keep the user's tool
+
+    def close(self) -> None:
+        """The image closes: park the layers in the pool, or remove them without one."""
+        for key, layer in (
+            ("auto_gap", self.auto_gap_layer),
+            ("markers", self.markers_layer),
+            ("raw_clicks", self.clicks_layer),
+        ):
+            if layer is None or layer not in self.viewer.layers:
+                continue
+            if self.pool is not None:
+                self.pool.give(key, layer)
+            else:
+                self.viewer.layers.remove(layer)
+        self.auto_gap_layer = self.markers_layer = self.clicks_layer = None
+        self._drawn, self._clicks_drawn = (), ()
 
     def forget(self, layer: Layer) -> None:
         """The user removed one of them."""
@@ -60,6 +106,9 @@ class Overlays:
         self._clicks_drawn = drawn
         layer = self.clicks_layer
         if layer is None:
+            layer = self._reuse("raw_clicks", "raw clicks", "raw_clicks", scale)
+            self.clicks_layer = layer
+        if layer is None:
             layer = Shapes(
                 ndim=2,
                 name=f"{self.name} raw clicks",
@@ -71,10 +120,8 @@ class Overlays:
                 metadata={META: {"role": "raw_clicks", "path": self.path}},
             )
             layer.editable = False
-            active = self.viewer.layers.selection.active
-            self.viewer.add_layer(layer)
+            self._add(layer)
             self.clicks_layer = layer
-            self.viewer.layers.selection.active = active
         with layer.events.data.blocker():
             if layer.nshapes:
                 layer.selected_data = set(range(layer.nshapes))
@@ -101,6 +148,9 @@ class Overlays:
             return
         self._drawn = drawn
         if layer is None:
+            layer = self._reuse("auto_gap", "automatic gap", "auto_gap", scale)
+            self.auto_gap_layer = layer
+        if layer is None:
             layer = Shapes(
                 ndim=2,
                 name=f"{self.name} automatic gap",
@@ -117,10 +167,8 @@ class Overlays:
                 },
                 metadata={META: {"role": "auto_gap", "path": self.path}},
             )
-            active = self.viewer.layers.selection.active
-            self.viewer.add_layer(layer)
+            self._add(layer)
             self.auto_gap_layer = layer
-            self.viewer.layers.selection.active = active  # keep the user's tool
         with layer.events.data.blocker():
             if layer.nshapes:
                 layer.selected_data = set(range(layer.nshapes))
@@ -130,22 +178,41 @@ class Overlays:
             layer.features = pd.DataFrame({"label": pd.Series(texts, dtype=object)})
 
     def side_markers(self, at: Sequence[Point], letters: Sequence[str], scale: Scale) -> None:
-        """Big letters (``R`` / ``L``) at the given image points, replacing earlier ones."""
-        if self.markers_layer is not None and self.markers_layer in self.viewer.layers:
-            self.viewer.layers.remove(self.markers_layer)
+        """Big letters (``R`` / ``L``) at the given image points, replacing earlier ones (in
+        the same layer: a new Points layer costs a vispy visual, about a third of a second)."""
+        points = np.asarray(at, dtype=float)
+        features = pd.DataFrame({"side": list(letters)})
+        layer = self.markers_layer
+        if layer is not None and layer not in self.viewer.layers:
+            layer = self.markers_layer = None
+        if layer is None:
+            layer = self._reuse("markers", "side markers", "markers", scale)
+            self.markers_layer = layer
+        if layer is not None:
+            _set_scale(layer, scale)
+            if len(layer.data) != len(points) or not np.array_equal(layer.data, points):
+                layer.data = points
+            layer.features = features
+            return
         layer = Points(
-            np.asarray(at, dtype=float),
+            points,
             name=f"{self.name} side markers",
             scale=scale[0],
             units=scale[1],
             size=1,
             face_color="transparent",
             border_width=0,
-            features=pd.DataFrame({"side": list(letters)}),
+            features=features,
             text={"string": "{side}", "color": "#ffff66", "size": 22},
             metadata={META: {"role": "markers", "path": self.path}},
         )
-        active = self.viewer.layers.selection.active
-        self.viewer.add_layer(layer)
+        self._add(layer)
         self.markers_layer = layer
-        self.viewer.layers.selection.active = active
+
+
+def _set_scale(layer: Layer, scale: Scale) -> None:
+    """Scale and units, each set only when it differs (a set refreshes the layer)."""
+    if tuple(float(v) for v in layer.scale) != tuple(scale[0]):
+        layer.scale = scale[0]
+    if tuple(str(u) for u in layer.units) != tuple(scale[1]):
+        layer.units = scale[1]

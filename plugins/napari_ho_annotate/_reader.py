@@ -102,6 +102,32 @@ def image_layer(
     return (rad.pixels, kwargs, "image")
 
 
+def reuse_image_layer(layer: Any, layer_data: LayerData) -> None:
+    """Show another radiograph in an existing image layer, as ``image_layer`` would make it.
+
+    Cheaper than removing the layer and adding a new one (a new vispy visual, its shaders, and
+    napari's full ``gc.collect`` after a removal): the texture is refilled in place. Display
+    settings the reader may have changed (gamma, colour map, opacity) go back to the defaults.
+    """
+    pixels, kwargs, _kind = layer_data
+    limits = kwargs["contrast_limits"]
+    layer.metadata = kwargs["metadata"]
+    layer.name = kwargs["name"]
+    scale = tuple(kwargs.get("scale", (1.0, 1.0)))
+    if tuple(float(v) for v in layer.scale) != scale:
+        layer.scale = scale
+    layer.units = kwargs.get("units", ("pixel", "pixel"))
+    for attr, value in (("gamma", 1.0), ("opacity", 1.0), ("visible", True)):
+        if getattr(layer, attr) != value:
+            setattr(layer, attr, value)
+    if layer.colormap.name != kwargs["colormap"]:
+        layer.colormap = kwargs["colormap"]
+    # the range first, so that the limits are not clipped to the previous image's range
+    layer.contrast_limits_range = limits
+    layer.contrast_limits = limits
+    layer.data = pixels
+
+
 def load_reference(rad: Radiograph) -> AnnotationSet | None:
     """The reference annotations beside the image, if any (read-only for the tool)."""
     from ho_annotate.annotations.naming import find_sidecars

@@ -255,3 +255,39 @@ def test_worklist_reader_name_and_layer_menu_command(
     show_grade(viewer)  # the measure-menu command: a notification with both hips
     current = viewer.window.dock_widgets["HO workbench (ho-annotate)"]
     assert current.last_report.sides["right"].status == "not read"
+
+
+def test_worklist_next_reuses_the_image_and_overlay_layers(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Next shows the next file in the same layers (no layer removed: napari would run a full
+    garbage collection and build new visuals), with that file's pixels, window and scale."""
+    from ho_annotate import load_radiograph
+
+    isolate_user_dir(tmp_path, monkeypatch)
+    files = [
+        write_radiograph(tmp_path, "case0.dcm", pelvis_like(200, 260, (100, 70, 20))),
+        write_radiograph(
+            tmp_path, "case1.dcm", pelvis_like(240, 300, (120, 200, 30)), PixelSpacing=[0.1, 0.1]
+        ),
+    ]
+    viewer = make_napari_viewer()
+    _dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
+    widget.set_worklist(files)
+    assert widget.binding is not None
+    image, markers = widget.binding.image, widget.binding.overlays.markers_layer
+    removed: list[Any] = []
+    viewer.layers.events.removed.connect(lambda e: removed.append(e.value))
+    widget.next_button.click()
+    assert widget.binding.session.image_path == files[1]
+    assert widget.binding.image is image and widget.binding.overlays.markers_layer is markers
+    assert removed == []
+    rad = load_radiograph(files[1])
+    assert np.array_equal(image.data, rad.pixels) and image.name == "case1"
+    assert tuple(image.scale) == pytest.approx((0.1, 0.1))
+    centre, width = rad.window
+    assert tuple(image.contrast_limits) == pytest.approx((centre - width / 2, centre + width / 2))
+    assert image.metadata["ho_annotate"]["path"] == str(files[1])
+    assert markers.name == "case1 side markers" and markers.visible
+    assert [lay.name for lay in viewer.layers if "case0" in lay.name] == []
+    assert viewer.layers.index(image) < viewer.layers.index(markers)  # drawn above it

@@ -304,3 +304,40 @@ def test_worklist_keys_count_and_next_unread(
     viewer.layers.selection.active = widget.binding.image
     press_key(viewer, qtbot, "Shift-Down")
     assert widget.binding.session.image_path == files[1]
+
+
+def test_a_drawn_gap_line_is_graded_and_painted_on_its_release(
+    make_napari_viewer: Any, qtbot: Any, image: Path
+) -> None:
+    """The panel shows the new gap as the mouse is released (not at a later timer), and is
+    painted before the canvas (slow on software OpenGL) draws the line."""
+    from qtpy.QtCore import QEvent, QObject
+
+    viewer = make_napari_viewer(show=True)
+    widget = open_image(viewer, qtbot, image)
+    assert widget.binding is not None
+    widget.snap_check.setChecked(False)
+    press_key(viewer, qtbot, "Shift-G")
+    gaps = viewer.layers.selection.active
+    qtbot.wait(200)  # the first frames are drawn
+    order: list[str] = []
+
+    class Paints(QObject):  # type: ignore[misc]
+        def eventFilter(self, obj: Any, event: Any) -> bool:
+            if event.type() == QEvent.Type.Paint and "10.0 mm" in widget.panels["left"].gap.text():
+                order.append("panel")
+            return False
+
+    paints = Paints()
+    widget.panels["left"].installEventFilter(paints)
+    session = widget.binding.session
+    scene = viewer.window._qt_viewer.canvas._scene_canvas
+    scene.events.draw.connect(
+        lambda _e: order.append(f"canvas {len(session.aset.items)}"), position="last"
+    )
+    drag(viewer, qtbot, gaps, (100, 250), (100, 300))  # returns right after the release
+    assert len(session.aset.items) == 1
+    assert widget.panels["left"].gap.text().startswith("Gap 10.0 mm")
+    qtbot.waitUntil(lambda: "canvas 1" in order)
+    assert "panel" in order and order.index("panel") < order.index("canvas 1")
+    assert gaps.features["label"][0] == "L 10.0 mm"

@@ -20,7 +20,8 @@ from ho_annotate.errors import HoAnnotateError
 from .._binding import ImageBinding
 from .._declutter import declutter
 from .._pool import ShapesPool
-from .._reader import META, radiograph_layers
+from .._prefetch import Prefetcher
+from .._reader import META, radiograph_layers, reuse_image_layer
 from .._reference import lock_layer
 from .._session import ImageSession
 from .._settings import Settings
@@ -30,7 +31,7 @@ from . import shortcuts as keys
 from ._autofit import AutoFit
 from ._events import WorkbenchEvents
 from ._regrade import Regrade
-from ._window import WindowLevel
+from ._window import WindowLevel, _scene_canvas
 from .calibration_box import CalibrationBox
 from .grade_box import GradeBox
 from .saving_box import SavingBox
@@ -62,13 +63,18 @@ class Workbench(QWidget):
         #: Annotation layers reused from image to image (removing Shapes layers can crash
         #: napari's drawing on software OpenGL, see ``_pool``).
         self.pool = ShapesPool()
+        #: The next worklist image, read in a thread while the reader works on this one.
+        self.prefetch = Prefetcher()
         #: Blinded reading (a study): image path (resolved) -> the case label shown in place of
         #: the file name; these images open without the reference layer.
         self.case_labels: dict[Path, str] = {}
         #: Called after an image is bound (a study locks submitted cases here).
         self.on_bound: list[Callable[[], None]] = []
         scheme = lambda: str(self.grade_box.scheme.currentText())  # noqa: E731
-        self.regrade = Regrade(self.events, lambda: self.binding, scheme, self)
+        paint = lambda: self.grade_box.repaint()  # noqa: E731
+        self.regrade = Regrade(
+            napari_viewer, self.events, lambda: self.binding, scheme, paint, self
+        )
         self._timer, self._edit = self.regrade.timer, self.regrade.edit
         self.refresh = self.regrade.refresh
         self.events.graded.connect(self._on_graded)
@@ -77,8 +83,8 @@ class Workbench(QWidget):
         self._build()
         self._bind_keys()
         self._docked = False
-        for emitter, callback in self._listening():
-            emitter.connect(callback)
+        for emitter, callback, position in self._listening():
+            emitter.connect(callback, position=position)
         for layer in list(napari_viewer.layers):
             self._adopt(layer)
 
@@ -98,14 +104,16 @@ class Workbench(QWidget):
     def last_refresh_s(self) -> float:
         return self.regrade.last_refresh_s
 
-    def _listening(self) -> list[tuple[Any, Callable[..., None]]]:
-        """The viewer's events the workbench follows."""
+    def _listening(self) -> list[tuple[Any, Callable[..., None], str]]:
+        """The viewer's events the workbench follows (and where among their handlers)."""
         viewer = self.viewer
         return [
-            (viewer.canvas.events.size, self.autofit.on_canvas_size),
-            (viewer.scene.camera.events.zoom, self._declutter),
-            (viewer.layers.events.inserted, self._on_inserted),
-            (viewer.layers.events.removed, self._on_removed),
+            (viewer.canvas.events.size, self.autofit.on_canvas_size, "first"),
+            (viewer.scene.camera.events.zoom, self._declutter, "first"),
+            (viewer.layers.events.inserted, self._on_inserted, "first"),
+            (viewer.layers.events.removed, self._on_removed, "first"),
+            # after napari's own handler, which finishes a drawn shape on the release
+            (_scene_canvas(viewer).events.mouse_release, self.regrade.on_release, "last"),
         ]
 
     def event(self, e: QEvent) -> bool:
@@ -122,9 +130,10 @@ class Workbench(QWidget):
     def shutdown(self) -> None:
         """Save, remove this workbench's layers and stop listening to the viewer."""
         self.unbind(remove_layers=False)
-        for emitter, callback in self._listening():
+        for emitter, callback, _position in self._listening():
             emitter.disconnect(callback)
         self.window_level.shutdown()
+        self.prefetch.shutdown()
         self._docked = False
 
     def _build(self) -> None:
@@ -206,8 +215,6 @@ class Workbench(QWidget):
 
     def bind(self, image: Any) -> None:
         """Work on ``image``: load the reader's sidecar and show its annotations."""
-        from ho_annotate import read_header
-
         meta = image.metadata[META]
         if self.binding is not None:
             if self.binding.image is image:
@@ -216,7 +223,8 @@ class Workbench(QWidget):
         path = Path(meta["path"])
         annotations_dir = Path(meta["annotations_dir"]) if meta.get("annotations_dir") else None
         try:
-            session = ImageSession(path, read_header(path), self.reader, annotations_dir)
+            header = self.prefetch.header(path)
+            session = ImageSession(path, header, self.reader, annotations_dir)
         except HoAnnotateError as exc:
             self.image_label.setText(f"Cannot annotate {self.shown_name(path)}: {exc}")
             return
@@ -234,9 +242,10 @@ class Workbench(QWidget):
         for callback in self.on_bound:
             callback()
 
-    def unbind(self, *, remove_layers: bool) -> None:
+    def unbind(self, *, remove_layers: bool, keep: Any = None) -> None:
         """Stop working on the current image; unsaved work is saved first (even without
-        autosave: leaving an image must never lose what was drawn)."""
+        autosave: leaving an image must never lose what was drawn). ``keep``: a layer not
+        removed (the image layer the next image is shown in)."""
         if self.binding is None:
             return
         if self.binding.session.dirty:
@@ -248,8 +257,11 @@ class Workbench(QWidget):
         self.window_level.unbind()
         binding.close()
         if remove_layers:
-            for layer in binding.bound_layers():
-                self.viewer.layers.remove(layer)
+            doomed = [lay for lay in binding.bound_layers() if lay is not keep]
+            if doomed:  # one batch: napari cleans its scene graph (a gc.collect) once
+                with self.viewer.layers.batched_update():
+                    for layer in doomed:
+                        self.viewer.layers.remove(layer)
 
     def shown_name(self, path: Path) -> str:
         """The name an image is shown under: its case label when blinded, else its file name."""
@@ -268,26 +280,32 @@ class Workbench(QWidget):
 
     def open_index(self, index: int) -> None:
         """Open the worklist's image ``index`` in place of the current one."""
-        from napari.layers import Layer
-
-        from ho_annotate import load_radiograph
-
         if not 0 <= index < len(self.worklist.entries):
             return
+        # the image layer shows the next image too (a new one costs a vispy visual)
+        image = self.binding.image if self.binding is not None else None
+        with self.pool.reusing():  # layers pass to the next image, not hidden in between
+            self._open_entry(index, image)
+        if index + 1 < len(self.worklist.entries):  # read the next one ahead
+            self.prefetch.start(self.worklist.entries[index + 1].path)
+
+    def _open_entry(self, index: int, image: Any) -> None:
+        from napari.layers import Layer
+
         entry = self.worklist.entries[index]
-        # one batch: napari cleans its scene graph (a full gc.collect) once, not per layer
-        with self.viewer.layers.batched_update():
-            self.unbind(remove_layers=True)
+        self.unbind(remove_layers=True, keep=image)
         self.worklist.select(entry.path)
-        rad = load_radiograph(entry.path)
+        rad = self.prefetch.load(entry.path)
         layers = radiograph_layers(rad, annotations_dir=self.worklist.annotations_dir)
         label = self.case_labels.get(entry.path.resolve())
         if label is not None:  # blinded: no reference, the case label for the file name
             layers = layers[:1]
             layers[0][1]["name"] = label
+        if image is not None and image in self.viewer.layers:
+            reuse_image_layer(image, layers.pop(0))
+            self.bind(image)
         for data, kwargs, kind in layers:
             self.viewer.add_layer(Layer.create(data, kwargs, kind))
-        self.viewer.reset_view()
 
     # -- the live grade --------
     def _on_graded(self, _report: GradeReport) -> None:
