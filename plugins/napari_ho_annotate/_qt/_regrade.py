@@ -99,8 +99,8 @@ class Regrade(QObject):
             self.refresh()
 
     def on_model(self, *_args: Any) -> None:
-        """The reading changed (undo, a reload, a study's lock...): regrade once the change is
-        complete (the binding refills its layers after the model's signal)."""
+        """The reading changed (undo, redo, a reload, an edit by a study or a script): regrade
+        once the change is complete (the binding refills its layers after the model's signal)."""
         if not self._refreshing:
             self.edit(defer=True)
 
