@@ -70,17 +70,11 @@ class Workbench(QWidget):
         self.case_labels: dict[Path, str] = {}
         #: Called after an image is bound (a study locks submitted cases here).
         self.on_bound: list[Callable[[], None]] = []
-        scheme = lambda: str(self.grade_box.scheme.currentText())  # noqa: E731
-        paint = lambda: self.grade_box.repaint()  # noqa: E731
-        self.regrade = Regrade(
-            napari_viewer, self.events, lambda: self.binding, scheme, paint, self
-        )
-        self._timer, self._edit = self.regrade.timer, self.regrade.edit
-        self.refresh = self.regrade.refresh
-        self.events.graded.connect(self._on_graded)
         self.autofit = AutoFit(napari_viewer, lambda: self.binding is not None)
         self._view = self.autofit.view
         self._build()
+        self._timer, self._edit = self.regrade.timer, self.regrade.edit
+        self.events.graded.connect(self._on_graded)
         self._bind_keys()
         self._docked = False
         for emitter, callback, position in self._listening():
@@ -147,6 +141,12 @@ class Workbench(QWidget):
         self.image_label.setWordWrap(True)
         self.window_level = WindowLevel(self.viewer)
         self.grade_box = grade = GradeBox(self.events, self.settings)
+        # the grade box painted first: the new grade shows before the canvas redraws
+        binding = lambda: self.binding  # noqa: E731
+        self.regrade = Regrade(
+            self.viewer, self.events, binding, grade.scheme.currentText, grade.repaint, self
+        )
+        self.refresh = self.regrade.refresh
         grade.scheme_changed.connect(lambda _scheme: self.refresh())
         grade.need.connect(self._on_need)
         grade.no_ho.connect(self.confirm_no_ho)
