@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ho_annotate.practice.background import SyntheticSetMaker
 
 __all__ = [
     "launch_practice",
@@ -58,15 +62,24 @@ def launch_workbench(
     napari.run()
 
 
-def launch_practice(run_dir: Path) -> None:
-    """Open napari with the Practice widget on a prepared practice run; returns on close."""
+def launch_practice(run_dir: Path, preparing: SyntheticSetMaker | None = None) -> None:
+    """Open napari with the Practice widget on a prepared practice run; returns on close.
+
+    ``preparing``: the maker of the run's synthetic set while it is still being made (started);
+    the widget adds its cases as they are made and stops it when the window closes.
+    """
     import napari
 
     from napari_ho_annotate.practice_widget import PracticeWidget
 
     viewer = napari.Viewer(title="ho-annotate practice")
-    viewer.window.add_dock_widget(PracticeWidget(viewer, run_dir), name="Practice", area="right")
-    napari.run()
+    widget = PracticeWidget(viewer, run_dir, preparing=preparing)
+    viewer.window.add_dock_widget(widget, name="Practice", area="right")
+    try:
+        napari.run()
+    finally:
+        if preparing is not None:
+            preparing.cancel()
 
 
 def launch_study_read(study_dir: Path, reader: str) -> None:
