@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from qtpy.QtCore import QTimer
+from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -84,6 +84,10 @@ class PracticeWidget(QWidget):
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._poll_cases)
+        #: The view of the last automatic fit: refit when the canvas narrows (the dock docked
+        #: after the first case opened), unless the student has moved the view since.
+        self._auto_view: tuple[float, ...] | None = None
+        napari_viewer.canvas.events.size.connect(self._on_canvas_size)
         self.case: RunCase | None = None
         self.binding: Any = None
         self.image: Any = None
@@ -173,6 +177,8 @@ class PracticeWidget(QWidget):
         layout.addWidget(QLabel("Confusion: rows the reference grade, columns yours"))
         self.confusion = QTableWidget()
         self.confusion.horizontalHeader().setMinimumSectionSize(28)
+        # Its height is set to fit every row: no scroll bar beside empty space.
+        self.confusion.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.confusion)
         layout.addStretch(1)
         notice = QLabel("Research and education use only; not a medical device.")
@@ -315,7 +321,7 @@ class PracticeWidget(QWidget):
         self.binding.show_side_markers()
         self.viewer.canvas.overlays["scale_bar"].visible = True  # as the workbench shows it
         self._order_hips()
-        self.viewer.reset_view()
+        self._fit()
         index = self.practice.run.cases.index(case) + 1
         self.case_label.setText(f"<b>{case.name}</b> \u2014 case {index} of {self.total}")
         for combo in self.pick.values():
@@ -326,6 +332,19 @@ class PracticeWidget(QWidget):
             box.blockSignals(with_signals)
         self.result_label.setText("Annotate and/or pick a grade per hip, then Submit.")
         self._set_state(has_case=True, submitted=False)
+
+    def _view(self) -> tuple[float, ...]:
+        camera = self.viewer.camera
+        return (float(camera.zoom), *(float(v) for v in camera.center))
+
+    def _fit(self) -> None:
+        if self.image is not None:
+            self.viewer.reset_view()
+            self._auto_view = self._view()
+
+    def _on_canvas_size(self, _event: Any = None) -> None:
+        if self.image is not None and self._auto_view == self._view():
+            QTimer.singleShot(0, self._fit)  # once the dock has taken its room
 
     # -- cases still being made ---------------------------------------------------------------
     @property

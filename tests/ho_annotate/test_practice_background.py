@@ -181,3 +181,36 @@ def wait_until(condition: object) -> None:
     while not condition():
         assert time.monotonic() < deadline, "gave up waiting"
         time.sleep(0.1)
+
+
+def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ho_annotate", "practice", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=PATIENCE,
+    )
+
+
+def test_cli_without_a_viewer_makes_every_case_and_goes_on_with_a_half_made_set(
+    tmp_path: Path,
+) -> None:
+    done = cli("--synthetic", "2", tmp_path / "set", "--run", tmp_path / "run", "--no-viewer")
+    assert done.returncode == 0, done.stderr
+    assert "2 cases, 0 submitted" in done.stdout and "being made" not in done.stdout
+    assert len(visible(tmp_path / "set" / "images")) == 2
+
+    # A set left half made (the window closed early): practising on it again goes on.
+    half = SyntheticSetMaker(tmp_path / "half", 3, seed=2, order_seed=2, **SIZE)
+    half.make_first()
+    session = create_run(half.set_dir, tmp_path / "half-run", reader="eve")
+    present_ready(session, half)
+    done = cli(tmp_path / "half-run", "--seed", "2", "--no-viewer")
+    assert done.returncode == 0, done.stderr
+    assert "3 cases, 0 submitted" in done.stdout
+    assert half.complete and len(visible(tmp_path / "half-run" / "cases")) == 3
+    # Another N for that folder: one clear line, no traceback.
+    refused = cli("--synthetic", "5", tmp_path / "half", "--no-viewer")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert "holds a synthetic set of 3 cases" in refused.stderr
