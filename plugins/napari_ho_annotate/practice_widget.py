@@ -334,7 +334,7 @@ class PracticeWidget(QWidget):
         self._set_state(has_case=True, submitted=False)
 
     def _view(self) -> tuple[float, ...]:
-        camera = self.viewer.camera
+        camera = self.viewer.scene.camera
         return (float(camera.zoom), *(float(v) for v in camera.center))
 
     def _fit(self) -> None:
