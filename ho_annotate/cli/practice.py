@@ -115,7 +115,9 @@ def _open_session(args: argparse.Namespace, reader: str) -> tuple[Any, Any]:
             seed=args.seed,
         )
         return session, None
-    if not maker.complete:
+    if args.no_viewer:
+        _make_all(maker)
+    elif not maker.complete:
         print(f"Making case 1 of {maker.total} in {set_dir} ...", file=sys.stderr, flush=True)
         maker.make_first()
     session = create_run(
@@ -130,13 +132,11 @@ def _open_session(args: argparse.Namespace, reader: str) -> tuple[Any, Any]:
     return session, _pending(maker, session)
 
 
-def _make_rest(maker: Any, session: Any) -> None:
-    """Without a viewer: make the missing cases here, then add them to the run."""
-    from ho_annotate.practice.background import present_ready
-
-    print(f"Making the synthetic cases in {maker.set_dir} ...", file=sys.stderr)
-    maker.make_all(lambda done, n: print(f"  {done}/{n}", file=sys.stderr, flush=True))
-    present_ready(session, maker)
+def _make_all(maker: Any) -> None:
+    """Without a viewer: make every missing case here."""
+    if not maker.complete:
+        print(f"Making {maker.total} synthetic cases in {maker.set_dir} ...", file=sys.stderr)
+        maker.make_all(lambda done, n: print(f"  {done}/{n}", file=sys.stderr, flush=True))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -156,7 +156,10 @@ def run(args: argparse.Namespace) -> int:
     reader = check_reader(args.reader or _default_reader())
     session, maker = _open_session(args, reader)
     if maker is not None and args.no_viewer:
-        _make_rest(maker, session)
+        from ho_annotate.practice.background import present_ready
+
+        _make_all(maker)
+        present_ready(session, maker)
         maker = None
     try:
         if maker is not None:

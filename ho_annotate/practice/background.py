@@ -286,19 +286,18 @@ def _child(argv: Sequence[str]) -> int:
 
     threading.Thread(target=lifeline, daemon=True).start()
     set_dir, names = Path(argv[0]), list(argv[1:])
-    plan = read_plan(set_dir)
-    if plan is None:
-        print(f"{set_dir}: no {MANIFEST}", file=sys.stderr)
-        return 1
-    maker = SyntheticSetMaker(set_dir, plan.n, seed=plan.seed, sweep=False, **plan.overrides)
-    for name in names:
-        if os.getppid() != parent:
-            return 143
-        try:
+    try:
+        plan = read_plan(set_dir)
+        if plan is None:
+            raise HoAnnotateError(f"{set_dir / MANIFEST}: missing; the set cannot be made")
+        maker = SyntheticSetMaker(set_dir, plan.n, seed=plan.seed, sweep=False, **plan.overrides)
+        for name in names:
+            if os.getppid() != parent:
+                return 143
             maker._make(name)
-        except (HoAnnotateError, OSError) as exc:
-            print(exc, file=sys.stderr)
-            return 1
+    except (HoAnnotateError, OSError) as exc:
+        print(exc, file=sys.stderr)  # the last line of the log: what error() reports
+        return 1
     return 0
 
 

@@ -214,3 +214,16 @@ def test_cli_without_a_viewer_makes_every_case_and_goes_on_with_a_half_made_set(
     refused = cli("--synthetic", "5", tmp_path / "half", "--no-viewer")
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
     assert "holds a synthetic set of 3 cases" in refused.stderr
+
+
+def test_a_child_that_cannot_go_on_says_why(tmp_path: Path) -> None:
+    maker = SyntheticSetMaker(tmp_path / "set", 3, **SIZE)
+    maker.make_first()
+    (maker.set_dir / MANIFEST).write_text("{not json")  # what the child reads first
+    maker.start()
+    assert maker.wait(PATIENCE) and not maker.running
+    why = maker.error()
+    assert why is not None and "not a synthetic-set file" in why and str(maker.set_dir) in why
+    assert "Traceback" not in why and maker.ready() == 1
+    maker.cancel()
+    assert maker.error() is not None  # kept to be shown
