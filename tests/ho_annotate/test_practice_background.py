@@ -147,18 +147,18 @@ def test_the_child_dies_with_its_parent_even_on_kill_9(tmp_path: Path) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
-    parent = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", script, str(tmp_path / "set")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    assert parent.stdout is not None and parent.stdin is not None
-    child = int(parent.stdout.readline())
-    assert alive(child)
-    parent.stdin.write("\n")
-    parent.stdin.flush()
-    assert parent.wait(PATIENCE) == -signal.SIGKILL
+    ) as parent:
+        assert parent.stdout is not None and parent.stdin is not None
+        child = int(parent.stdout.readline())
+        assert alive(child)
+        parent.stdin.write("\n")
+        parent.stdin.flush()
+        assert parent.wait(PATIENCE) == -signal.SIGKILL
     # The child notices that its pipe closed and ends (bounded wait, not a timing).
     wait_until(lambda: not alive(child))
     assert len(visible(tmp_path / "set" / "images")) < 100
