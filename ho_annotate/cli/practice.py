@@ -88,7 +88,7 @@ def _open_session(args: argparse.Namespace, reader: str) -> tuple[Any, Any]:
     set_dir: Path | None = args.set_dir
     if set_dir is not None and (set_dir / RUN_FILE).is_file():
         session = PracticeSession(set_dir)
-        maker = SyntheticSetMaker.resume(Path(session.run.set_dir), order_seed=args.seed)
+        maker = SyntheticSetMaker.resume(Path(session.run.set_dir))
         return session, _pending(maker, session)
     if args.synthetic is not None:
         if args.synthetic < 1:
@@ -99,7 +99,7 @@ def _open_session(args: argparse.Namespace, reader: str) -> tuple[Any, Any]:
     if args.synthetic is not None:
         maker = SyntheticSetMaker(set_dir, args.synthetic, seed=args.seed, order_seed=args.seed)
     else:  # a synthetic set left half made goes on
-        maker = SyntheticSetMaker.resume(set_dir, order_seed=args.seed)
+        maker = SyntheticSetMaker.resume(set_dir)
     run_dir: Path = args.run or Path(f"{set_dir.resolve().name}-{reader}-practice")
     if (run_dir / RUN_FILE).is_file():
         session = PracticeSession(run_dir)

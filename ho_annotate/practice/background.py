@@ -127,12 +127,17 @@ class SyntheticSetMaker:
             self._sweep()
 
     @classmethod
-    def resume(cls, set_dir: Path, *, order_seed: int = 0) -> SyntheticSetMaker | None:
-        """The maker of a folder made (or being made) by this class, or ``None``."""
+    def resume(cls, set_dir: Path, *, order_seed: int | None = None) -> SyntheticSetMaker | None:
+        """The maker of a folder made (or being made) by this class, or ``None``.
+
+        ``order_seed`` defaults to the set's seed (``practice --synthetic`` uses one seed for
+        both), so a run resumed without ``--seed`` keeps its order.
+        """
         plan = read_plan(set_dir)
         if plan is None:
             return None
-        return cls(set_dir, plan.n, seed=plan.seed, order_seed=order_seed, **plan.overrides)
+        order = plan.seed if order_seed is None else order_seed
+        return cls(set_dir, plan.n, seed=plan.seed, order_seed=order, **plan.overrides)
 
     @property
     def total(self) -> int:

@@ -16,7 +16,7 @@ import pytest
 
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.practice.background import MANIFEST, SyntheticSetMaker, present_ready
-from ho_annotate.practice.run import create_run, prepare_run
+from ho_annotate.practice.run import PracticeSession, create_run, prepare_run
 from ho_annotate.practice.synthetic import generate_synthetic_set
 
 SIZE = {"rows": 300, "columns": 360, "pixel_mm": 1.2}
@@ -206,10 +206,13 @@ def test_cli_without_a_viewer_makes_every_case_and_goes_on_with_a_half_made_set(
     half.make_first()
     session = create_run(half.set_dir, tmp_path / "half-run", reader="eve")
     present_ready(session, half)
-    done = cli(tmp_path / "half-run", "--seed", "2", "--no-viewer")
+    done = cli(tmp_path / "half-run", "--no-viewer")  # the set's seed orders the rest
     assert done.returncode == 0, done.stderr
     assert "3 cases, 0 submitted" in done.stdout
     assert half.complete and len(visible(tmp_path / "half-run" / "cases")) == 3
+    assert [
+        c.source_sop_instance_uid for c in PracticeSession(tmp_path / "half-run").run.cases
+    ] == [half.source_uid(name) for name in half.order]
     # Another N for that folder: one clear line, no traceback.
     refused = cli("--synthetic", "5", tmp_path / "half", "--no-viewer")
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
