@@ -145,7 +145,8 @@ class Measurer:
         requests = [
             (it.id, "line" if it.kind == "gap" else "polygon", it.points)
             for it in aset.items
-            if it.side in SIDES and not it.kind.startswith("calibration")
+            if it.side in SIDES
+            and not it.kind.startswith("calibration")
             and unmeasurable(it) is None
         ]
         if len({it.side for it in aset.items}) > 1 and len(requests) > 1:
