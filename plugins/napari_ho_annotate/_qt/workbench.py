@@ -149,6 +149,8 @@ class Workbench(QWidget):
         self.case_labels: dict[Path, str] = {}
         #: Called after an image is bound (a study locks submitted cases here).
         self.on_bound: list[Callable[[], None]] = []
+        #: Work waiting for the window's first frame (see ``first_frame_first``); None: none.
+        self._after_first_frame: list[Callable[[], None]] | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -475,8 +477,14 @@ class Workbench(QWidget):
         self.binding.calibration_mm = self.known_mm.value()
         self.window_level.bind(image, session.header)
         self._on_snap(self.snap_check.isChecked())
-        self.binding.show_side_markers()
-        self.viewer.canvas.overlays["scale_bar"].visible = True
+        binding = self.binding
+
+        def overlays() -> None:  # not needed to see the image: after its first frame
+            if binding is self.binding:
+                binding.show_side_markers()
+            self.viewer.canvas.overlays["scale_bar"].visible = True
+
+        self._after_first_draw(overlays)
         self.viewer.layers.selection.active = image
         self.worklist.select(path)
         self.refresh()
@@ -484,6 +492,31 @@ class Workbench(QWidget):
         self._fit_later()
         for callback in self.on_bound:
             callback()
+
+    def first_frame_first(self) -> None:
+        """A new window: show the image first, then the side letters and the scale bar (a
+        Points layer, text visuals, their shaders and pandas are not needed to see it)."""
+        if self._after_first_frame is not None:
+            return
+        self._after_first_frame = []
+        scene = _scene_canvas(self.viewer)
+
+        def drawn(_event: Any = None) -> None:
+            scene.events.draw.disconnect(drawn)
+            QTimer.singleShot(0, self._first_frame_drawn)  # once this frame is on screen
+
+        scene.events.draw.connect(drawn, position="last")
+
+    def _first_frame_drawn(self) -> None:
+        waiting, self._after_first_frame = self._after_first_frame or [], None
+        for work in waiting:
+            work()
+
+    def _after_first_draw(self, work: Callable[[], None]) -> None:
+        if self._after_first_frame is None:
+            work()
+        else:
+            self._after_first_frame.append(work)
 
     def unbind(self, *, remove_layers: bool, keep: Any = None) -> None:
         """Stop working on the current image; unsaved work is saved first (even without
