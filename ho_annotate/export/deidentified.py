@@ -2,7 +2,7 @@
 
 An export normally carries the source image's patient and study modules, as DICOM objects
 should. For sharing, ``--pseudonymize SALT`` runs the export's copy of that header through the
-same PS3.15 Annex E Basic Profile as practice copies (``practice.deidentify``) and replaces every
+same PS3.15 Annex E Basic Profile as practice copies (``dicom.deidentify``) and replaces every
 UID by a keyed hash of it (HMAC-SHA256 with the salt, as a ``2.25`` UID). The same salt gives the
 same UIDs in every export and in the de-identified copy of the image (``image_copy``), so
 a shared SR, SEG or GSPS still refers to the shared image, and nobody without the salt can map
@@ -22,8 +22,8 @@ import pydicom
 from pydicom.dataset import Dataset
 
 from ho_annotate.batch.pseudonymize import Pseudonymizer
+from ho_annotate.dicom.deidentify import ANNEX_E_EDITION, UidMap, deidentify
 from ho_annotate.export.source import ExportError
-from ho_annotate.practice.deidentify import ANNEX_E_EDITION, UidMap, deidentify
 
 __all__ = ["METHOD", "SaltedUidMap", "deidentified_header", "image_copy"]
 

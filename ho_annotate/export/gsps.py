@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import Final
 
 import highdicom as hd
-from pydicom.uid import generate_uid
 
-from ho_annotate._version import __version__
 from ho_annotate.annotations.model import POLYGON_KINDS, Item
 from ho_annotate.export.coords import to_image_coords
+from ho_annotate.export.series import new_content_instance
 from ho_annotate.export.source import ExportInput, copy_deidentification, tracking_uid
-from ho_annotate.export.sr import MANUFACTURER, SERIES_DESCRIPTION, SERIES_NUMBER, gap_length
+from ho_annotate.export.sr import gap_length
 
 __all__ = ["build_gsps", "gap_label"]
 
@@ -104,20 +103,11 @@ def build_gsps(inp: ExportInput) -> hd.pr.GrayscaleSoftcopyPresentationState:
     used = [layers[n] for n in layers if any(a.GraphicLayer == n for a in annotations)]
     gsps = hd.pr.GrayscaleSoftcopyPresentationState(
         referenced_images=[inp.dataset],
-        series_instance_uid=generate_uid(),
-        series_number=SERIES_NUMBER["gsps"],
-        sop_instance_uid=generate_uid(),
-        instance_number=1,
-        manufacturer=MANUFACTURER,
-        manufacturer_model_name="ho-annotate",
-        software_versions=__version__,
-        device_serial_number="-",
-        content_label="HO_ANNOTATIONS",
-        content_description="Reader's HO drawings and gap lengths (research use)",
         graphic_annotations=annotations or None,
         graphic_layers=used or None,
-        content_creator_name=inp.annotations.reader.replace("^", " ")[:60] + "^",
-        series_description=SERIES_DESCRIPTION,
+        **new_content_instance(
+            "gsps", inp, "HO_ANNOTATIONS", "Reader's HO drawings and gap lengths (research use)"
+        ),
     )
     _presentation_spacing(inp, gsps)
     copy_deidentification(inp.dataset, gsps)

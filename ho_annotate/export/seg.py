@@ -8,13 +8,11 @@ import highdicom as hd
 import numpy as np
 import numpy.typing as npt
 from pydicom.sr.codedict import codes
-from pydicom.uid import generate_uid
 
-from ho_annotate._version import __version__
 from ho_annotate.annotations.model import POLYGON_KIND_ORDER, SIDES, Item, Side
 from ho_annotate.export import codes as hc
+from ho_annotate.export.series import new_content_instance
 from ho_annotate.export.source import ExportError, ExportInput, copy_deidentification, tracking_uid
-from ho_annotate.export.sr import MANUFACTURER, SERIES_DESCRIPTION, SERIES_NUMBER
 
 __all__ = ["Segment", "build_seg", "rasterise", "segments"]
 
@@ -102,18 +100,7 @@ def build_seg(inp: ExportInput) -> hd.seg.Segmentation:
         pixel_array=pixels,
         segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
         segment_descriptions=[_description(n, k, inp) for n, k in enumerate(keys, start=1)],
-        series_instance_uid=generate_uid(),
-        series_number=SERIES_NUMBER["seg"],
-        sop_instance_uid=generate_uid(),
-        instance_number=1,
-        manufacturer=MANUFACTURER,
-        manufacturer_model_name="ho-annotate",
-        software_versions=__version__,
-        device_serial_number="-",
-        content_label="HO_OUTLINES",
-        content_description="Outlines of one reader (research use)",
-        content_creator_name=inp.annotations.reader.replace("^", " ")[:60] + "^",
-        series_description=SERIES_DESCRIPTION,
+        **new_content_instance("seg", inp, "HO_OUTLINES", "Outlines of one reader (research use)"),
     )
     copy_deidentification(inp.dataset, seg)
     # Type 2C without a frame of reference: the source's value, else empty (as Type 2 allows).

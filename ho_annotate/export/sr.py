@@ -27,15 +27,11 @@ from ho_annotate._version import __version__
 from ho_annotate.annotations.model import POLYGON_KINDS, SIDES, Item, Side
 from ho_annotate.export import codes as hc
 from ho_annotate.export.coords import to_image_coords
+from ho_annotate.export.series import MANUFACTURER, SERIES_DESCRIPTION, SERIES_NUMBER
 from ho_annotate.export.source import ExportInput, copy_deidentification, tracking_uid
 
-#: SeriesDescription of every export: research use, not a clinical report.
-SERIES_DESCRIPTION: Final = "ho-annotate research measurements - not for clinical use"
 #: The device observer's UID (fixed, so archives see one device across exports).
 DEVICE_UID: Final = "2.25.143937262530861017046219813735431823301"
-MANUFACTURER: Final = "ho-annotate project"
-#: Series numbers of our exports (SR, SEG, GSPS), high enough not to clash with the scanner's.
-SERIES_NUMBER: Final[dict[str, int]] = {"sr": 9701, "seg": 9702, "gsps": 9703}
 
 
 def outline_tracking_identifier(item: Item) -> str:

@@ -21,9 +21,9 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
+from ho_annotate.dicom.deidentify import DX_TYPE2, UidMap, deidentify
 from ho_annotate.errors import RadiographError
 from ho_annotate.files.atomic import atomic_path
-from ho_annotate.practice.deidentify import DX_TYPE2, UidMap, deidentify
 
 #: Attributes removed wherever they occur: free-text descriptions of the study, series, image,
 #: procedure or patient, and who/where it was made.

@@ -22,11 +22,11 @@ import msgspec
 from ho_annotate.annotations.model import AnnotationSet, Side, utc_now
 from ho_annotate.annotations.naming import check_reader, sidecar_path
 from ho_annotate.annotations.store import load_annotations
+from ho_annotate.dicom.deidentify import UidMap
 from ho_annotate.dicom.radiograph import read_header
 from ho_annotate.errors import HoAnnotateError, SidecarError
 from ho_annotate.files.atomic import atomic_write
 from ho_annotate.practice.compare import DEFAULT_IOU, CaseComparison, compare_case
-from ho_annotate.practice.deidentify import UidMap
 from ho_annotate.practice.present import present_case
 from ho_annotate.practice.score import ScoreSummary, summarize
 from ho_annotate.practice.sets import (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,14 +10,6 @@ from vispy.app.canvas import MouseEvent
 
 #: napari throttles mouse moves (5 ms): give each move time to arrive.
 MOVE_WAIT_MS = 12
-
-#: Something in the Qt / vispy / napari stack under Python 3.11 drops a reference to None it
-#: never took: ``sys.getrefcount(None)`` falls by about 30 per key press and 90 per tool
-#: switch (on main as on this branch). A whole GUI test session then reaches zero and aborts
-#: at exit ("none_dealloc: deallocating None"). A million references, in a list that is
-#: itself never freed (one reference taken and never given back), keep None alive.
-NONE_GUARD = [None] * 1_000_000
-ctypes.pythonapi.Py_IncRef(ctypes.py_object(NONE_GUARD))
 
 
 def canvas_pos(viewer: Any, world_rc: Sequence[float]) -> tuple[float, float]:
