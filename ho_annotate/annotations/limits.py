@@ -109,15 +109,16 @@ def check_budget(data: bytes, source: str) -> None:
             f"{source}: larger than {MAX_SIDECAR_BYTES // 2**20} MiB, the limit of an annotation "
             "file; it is not one, or it is damaged"
         )
-    try:
-        items = msgspec.json.decode(data, type=_Items).items
-    except msgspec.DecodeError:
-        return  # not a list: the full decode says so
-    _refuse_items(source, len(items))
-    try:
+    try:  # one decode in the common case: each item an object (as many as raw slices)
         sizes = msgspec.json.decode(data, type=_Sizes).items
     except msgspec.DecodeError:
+        try:
+            items = msgspec.json.decode(data, type=_Items).items
+        except msgspec.DecodeError:
+            return  # not a list: the full decode says so
+        _refuse_items(source, len(items))
         return
+    _refuse_items(source, len(sizes))
     for n, item in enumerate(sizes):
         vertices = sum(len(p or ()) for p in (item.points, item.clicks, item.snapped_points))
         _refuse_vertices(source, n, vertices)

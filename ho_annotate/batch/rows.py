@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,16 @@ class RowOptions:
 
     @property
     def columns(self) -> list[str]:
-        return columns(self.schemes)
+        return list(_columns(self.schemes))
+
+
+@lru_cache(maxsize=16)
+def _columns(schemes: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(columns(schemes))
 
 
 def _blank(options: RowOptions, task: ImageTask) -> Row:
-    row: Row = dict.fromkeys(options.columns)
+    row: Row = dict.fromkeys(_columns(options.schemes))
     row.update(image=task.image, side="", reader="")
     return row
 

@@ -34,7 +34,9 @@ def register(subparsers: Any) -> None:
         "--synthetic",
         type=int,
         metavar="N",
-        help="generate a synthetic set of N cases into SET (default ./practice-set)",
+        help="make a synthetic set of N cases in SET (default ./practice-set): the first at "
+        "once, the rest in the background while you practise; a set left half made goes on "
+        "with the same N and --seed",
     )
     parser.add_argument(
         "--references",
@@ -70,40 +72,71 @@ def _default_reader() -> str:
     return name[:64] or "student"
 
 
-def _open_session(args: argparse.Namespace, reader: str) -> Any:
+def _pending(maker: Any, session: Any) -> Any:
+    """``maker`` while its set or the run still lacks cases, else ``None``."""
+    if maker is None or (maker.complete and len(session.run.cases) >= maker.total):
+        return None
+    return maker
+
+
+def _open_session(args: argparse.Namespace, reader: str) -> tuple[Any, Any]:
+    """The run to practise and, while its synthetic set is still being made, its maker."""
     from ho_annotate.errors import HoAnnotateError
-    from ho_annotate.practice.run import RUN_FILE, PracticeSession, prepare_run
-    from ho_annotate.practice.synthetic import generate_synthetic_set
+    from ho_annotate.practice.background import SyntheticSetMaker, present_ready
+    from ho_annotate.practice.run import RUN_FILE, PracticeSession, create_run, prepare_run
 
     set_dir: Path | None = args.set_dir
     if set_dir is not None and (set_dir / RUN_FILE).is_file():
-        return PracticeSession(set_dir)
+        session = PracticeSession(set_dir)
+        maker = SyntheticSetMaker.resume(Path(session.run.set_dir))
+        return session, _pending(maker, session)
     if args.synthetic is not None:
         if args.synthetic < 1:
             raise HoAnnotateError(f"--synthetic {args.synthetic}: give at least one case")
         set_dir = set_dir or Path("practice-set")
     if set_dir is None:
         raise HoAnnotateError("give a practice set folder (or a run folder), or --synthetic N")
+    if args.synthetic is not None:
+        maker = SyntheticSetMaker(set_dir, args.synthetic, seed=args.seed, order_seed=args.seed)
+    else:  # a synthetic set left half made goes on
+        maker = SyntheticSetMaker.resume(set_dir)
     run_dir: Path = args.run or Path(f"{set_dir.resolve().name}-{reader}-practice")
     if (run_dir / RUN_FILE).is_file():
-        return PracticeSession(run_dir)
-    if args.synthetic is not None:
-        print(f"Generating {args.synthetic} synthetic cases in {set_dir} ...", file=sys.stderr)
-        generate_synthetic_set(
+        session = PracticeSession(run_dir)
+        return session, _pending(maker, session)
+    if maker is None:
+        session = prepare_run(
             set_dir,
-            args.synthetic,
+            run_dir,
+            reader=reader,
+            references_dir=args.references,
+            scheme=args.scheme,
+            iou_threshold=args.iou,
             seed=args.seed,
-            progress=lambda done, n: print(f"  {done}/{n}", file=sys.stderr, flush=True),
         )
-    return prepare_run(
+        return session, None
+    if args.no_viewer:
+        _make_all(maker)
+    elif not maker.complete:
+        print(f"Making case 1 of {maker.total} in {set_dir} ...", file=sys.stderr, flush=True)
+        maker.make_first()
+    session = create_run(
         set_dir,
         run_dir,
         reader=reader,
         references_dir=args.references,
         scheme=args.scheme,
         iou_threshold=args.iou,
-        seed=args.seed,
     )
+    present_ready(session, maker)
+    return session, _pending(maker, session)
+
+
+def _make_all(maker: Any) -> None:
+    """Without a viewer: make every missing case here."""
+    if not maker.complete:
+        print(f"Making {maker.total} synthetic cases in {maker.set_dir} ...", file=sys.stderr)
+        maker.make_all(lambda done, n: print(f"  {done}/{n}", file=sys.stderr, flush=True))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -121,15 +154,30 @@ def run(args: argparse.Namespace) -> int:
     from ho_annotate.annotations.naming import check_reader
 
     reader = check_reader(args.reader or _default_reader())
-    session = _open_session(args, reader)
-    done = sum(c.submitted is not None for c in session.run.cases)
-    print(f"Practice run {session.run_dir}: {len(session.run.cases)} cases, {done} submitted.")
-    print(f"Run file: {session.path}")
-    if done:
-        print(format_summary(session.summary()))
-    if args.no_viewer:
-        return 0
-    from napari_ho_annotate import launch_practice
+    session, maker = _open_session(args, reader)
+    if maker is not None and args.no_viewer:
+        from ho_annotate.practice.background import present_ready
 
-    launch_practice(session.run_dir)
+        _make_all(maker)
+        present_ready(session, maker)
+        maker = None
+    try:
+        if maker is not None:
+            maker.start()  # the other cases, in a child process, while napari opens
+        done = sum(c.submitted is not None for c in session.run.cases)
+        total = maker.total if maker is not None else len(session.run.cases)
+        print(f"Practice run {session.run_dir}: {total} cases, {done} submitted.")
+        if maker is not None:
+            print(f"{maker.ready()} of {total} cases ready; the rest are being made.")
+        print(f"Run file: {session.path}")
+        if done:
+            print(format_summary(session.summary()))
+        if args.no_viewer:
+            return 0
+        from napari_ho_annotate import launch_practice
+
+        launch_practice(session.run_dir, preparing=maker)
+    finally:
+        if maker is not None:
+            maker.cancel()  # closing the window stops the child; the set can be resumed
     return 0

@@ -59,7 +59,11 @@ def read_regular(
             return f.read(), st
         if st.st_size > limit:
             raise FileTooLargeError(errno.EFBIG, f"larger than {limit} bytes", os.fspath(path))
-        data = f.read(limit + 1)
+        # Sized to the file (a read of limit + 1 allocates that much first); a file that grew
+        # since the stat is read on, up to the limit.
+        data = f.read(st.st_size + 1)
+        if len(data) > st.st_size:
+            data += f.read(limit + 1 - len(data))
     if len(data) > limit:
         raise FileTooLargeError(errno.EFBIG, f"larger than {limit} bytes", os.fspath(path))
     return data, st

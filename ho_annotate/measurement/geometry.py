@@ -87,6 +87,20 @@ def _converted(
     return [np.asarray(m[3], dtype=np.float64) for m in missing]
 
 
+def _flat(
+    missing: Sequence[tuple[int, str, str, tuple[Point, ...]]],
+) -> NDArray[np.float64] | None:
+    """All requests' points as one ``(n, 2)`` float array, or ``None`` when they are not plain
+    pairs of numbers (then ``_converted`` goes one by one)."""
+    if not all(m[3] for m in missing):
+        return None
+    try:
+        flat = np.asarray([p for m in missing for p in m[3]], dtype=np.float64)
+    except (ValueError, TypeError):
+        return None
+    return flat if flat.ndim == 2 and flat.shape[1] == 2 else None
+
+
 def line_mm(points: Sequence[Point], scale: Scale) -> shapely.LineString:
     """A two-point line in mm."""
     return shapely.LineString(to_mm(points, scale))
@@ -197,6 +211,17 @@ class PairSearch:
 
 #: Pairs computed per vectorised shapely call while searching for the nearest pair.
 _BATCH = 2
+#: Up to this many pairs, ``search`` computes them all at once (the same answer: the
+#: nearest pair, ties to the first, and every contact).
+_FEW = 4
+
+
+def _found(exact: dict[int, Closest]) -> PairSearch:
+    """The contacts and the nearest non-touching pair (ties to the first) among ``exact``."""
+    contacts = tuple(sorted((i, r) for i, r in exact.items() if r.touching))
+    apart = sorted((r.distance, i) for i, r in exact.items() if not r.touching)
+    nearest = (apart[0][1], exact[apart[0][1]]) if apart else None
+    return PairSearch(contacts, nearest)
 
 
 class ShapeCache:
@@ -237,8 +262,6 @@ class ShapeCache:
             return [self.shapes([r], scale)[0] for r in requests]
         self._check_scale(scale)
         out: list[CachedShape | None] = []
-        build: dict[str, list[tuple[int, tuple[Point, ...], NDArray[np.float64]]]] = {}
-        factor = np.asarray(scale, dtype=np.float64)
         missing: list[tuple[int, str, str, tuple[Point, ...]]] = []
         for n, (item_id, kind, points) in enumerate(requests):
             pts = tuple(points)
@@ -248,19 +271,43 @@ class ShapeCache:
                 continue
             out.append(None)
             missing.append((n, item_id, kind, pts))
-        for (n, item_id, kind, pts), coords in zip(missing, _converted(missing), strict=True):
-            finite = bool(np.isfinite(coords).all())
-            if finite:
-                mm = coords.reshape(-1, 2) * factor  # as ``to_mm``
-                build.setdefault(kind, []).append((n, pts, mm))
-            else:
-                out[n] = self._store(item_id, kind, pts, shapely.Polygon(), False)
-        for kind, todo in build.items():
-            geoms = _build(kind, [mm for _, _, mm in todo])
-            boxes = shapely.bounds(np.asarray(geoms, dtype=object)).tolist()  # NaN when empty
-            for (n, pts, _), geom, box in zip(todo, geoms, boxes, strict=True):
-                out[n] = self._store(requests[n][0], kind, pts, geom, True, box)
+        if missing:
+            self._add(missing, scale, out)
         return [e for e in out if e is not None]
+
+    def _add(
+        self,
+        missing: Sequence[tuple[int, str, str, tuple[Point, ...]]],
+        scale: Scale,
+        out: list[CachedShape | None],
+    ) -> None:
+        """Build the missing geometries: one conversion, one build per kind, one bounds call."""
+        factor = np.asarray(scale, dtype=np.float64)
+        build: dict[str, list[tuple[int, NDArray[np.float64]]]] = {}
+        flat = _flat(missing)
+        if flat is not None and bool(np.isfinite(flat).all()):  # the common case, at once
+            mm = flat * factor  # as ``to_mm``, element by element
+            ends = np.cumsum([len(m[3]) for m in missing]).tolist()
+            for m, a, b in zip(missing, [0, *ends[:-1]], ends, strict=True):
+                build.setdefault(m[2], []).append((m[0], mm[a:b]))
+        else:
+            for (n, item_id, kind, pts), coords in zip(missing, _converted(missing), strict=True):
+                if bool(np.isfinite(coords).all()):
+                    build.setdefault(kind, []).append((n, coords.reshape(-1, 2) * factor))
+                else:
+                    out[n] = self._store(item_id, kind, pts, shapely.Polygon(), False)
+        done = [
+            (n, geom)
+            for kind, todo in build.items()
+            for (n, _), geom in zip(todo, _build(kind, [c for _, c in todo]), strict=True)
+        ]
+        if not done:
+            return
+        boxes = shapely.bounds(np.asarray([g for _, g in done], dtype=object)).tolist()
+        where = {m[0]: m for m in missing}
+        for (n, geom), box in zip(done, boxes, strict=True):  # NaN boxes when empty
+            _, item_id, kind, pts = where[n]
+            out[n] = self._store(item_id, kind, pts, geom, True, box)
 
     def _store(
         self,
@@ -300,6 +347,8 @@ class ShapeCache:
         """
         if not pairs:
             return PairSearch((), None)
+        if len(pairs) <= _FEW:  # every pair in one call: cheaper than bounding the search
+            return _found(dict(enumerate(self._exact(pairs))))
         ba = np.array([a.bounds for a, _ in pairs])
         bb = np.array([b.bounds for _, b in pairs])
         d0 = np.maximum(0.0, np.maximum(ba[:, 0] - bb[:, 2], bb[:, 0] - ba[:, 2]))
@@ -323,10 +372,7 @@ class ShapeCache:
                 if 0.0 < res.distance < best:
                     best = res.distance
             pos += len(batch)
-        contacts = tuple(sorted((i, r) for i, r in exact.items() if r.touching))
-        apart = sorted((r.distance, i) for i, r in exact.items() if not r.touching)
-        nearest = (apart[0][1], exact[apart[0][1]]) if apart else None
-        return PairSearch(contacts, nearest)
+        return _found(exact)
 
     def forget_missing(self, live_ids: set[str]) -> None:
         """Drop geometries of items that no longer exist; prune stale distances once many."""

@@ -134,10 +134,23 @@ class Measurer:
     ) -> dict[Side, SideMeasurements]:
         """Both hips; drops cached shapes of items that were deleted."""
         self.cache.forget_missing({i.id for i in aset.items})
+        self._prefetch(aset, spacing)
         result = {side: self.measure(aset, side, spacing) for side in SIDES}
         if len(self._islands) > 2 * len(aset.items) + 64:
             self._islands.clear()
         return result
+
+    def _prefetch(self, aset: AnnotationSet, spacing: Spacing | None) -> None:
+        """Build the shapes of both hips together (one shapely build per kind, not per hip)."""
+        requests = [
+            (it.id, "line" if it.kind == "gap" else "polygon", it.points)
+            for it in aset.items
+            if it.side in SIDES
+            and not it.kind.startswith("calibration")
+            and unmeasurable(it) is None
+        ]
+        if len({it.side for it in aset.items}) > 1 and len(requests) > 1:
+            self.cache.shapes(requests, spacing.mm if spacing is not None else PIXELS)
 
     def measure(self, aset: AnnotationSet, side: Side, spacing: Spacing | None) -> SideMeasurements:
         """Measure one hip (from the cache when none of its items changed)."""

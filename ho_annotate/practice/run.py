@@ -43,8 +43,10 @@ __all__ = [
     "PracticeRun",
     "PracticeSession",
     "RunCase",
+    "create_run",
     "load_run",
     "prepare_run",
+    "run_order",
     "save_run",
 ]
 
@@ -112,6 +114,44 @@ def load_run(path: Path) -> PracticeRun:
     return run
 
 
+def create_run(
+    set_dir: Path,
+    run_dir: Path,
+    *,
+    reader: str,
+    references_dir: Path | None = None,
+    scheme: str = "brooker",
+    iou_threshold: float = DEFAULT_IOU,
+) -> PracticeSession:
+    """Write a run file with no case yet (:meth:`PracticeSession.add_cases` presents them).
+
+    Refuses a ``run_dir`` that already holds a run (resume it with :class:`PracticeSession`).
+    """
+    check_reader(reader)
+    run_file = run_dir / RUN_FILE
+    if run_file.exists():
+        raise HoAnnotateError(f"{run_file}: a practice run already exists here; resume it")
+    refs = references_dir or default_references(set_dir)
+    run = PracticeRun(
+        reader=reader,
+        set_dir=str(set_dir.resolve()),
+        references_dir=str(refs.resolve()),
+        cases=[],
+        scheme=scheme,
+        iou_threshold=iou_threshold,
+    )
+    run_dir.mkdir(parents=True, exist_ok=True)
+    save_run(run, run_file)
+    return PracticeSession(run_dir)
+
+
+def run_order(count: int, seed: int) -> list[int]:
+    """The order (indices into the set's cases sorted by path) a run of ``seed`` presents."""
+    order = list(range(count))
+    random.Random(seed).shuffle(order)
+    return order
+
+
 def prepare_run(
     set_dir: Path,
     run_dir: Path,
@@ -127,32 +167,24 @@ def prepare_run(
     Refuses a ``run_dir`` that already holds a run (resume it with :class:`PracticeSession`).
     """
     check_reader(reader)
-    run_file = run_dir / RUN_FILE
-    if run_file.exists():
-        raise HoAnnotateError(f"{run_file}: a practice run already exists here; resume it")
+    if (run_dir / RUN_FILE).exists():  # refused before the set is read
+        create_run(set_dir, run_dir, reader=reader)
     refs = references_dir or default_references(set_dir)
     sources = find_set_cases(set_dir, refs)
-    random.Random(seed).shuffle(sources)
-    width = max(3, len(str(len(sources))))
-    cases = []
-    uids = UidMap()  # one map per run: images of one study keep one (new) study UID
-    for n, source in enumerate(sources, start=1):
-        name = f"case_{n:0{width}d}"
-        rel = f"{CASES_DIR}/{name}.dcm"
-        uid, original = present_case(source.image, run_dir / rel, name, uids)
-        cases.append(
-            RunCase(name=name, image=rel, sop_instance_uid=uid, source_sop_instance_uid=original)
-        )
-    run = PracticeRun(
+    session = create_run(
+        set_dir,
+        run_dir,
         reader=reader,
-        set_dir=str(set_dir.resolve()),
-        references_dir=str(refs.resolve()),
-        cases=cases,
+        references_dir=refs,
         scheme=scheme,
         iou_threshold=iou_threshold,
     )
-    save_run(run, run_file)
-    return PracticeSession(run_dir)
+    try:
+        session.add_cases([sources[k].image for k in run_order(len(sources), seed)])
+    except BaseException:
+        session.path.unlink(missing_ok=True)  # no half-made run to resume
+        raise
+    return session
 
 
 class PracticeSession:
@@ -162,6 +194,27 @@ class PracticeSession:
         self.run_dir = run_dir
         self.path = run_dir / RUN_FILE
         self.run = load_run(self.path)
+        self._uids = UidMap()  # one map per run: images of one study keep one (new) study UID
+
+    def add_cases(self, images: list[Path], *, planned: int = 0) -> list[RunCase]:
+        """Present ``images`` (a set's radiographs) as the next cases and save the run.
+
+        ``planned`` (the number of cases the run will have) widens the names to fit it.
+        """
+        width = max(3, len(str(max(planned, len(self.run.cases) + len(images)))))
+        added = []
+        for image in images:
+            name = f"case_{len(self.run.cases) + 1:0{width}d}"
+            rel = f"{CASES_DIR}/{name}.dcm"
+            uid, original = present_case(image, self.run_dir / rel, name, self._uids)
+            case = RunCase(
+                name=name, image=rel, sop_instance_uid=uid, source_sop_instance_uid=original
+            )
+            self.run.cases.append(case)
+            added.append(case)
+        if added:
+            save_run(self.run, self.path)
+        return added
 
     def case(self, name: str) -> RunCase:
         for c in self.run.cases:

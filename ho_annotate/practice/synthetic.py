@@ -73,6 +73,28 @@ def practice_designs(n: int, *, seed: int = 0, **overrides: Any) -> list[CaseDes
     return designs
 
 
+def case_name(seed: int, index: int) -> str:
+    """The file stem of case ``index`` (from 1) of the set made with ``seed``."""
+    return f"synthetic_{seed}_{index:03d}"
+
+
+def write_synthetic_case(set_dir: Path, design: CaseDesign, name: str) -> Path:
+    """Render ``design`` into ``SET/images/<name>.dcm`` and its reference sidecar.
+
+    Each file is written whole or not at all (a temporary name, then a rename), the reference
+    first: a case counts as made once its image exists. Returns the image path.
+    """
+    from ho_annotate.annotations.naming import sidecar_path
+    from ho_annotate.annotations.store import save_annotations
+    from ho_annotate.synth import READER, generate
+    from ho_annotate.synth.writer import write_dicom
+
+    case = generate(design, name)
+    image = set_dir / "images" / f"{case.name}.dcm"
+    save_annotations(case.annotations, sidecar_path(image, READER, set_dir / "references"))
+    return write_dicom(case.dataset, image)
+
+
 def generate_synthetic_set(
     set_dir: Path,
     n: int,
@@ -84,13 +106,9 @@ def generate_synthetic_set(
     """Write a practice set of ``n`` synthetic cases: ``SET/images`` and ``SET/references``.
 
     Refuses a folder that already holds files (a set is never overwritten). ``progress`` is
-    called with ``(done, n)`` after each case.
+    called with ``(done, n)`` after each case. :mod:`ho_annotate.practice.background` makes
+    the same set with the first case at once and the rest in another process.
     """
-    from ho_annotate.annotations.naming import sidecar_path
-    from ho_annotate.annotations.store import save_annotations
-    from ho_annotate.synth import READER, generate
-    from ho_annotate.synth.writer import write_dicom
-
     if set_dir.exists() and any(set_dir.iterdir()):
         raise HoAnnotateError(
             file=set_dir,
@@ -98,13 +116,10 @@ def generate_synthetic_set(
             action="give a new folder for a synthetic set, or practise on this one as it is",
             option="synthetic",
         )
-    images, refs = set_dir / "images", set_dir / "references"
-    images.mkdir(parents=True)
-    refs.mkdir()
+    (set_dir / "images").mkdir(parents=True)
+    (set_dir / "references").mkdir()
     for index, design in enumerate(practice_designs(n, seed=seed, **overrides), start=1):
-        case = generate(design, f"synthetic_{seed}_{index:03d}")
-        image = write_dicom(case.dataset, images / f"{case.name}.dcm")
-        save_annotations(case.annotations, sidecar_path(image, READER, refs))
+        write_synthetic_case(set_dir, design, case_name(seed, index))
         if progress is not None:
             progress(index, n)
     return set_dir

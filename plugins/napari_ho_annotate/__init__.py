@@ -6,8 +6,13 @@ dock widget, sample data and two layer-menu commands. Qt code lives in ``_qt``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ho_annotate.practice.background import SyntheticSetMaker
 
 __all__ = [
     "launch_practice",
@@ -59,15 +64,43 @@ def launch_workbench(
     napari.run()
 
 
-def launch_practice(run_dir: Path) -> None:
-    """Open napari with the Practice widget on a prepared practice run; returns on close."""
+def launch_practice(run_dir: Path, preparing: SyntheticSetMaker | None = None) -> None:
+    """Open napari with the Practice widget on a prepared practice run; returns on close.
+
+    ``preparing``: the maker of the run's synthetic set while it is still being made (started);
+    the widget adds its cases as they are made and stops it when the window closes.
+    """
     import napari
 
     from napari_ho_annotate.practice_widget import PracticeWidget
 
     viewer = napari.Viewer(title="ho-annotate practice")
-    viewer.window.add_dock_widget(PracticeWidget(viewer, run_dir), name="Practice", area="right")
-    napari.run()
+    widget = PracticeWidget(viewer, run_dir, preparing=preparing)
+    viewer.window.add_dock_widget(widget, name="Practice", area="right")
+    try:
+        with _close_on_ctrl_c(viewer):
+            napari.run()
+    finally:
+        if preparing is not None:
+            preparing.cancel()
+
+
+@contextlib.contextmanager
+def _close_on_ctrl_c(viewer: Any) -> Iterator[None]:
+    """Ctrl+C in the terminal closes the window (Qt's loop would otherwise ignore it)."""
+    import signal
+
+    from qtpy.QtCore import QTimer
+
+    previous = signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, viewer.close))
+    awake = QTimer()  # Python handles a signal only when it runs: let it run now and then
+    awake.timeout.connect(lambda: None)
+    awake.start(200)
+    try:
+        yield
+    finally:
+        awake.stop()
+        signal.signal(signal.SIGINT, previous)
 
 
 def launch_study_read(study_dir: Path, reader: str) -> None:

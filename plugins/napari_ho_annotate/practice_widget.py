@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from qtpy.QtCore import QTimer
+from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +30,7 @@ from qtpy.QtWidgets import (
 from ho_annotate.annotations.model import SIDES, AnnotationSet, Side
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.grading.registry import grade_order
+from ho_annotate.practice.background import SyntheticSetMaker, present_ready
 from ho_annotate.practice.compare import CaseComparison
 from ho_annotate.practice.run import PracticeSession, RunCase
 from ho_annotate.practice.score import NO_ANSWER, format_summary
@@ -50,6 +51,8 @@ EXTRA_COLOUR = "#ff00ff"
 FROM_ANNOTATIONS = "from my annotations"
 #: How soon a shape still being drawn is looked at again (ms).
 RETRY_MS = 15
+#: How often the synthetic cases still being made are looked for (ms).
+POLL_MS = 250
 OUTCOME_MARK = {
     "right": "\u2714",
     "wrong": "\u2718",
@@ -65,10 +68,26 @@ DRAW_BUTTONS = tuple(tool for tool in TOOLS if tool[1] != "bone")
 class PracticeWidget(QWidget):
     """Present the next case, take the student's answer, show the reference and the score."""
 
-    def __init__(self, napari_viewer: Any, run_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        napari_viewer: Any,
+        run_dir: Path | None = None,
+        preparing: SyntheticSetMaker | None = None,
+    ) -> None:
         super().__init__()
         self.viewer = napari_viewer
         self.practice: PracticeSession | None = None
+        #: The maker of the run's synthetic set while cases are still being made.
+        self.preparing: SyntheticSetMaker | None = None
+        #: Next was pressed before the next case was made: it opens when it arrives.
+        self.waiting = False
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._poll_cases)
+        #: The view of the last automatic fit: refit when the canvas narrows (the dock docked
+        #: after the first case opened), unless the student has moved the view since.
+        self._auto_view: tuple[float, ...] | None = None
+        napari_viewer.canvas.events.size.connect(self._on_canvas_size)
         self.case: RunCase | None = None
         self.binding: Any = None
         self.image: Any = None
@@ -83,7 +102,7 @@ class PracticeWidget(QWidget):
         self._retry.timeout.connect(self._autosave)
         self._build()
         if run_dir is not None:
-            self.open_run(Path(run_dir))
+            self.open_run(Path(run_dir), preparing)
 
     # -- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -95,6 +114,12 @@ class PracticeWidget(QWidget):
         top.addWidget(self.case_label, 1)
         top.addWidget(self.open_button)
         layout.addLayout(top)
+        #: "Preparing cases: 7 of 20 ready" while a synthetic set is being made.
+        self.progress_label = QLabel("")
+        self.progress_label.setStyleSheet("color: #f0c040")
+        self.progress_label.setWordWrap(True)
+        self.progress_label.hide()
+        layout.addWidget(self.progress_label)
 
         draw = QGridLayout()
         self.draw_buttons: dict[str, QPushButton] = {}
@@ -152,6 +177,8 @@ class PracticeWidget(QWidget):
         layout.addWidget(QLabel("Confusion: rows the reference grade, columns yours"))
         self.confusion = QTableWidget()
         self.confusion.horizontalHeader().setMinimumSectionSize(28)
+        # Its height is set to fit every row: no scroll bar beside empty space.
+        self.confusion.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.confusion)
         layout.addStretch(1)
         notice = QLabel("Research and education use only; not a medical device.")
@@ -184,7 +211,8 @@ class PracticeWidget(QWidget):
         if not folder:
             return
         try:
-            self.open_run(Path(folder))
+            run_dir = Path(folder)
+            self.open_run(run_dir, _resume_making(run_dir))
         except HoAnnotateError as exc:
             self.result_label.setText(
                 f"Cannot open this run: {html.escape(str(exc))}. Choose a run folder made by "
@@ -192,9 +220,18 @@ class PracticeWidget(QWidget):
             )
 
     # -- the run --------------------------------------------------------------------------------
-    def open_run(self, run_dir: Path) -> None:
-        """Open (resume) a run: the first case not yet submitted is shown."""
+    def open_run(self, run_dir: Path, preparing: SyntheticSetMaker | None = None) -> None:
+        """Open (resume) a run: the first case not yet submitted is shown.
+
+        ``preparing`` (started): the maker of the run's synthetic set while it is still being
+        made; its cases join the run as they are made (looked for every ``POLL_MS``).
+        """
+        self._stop_preparing()
         self.practice = PracticeSession(run_dir)
+        self.preparing = preparing
+        if preparing is not None:
+            self._add_made()
+            self._poll.start()
         self._bind_keys()
         grades = grade_order(self.practice.run.scheme)
         for combo in self.pick.values():
@@ -208,8 +245,15 @@ class PracticeWidget(QWidget):
         assert self.practice is not None
         self._clear_case()
         case = self.practice.next_case()
+        self.waiting = case is None and len(self.practice.run.cases) < self.total
+        if self.waiting:
+            number = len(self.practice.run.cases) + 1
+            self.case_label.setText(f"Preparing case {number} \u2026")
+            self.result_label.setText("It opens as soon as it is made.")
+            self._set_state(has_case=False, submitted=False)
+            return
         if case is None:
-            self.case_label.setText(f"All {len(self.practice.run.cases)} cases submitted.")
+            self.case_label.setText(f"All {self.total} cases submitted.")
             self.result_label.setText(_end_html(self.practice.run.cases))
             self._set_state(has_case=False, submitted=True)
             self.next_button.setEnabled(False)
@@ -277,10 +321,9 @@ class PracticeWidget(QWidget):
         self.binding.show_side_markers()
         self.viewer.canvas.overlays["scale_bar"].visible = True  # as the workbench shows it
         self._order_hips()
-        self.viewer.reset_view()
-        total = len(self.practice.run.cases)
+        self._fit()
         index = self.practice.run.cases.index(case) + 1
-        self.case_label.setText(f"<b>{case.name}</b> \u2014 case {index} of {total}")
+        self.case_label.setText(f"<b>{case.name}</b> \u2014 case {index} of {self.total}")
         for combo in self.pick.values():
             combo.setCurrentIndex(0)
         for side, box in self.no_ho.items():
@@ -289,6 +332,79 @@ class PracticeWidget(QWidget):
             box.blockSignals(with_signals)
         self.result_label.setText("Annotate and/or pick a grade per hip, then Submit.")
         self._set_state(has_case=True, submitted=False)
+
+    def _view(self) -> tuple[float, ...]:
+        camera = self.viewer.scene.camera
+        return (float(camera.zoom), *(float(v) for v in camera.center))
+
+    def _fit(self) -> None:
+        if self.image is not None:
+            self.viewer.reset_view()
+            self._auto_view = self._view()
+
+    def _on_canvas_size(self, _event: Any = None) -> None:
+        if self.image is not None and self._auto_view == self._view():
+            QTimer.singleShot(0, self._fit)  # once the dock has taken its room
+
+    # -- cases still being made ---------------------------------------------------------------
+    @property
+    def total(self) -> int:
+        """The run's size: the synthetic set's N while it is being made."""
+        if self.practice is None:
+            return 0
+        made = len(self.practice.run.cases)
+        return max(made, self.preparing.total) if self.preparing is not None else made
+
+    def _add_made(self) -> bool:
+        """Add the next made case to the run (one per poll: presenting takes a moment)."""
+        assert self.practice is not None and self.preparing is not None
+        try:
+            added = present_ready(self.practice, self.preparing, limit=1)
+        except HoAnnotateError as exc:
+            self._show_progress(f"Cannot add the next case: {exc}")
+            self._poll.stop()
+            return False
+        why = self.preparing.error()
+        if why is not None:
+            self._show_progress(f"Could not make every case: {why}")
+            self._poll.stop()
+        else:
+            self._show_progress()
+        return bool(added)
+
+    def _show_progress(self, problem: str = "") -> None:
+        ready = len(self.practice.run.cases) if self.practice is not None else 0
+        if problem:
+            self.progress_label.setText(html.escape(problem))
+        elif self.preparing is None or ready >= self.total:
+            self.progress_label.hide()
+            return
+        else:
+            self.progress_label.setText(f"Preparing cases: {ready} of {self.total} ready")
+        self.progress_label.show()
+
+    def _poll_cases(self) -> None:
+        """Look for newly made cases; open the awaited one; stop once the run is complete."""
+        if self.practice is None or self.preparing is None:
+            self._poll.stop()
+            return
+        added = self._add_made()
+        if added and self.waiting:
+            self.next_case()
+        if len(self.practice.run.cases) >= self.total:
+            self._stop_preparing()
+
+    def _stop_preparing(self) -> None:
+        """Stop looking for cases and stop the child making them (the set can be resumed)."""
+        self._poll.stop()
+        if self.preparing is not None:
+            self.preparing.cancel()
+            self.preparing = None
+        self._show_progress()
+
+    def closeEvent(self, event: Any) -> None:
+        self._stop_preparing()
+        super().closeEvent(event)
 
     def _clear_case(self) -> None:
         if self.binding is not None:
@@ -484,6 +600,19 @@ class PracticeWidget(QWidget):
         height = self.confusion.horizontalHeader().height() + 2
         height += sum(self.confusion.rowHeight(r) for r in range(len(summary.grades)))
         self.confusion.setFixedHeight(height)
+
+
+def _resume_making(run_dir: Path) -> SyntheticSetMaker | None:
+    """A run opened from its folder whose synthetic set is not made yet: go on making it."""
+    from ho_annotate.practice.run import load_run
+    from ho_annotate.practice.sets import RUN_FILE
+
+    run = load_run(run_dir / RUN_FILE)
+    maker = SyntheticSetMaker.resume(Path(run.set_dir))
+    if maker is None or (maker.complete and len(run.cases) >= maker.total):
+        return None
+    maker.start()
+    return maker
 
 
 def _reference_label(item: Any, missed: bool, spacing: Any) -> str:
