@@ -58,6 +58,7 @@ def launch_workbench(
     viewer = napari.Viewer(title="ho-annotate")
     _dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
     annotations = annotations_dir if annotations_dir is not None else _sample_folder(files)
+    widget.first_frame_first()
     if files:
         widget.set_worklist(files, annotations)
     napari.run()

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 import numpy as np
-import pandas as pd
 from napari.layers import Image, Shapes
 
 from ho_annotate.annotations.model import POLYGON_KINDS, Item, ItemKind, Side
@@ -45,6 +44,8 @@ from ._style import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ho_annotate.grading import GradeReport
 
 

@@ -1,4 +1,8 @@
-"""Annotation items to Shapes layer rows and back (numpy and pandas only, no napari)."""
+"""Annotation items to Shapes layer rows and back (numpy and pandas only, no napari).
+
+pandas is imported where a table is made, not with the module: opening the first image needs
+no table, and pandas takes a good part of a second to import.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,9 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from ho_annotate.annotations.model import (
@@ -25,6 +28,9 @@ from ho_annotate.annotations.model import (
 )
 
 from ._style import FEATURE_COLUMNS, LayerSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Array = NDArray[np.float64]
 
@@ -50,8 +56,16 @@ class LayerRows:
     features: pd.DataFrame = field(default_factory=lambda: empty_features())
 
 
+def _isna(value: Any) -> bool:
+    from pandas import isna
+
+    return bool(isna(value))
+
+
 def empty_features(n: int = 0) -> pd.DataFrame:
     """A features table with every column the plugin uses."""
+    import pandas as pd
+
     return pd.DataFrame(
         {
             "id": pd.Series([""] * n, dtype=object),
@@ -76,6 +90,8 @@ def shape_type_for(item: Item) -> str:
 
 def items_to_rows(items: Sequence[Item]) -> LayerRows:
     """Layer rows for ``items``, in order."""
+    import pandas as pd
+
     features = pd.DataFrame(
         {
             "id": pd.Series([i.id for i in items], dtype=object),
@@ -154,7 +170,7 @@ def row_to_item(
     if spec.uses_origin and origin is None:
         origin = "pelvis"
     known = feats.get("known_mm")
-    known_mm = None if known is None or pd.isna(known) else float(known)
+    known_mm = None if known is None or _isna(known) else float(known)
     if known_mm is not None and not (math.isfinite(known_mm) and known_mm > 0):
         known_mm = None
     item = Item(
@@ -204,7 +220,7 @@ def with_made(item: Item, feats: Mapping[str, Any]) -> Item:
     item.made = made
     item.clicks = points_of(feats.get("clicks"))
     unc = feats.get("uncertainty_mm")
-    if unc is not None and not pd.isna(unc) and math.isfinite(float(unc)) and float(unc) >= 0:
+    if unc is not None and not _isna(unc) and math.isfinite(float(unc)) and float(unc) >= 0:
         item.uncertainty_mm = float(unc)
     if item.kind == "gap":
         item.snapped_points = points_of(feats.get("snapped_points"), 2)

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from napari.layers import Points, Shapes
 
 from ho_annotate.annotations.model import Point
@@ -158,7 +157,7 @@ class Overlays:
                 units=scale[1],
                 edge_color=AUTO_GAP_COLOUR,
                 edge_width=2.5,
-                features=pd.DataFrame({"label": pd.Series([], dtype=object)}),
+                features=_labels([]),
                 text={
                     "string": "{label}",
                     "color": AUTO_GAP_COLOUR,
@@ -175,12 +174,14 @@ class Overlays:
                 layer.remove_selected()
             if lines:
                 layer.add(lines, shape_type="line", edge_color=AUTO_GAP_COLOUR)
-            layer.features = pd.DataFrame({"label": pd.Series(texts, dtype=object)})
+            layer.features = _labels(texts)
 
     def side_markers(self, at: Sequence[Point], letters: Sequence[str], scale: Scale) -> None:
         """Big letters (``R`` / ``L``) at the given image points, replacing earlier ones (in
         the same layer: a new Points layer costs a vispy visual, about a third of a second)."""
         points = np.asarray(at, dtype=float)
+        import pandas as pd  # not at import: the first image is shown without it
+
         features = pd.DataFrame({"side": list(letters)})
         layer = self.markers_layer
         if layer is not None and layer not in self.viewer.layers:
@@ -208,6 +209,12 @@ class Overlays:
         )
         self._add(layer)
         self.markers_layer = layer
+
+
+def _labels(texts: list[str]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"label": pd.Series(texts, dtype=object)})
 
 
 def _set_scale(layer: Layer, scale: Scale) -> None:

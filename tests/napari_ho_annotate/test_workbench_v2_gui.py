@@ -341,3 +341,37 @@ def test_a_drawn_gap_line_is_graded_and_painted_on_its_release(
     qtbot.waitUntil(lambda: "canvas 1" in order)
     assert "panel" in order and order.index("panel") < order.index("canvas 1")
     assert gaps.features["label"][0] == "L 10.0 mm"
+
+
+def test_a_new_window_shows_the_image_before_the_side_letters(
+    make_napari_viewer: Any, qtbot: Any, image: Path
+) -> None:
+    """``ho-annotate view``: the letters and the scale bar (a Points layer, text visuals, their
+    shaders, pandas) wait for the first frame; they come right after it."""
+    viewer = make_napari_viewer(show=True)
+    _dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
+    widget.first_frame_first()
+    widget.set_worklist([image])
+    assert widget.binding is not None and widget.binding.overlays.markers_layer is None
+    assert not viewer.canvas.overlays["scale_bar"].visible
+    qtbot.waitUntil(lambda: widget.binding.overlays.markers_layer is not None)
+    assert viewer.canvas.overlays["scale_bar"].visible
+    assert list(widget.binding.overlays.markers_layer.features["side"]) == ["R", "L"]
+    # later images in the same window get theirs at once
+    widget.open_index(0)
+    assert widget.binding.overlays.markers_layer is not None
+
+
+def test_the_workbench_modules_do_not_import_pandas() -> None:
+    """pandas takes a good part of a second to import: the first image is shown without it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, napari_ho_annotate._qt.workbench, napari_ho_annotate._binding, "
+        "napari_ho_annotate._overlays; print('pandas' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "False"

@@ -28,7 +28,7 @@ from .._settings import Settings
 from .._status import add_units_to_status
 from .._worklist import Worklist
 from . import shortcuts as keys
-from ._autofit import AutoFit
+from ._autofit import AutoFit, FirstFrame
 from ._events import WorkbenchEvents
 from ._regrade import Regrade
 from ._window import WindowLevel, _scene_canvas
@@ -72,6 +72,8 @@ class Workbench(QWidget):
         self.on_bound: list[Callable[[], None]] = []
         self.autofit = AutoFit(napari_viewer, lambda: self.binding is not None)
         self._view = self.autofit.view
+        self.first_frame = FirstFrame(napari_viewer)
+        self.first_frame_first = self.first_frame.hold
         self._build()
         self._timer, self._edit = self.regrade.timer, self.regrade.edit
         self.events.graded.connect(self._on_graded)
@@ -233,8 +235,14 @@ class Workbench(QWidget):
         session.model.restored.connect(self.regrade.on_model)
         self.window_level.bind(image, session.header)
         self.events.bound.emit(self.binding)
-        self.binding.show_side_markers()
-        self.viewer.canvas.overlays["scale_bar"].visible = True
+        binding = self.binding
+
+        def overlays() -> None:  # not needed to see the image: after its first frame
+            if binding is self.binding:
+                binding.show_side_markers()
+            self.viewer.canvas.overlays["scale_bar"].visible = True
+
+        self.first_frame.after(overlays)
         self.viewer.layers.selection.active = image
         self.worklist.select(path)
         self.refresh()
