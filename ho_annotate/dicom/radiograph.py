@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
 from ho_annotate.annotations.model import ManualCalibration, Spacing, SpacingKind
@@ -172,15 +173,19 @@ _HEADER_KEYWORDS = (
 )
 
 
+def _full(ds: HeaderSource) -> Dataset:
+    """pydicom's data set (what the display values read)."""
+    return ds.dataset() if isinstance(ds, ScannedHeader) else ds
+
+
 def _header_from(ds: HeaderSource, path: Path, display: bool = True) -> RadiographHeader:
     photometric = (_text(ds, "PhotometricInterpretation") or "MONOCHROME2").upper()
     samples = int_value(ds, "SamplesPerPixel", 1)
-    full = ds.dataset() if isinstance(ds, ScannedHeader) else ds  # display reads pydicom's
-    lo, hi = modality_range(full) if display else (0.0, 0.0)
+    lo, hi = modality_range(_full(ds)) if display else (0.0, 0.0)
     window: Window | None = None
     voi_source = "not read"
     if display:
-        window, voi_source = header_window(full) if samples == 1 else (None, "colour image")
+        window, voi_source = header_window(_full(ds)) if samples == 1 else (None, "colour image")
     if window is not None and photometric == "MONOCHROME1":
         window = (lo + hi - window[0], window[1])
     meta = getattr(ds, "file_meta", None)
@@ -200,7 +205,7 @@ def _header_from(ds: HeaderSource, path: Path, display: bool = True) -> Radiogra
         photometric=photometric,
         bits_stored=int_value(ds, "BitsStored"),
         transfer_syntax=UID(syntax).name if syntax else "",
-        rescale=rescale(full) if display else (1.0, 0.0),
+        rescale=rescale(_full(ds)) if display else (1.0, 0.0),
         value_range=(lo, hi),
         voi_window=window,
         voi_source=voi_source,
