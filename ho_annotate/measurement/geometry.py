@@ -16,6 +16,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from ho_annotate.annotations.coords import flat_points
 from ho_annotate.annotations.model import Point
 
 #: ``(row_mm, col_mm)``; ``(1.0, 1.0)`` measures in pixels.
@@ -94,6 +95,9 @@ def _flat(
     pairs of numbers (then ``_converted`` goes one by one)."""
     if not all(m[3] for m in missing):
         return None
+    flat = flat_points([m[3] for m in missing])
+    if flat is not None:
+        return flat
     try:
         flat = np.asarray([p for m in missing for p in m[3]], dtype=np.float64)
     except (ValueError, TypeError):
