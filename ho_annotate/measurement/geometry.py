@@ -8,6 +8,7 @@ is in pixels. Shapely does the geometry; this module only converts and caches.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -141,12 +142,10 @@ def max_feret(geom: BaseGeometry) -> Feret:
         return Feret(0.0, p, p)
     diff = coords[:, None, :] - coords[None, :, :]
     d2 = np.einsum("ijk,ijk->ij", diff, diff)
-    i, j = np.unravel_index(int(np.argmax(d2)), d2.shape)
-    return Feret(
-        float(np.sqrt(d2[i, j])),
-        (float(coords[i, 0]), float(coords[i, 1])),
-        (float(coords[j, 0]), float(coords[j, 1])),
-    )
+    i, j = divmod(int(np.argmax(d2)), len(coords))  # as np.unravel_index, without its cost
+    points = coords.tolist()
+    # math.sqrt and np.sqrt are both IEEE 754's correctly rounded square root.
+    return Feret(math.sqrt(float(d2[i, j])), tuple(points[i]), tuple(points[j]))
 
 
 def area(geom: BaseGeometry) -> float:
