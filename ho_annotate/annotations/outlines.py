@@ -67,7 +67,7 @@ def _plainly_fine(items: list[Item]) -> list[bool]:
             coords = np.concatenate([np.asarray(items[n].points, dtype=np.float64) for n in index])
         if coords.ndim != 2 or coords.shape[1] != 2:
             return fine
-        owner = np.repeat(np.arange(len(index)), [len(items[n].points) for n in index])
+        owner = np.arange(len(index)).repeat([len(items[n].points) for n in index])
         polys = shapely.polygons(shapely.linearrings(coords, indices=owner))
         ok = shapely.is_valid(polys) & (shapely.area(polys) >= 2 * MIN_AREA_PX)
     except (ValueError, TypeError, shapely.errors.GEOSException):

@@ -54,7 +54,7 @@ def _polygon(coords_mm: NDArray[np.float64]) -> BaseGeometry:
 def _build(kind: str, coords_mm: Sequence[NDArray[np.float64]]) -> list[BaseGeometry]:
     """Polygons (repaired as ``_polygon``) or lines from mm coordinates, built together."""
     if len(coords_mm) > 1:
-        owner = np.repeat(np.arange(len(coords_mm)), [len(c) for c in coords_mm])
+        owner = np.arange(len(coords_mm)).repeat([len(c) for c in coords_mm])
         flat = np.concatenate(coords_mm)
         try:
             if kind != "polygon":
@@ -84,7 +84,7 @@ def _converted(
         except (ValueError, TypeError):
             flat = np.empty((0,))
         if flat.ndim == 2 and flat.shape[1] == 2:
-            ends = np.cumsum([len(m[3]) for m in missing]).tolist()
+            ends = list(itertools.accumulate(len(m[3]) for m in missing))
             return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
     return [np.asarray(m[3], dtype=np.float64) for m in missing]
 
@@ -142,7 +142,7 @@ def max_feret(geom: BaseGeometry) -> Feret:
         return Feret(0.0, p, p)
     diff = coords[:, None, :] - coords[None, :, :]
     d2 = np.einsum("ijk,ijk->ij", diff, diff)
-    i, j = divmod(int(np.argmax(d2)), len(coords))  # as np.unravel_index, without its cost
+    i, j = divmod(int(d2.argmax()), len(coords))  # as np.unravel_index, without its cost
     points = coords.tolist()
     # math.sqrt and np.sqrt are both IEEE 754's correctly rounded square root.
     return Feret(math.sqrt(float(d2[i, j])), tuple(points[i]), tuple(points[j]))
@@ -290,7 +290,7 @@ class ShapeCache:
         flat = _flat(missing)
         if flat is not None and bool(np.isfinite(flat).all()):  # the common case, at once
             mm = flat * factor  # as ``to_mm``, element by element
-            ends = np.cumsum([len(m[3]) for m in missing]).tolist()
+            ends = list(itertools.accumulate(len(m[3]) for m in missing))
             for m, a, b in zip(missing, [0, *ends[:-1]], ends, strict=True):
                 build.setdefault(m[2], []).append((m[0], mm[a:b]))
         else:
