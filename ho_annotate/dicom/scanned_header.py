@@ -38,7 +38,10 @@ class ScannedHeader:
 
     def __init__(self, found: Scanned, *, meta: bool = False, owner: ScannedHeader | None = None):
         self._found, self._meta = found, meta
-        self._elements = found.meta if meta else found.elements
+        elements = found.meta if meta else found.elements
+        # Plain int keys: a lookup among pydicom's BaseTag keys calls BaseTag.__eq__, Python
+        # code, for every element read.
+        self._raw = {int(tag): raw for tag, raw in elements.items()}
         self._owner = owner
         self._ds: Dataset | None = None
         self._file_meta: ScannedHeader | None = None
@@ -58,12 +61,15 @@ class ScannedHeader:
             self._file_meta = ScannedHeader(self._found, meta=True, owner=self)
         return self._file_meta
 
+    def _built(self) -> bool:
+        return (self._owner or self)._ds is not None
+
     def get_item(self, key: int | str, *, keep_deferred: bool = False) -> Any:
-        """As ``Dataset.get_item`` for an int tag (elements are stored as read, or converted
-        in place once the data set converted them: the dictionaries are shared)."""
-        if not keep_deferred or not isinstance(key, int):
+        """As ``Dataset.get_item``: the element as read, until pydicom's data set is built
+        (then from it, as it may have converted the element in place)."""
+        if not keep_deferred or not isinstance(key, int) or self._built():
             return self.dataset().get_item(key, keep_deferred=keep_deferred)
-        return self._elements.get(key)  # type: ignore[call-overload]
+        return self._raw.get(int(key))
 
     def get(self, keyword: str, default: Any = None) -> Any:
         """As ``Dataset.get`` (pydicom converts the value)."""
