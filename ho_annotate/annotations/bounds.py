@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from types import EllipsisType
 
 from ho_annotate.annotations.limits import (
     MAX_COORDINATE,
@@ -21,7 +22,7 @@ from ho_annotate.annotations.limits import (
 )
 from ho_annotate.annotations.model import AnnotationSet, Item, Point
 
-__all__ = ["image_problems", "value_problems"]
+__all__ = ["Extent", "image_problems", "point_extent", "value_problems"]
 
 
 def _all_points(item: Item) -> Iterator[tuple[str, Point]]:
@@ -51,10 +52,17 @@ def _all_within(item: Item, row_lo: float, row_hi: float, col_lo: float, col_hi:
     return True
 
 
-def _set_within(aset: AnnotationSet, low: float, row_hi: float, col_hi: float) -> bool:
-    """``_all_within`` holds for every item of the set (one test over all points at once).
+#: ``(min_row, max_row, min_col, max_col)`` of every point of a set (``_EMPTY`` when none).
+Extent = tuple[float, float, float, float]
+_EMPTY: Extent = (math.inf, -math.inf, math.inf, -math.inf)
 
-    ``False`` only says "look item by item" (a sum of huge finite numbers may overflow).
+
+def point_extent(aset: AnnotationSet) -> Extent | None:
+    """The box of every point of every item (vertices, clicks, snapped ends), or ``None`` when
+    a point is not a finite pair (then the checks look item by item; a sum of huge finite
+    numbers may overflow, which only sends them there too).
+
+    Computed once per load and shared by ``value_problems`` and ``image_problems``.
     """
     points = [
         p
@@ -63,13 +71,22 @@ def _set_within(aset: AnnotationSet, low: float, row_hi: float, col_hi: float) -
         for p in getattr(item, name) or ()
     ]
     if not points:
-        return True
+        return _EMPTY
     if set(map(len, points)) != {2} or not math.isfinite(sum(map(sum, points))):
-        return False
+        return None
     rows, cols = zip(*points, strict=True)
-    return bool(
-        low <= min(rows) and max(rows) <= row_hi and low <= min(cols) and max(cols) <= col_hi
-    )
+    return (min(rows), max(rows), min(cols), max(cols))
+
+
+def _set_within(extent: Extent | None, low: float, row_hi: float, col_hi: float) -> bool:
+    """``_all_within`` holds for every item of the set whose ``point_extent`` is ``extent``.
+
+    ``False`` only says "look item by item".
+    """
+    if extent is None:
+        return False
+    row_lo, row_top, col_lo, col_top = extent
+    return bool(low <= row_lo and row_top <= row_hi and low <= col_lo and col_top <= col_hi)
 
 
 def _in(value: float, low: float, high: float) -> bool:
@@ -89,8 +106,13 @@ def _spacing_problems(
         yield f"{where}.uncertainty", "the relative uncertainty must be from 0 to 1 (0 % to 100 %)"
 
 
-def value_problems(aset: AnnotationSet) -> Iterator[tuple[str, str]]:
-    """``(json path, message)`` for every finite number out of its plausible range."""
+def value_problems(
+    aset: AnnotationSet, extent: Extent | EllipsisType | None = ...
+) -> Iterator[tuple[str, str]]:
+    """``(json path, message)`` for every finite number out of its plausible range.
+
+    ``extent`` is the set's ``point_extent`` when the caller has it (``...``: computed here).
+    """
     if aset.spacing is not None:
         s = aset.spacing
         yield from _spacing_problems("$.spacing", s.row_mm, s.col_mm, s.uncertainty)
@@ -99,7 +121,8 @@ def value_problems(aset: AnnotationSet) -> Iterator[tuple[str, str]]:
         yield from _spacing_problems("$.calibration", cal.row_mm, cal.col_mm, cal.uncertainty)
         if cal.known_mm > MAX_KNOWN_MM:
             yield "$.calibration.known_mm", f"must be at most {MAX_KNOWN_MM:g} mm"
-    coordinates_fine = _set_within(aset, -MAX_COORDINATE, MAX_COORDINATE, MAX_COORDINATE)
+    box = point_extent(aset) if isinstance(extent, EllipsisType) else extent
+    coordinates_fine = _set_within(box, -MAX_COORDINATE, MAX_COORDINATE, MAX_COORDINATE)
     for n, item in enumerate(aset.items):
         where = f"$.items[{n}]"
         if item.known_mm is not None and item.known_mm > MAX_KNOWN_MM:
@@ -119,16 +142,22 @@ def value_problems(aset: AnnotationSet) -> Iterator[tuple[str, str]]:
                 break
 
 
-def image_problems(aset: AnnotationSet, shape: tuple[int, int]) -> Iterator[tuple[str, str]]:
+def image_problems(
+    aset: AnnotationSet,
+    shape: tuple[int, int],
+    extent: Extent | EllipsisType | None = ...,
+) -> Iterator[tuple[str, str]]:
     """Points farther outside a ``(rows, columns)`` image than ``OUTSIDE_IMAGE_MARGIN`` allows.
 
     Pixel centres run from 0 to ``rows - 1``; the image's edge is half a pixel beyond.
+    ``extent`` is the set's ``point_extent`` when the caller has it (``...``: computed here).
     """
     rows, columns = shape
     if rows <= 0 or columns <= 0:
         return
     margin = OUTSIDE_IMAGE_MARGIN * max(rows, columns) + 0.5
-    if _set_within(aset, -margin, rows - 1 + margin, columns - 1 + margin):
+    box = point_extent(aset) if isinstance(extent, EllipsisType) else extent
+    if _set_within(box, -margin, rows - 1 + margin, columns - 1 + margin):
         return  # the common case: every point of every item inside
     for n, item in enumerate(aset.items):
         if _all_within(item, -margin, rows - 1 + margin, -margin, columns - 1 + margin):

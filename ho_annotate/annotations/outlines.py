@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 import shapely
 
+from ho_annotate.annotations.coords import flat_points
 from ho_annotate.annotations.model import POLYGON_KINDS, AnnotationSet, Item
 
 __all__ = ["MIN_AREA_PX", "outline_problem", "outline_problems"]
@@ -61,10 +62,12 @@ def _plainly_fine(items: list[Item]) -> list[bool]:
     if not index:
         return fine
     try:
-        coords = np.concatenate([np.asarray(items[n].points, dtype=np.float64) for n in index])
+        coords = flat_points([items[n].points for n in index])
+        if coords is None:
+            coords = np.concatenate([np.asarray(items[n].points, dtype=np.float64) for n in index])
         if coords.ndim != 2 or coords.shape[1] != 2:
             return fine
-        owner = np.repeat(np.arange(len(index)), [len(items[n].points) for n in index])
+        owner = np.arange(len(index)).repeat([len(items[n].points) for n in index])
         polys = shapely.polygons(shapely.linearrings(coords, indices=owner))
         ok = shapely.is_valid(polys) & (shapely.area(polys) >= 2 * MIN_AREA_PX)
     except (ValueError, TypeError, shapely.errors.GEOSException):

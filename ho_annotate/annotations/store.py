@@ -25,11 +25,12 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import EllipsisType
 from typing import Final, Protocol
 
 import msgspec
 
-from ho_annotate.annotations.bounds import image_problems
+from ho_annotate.annotations.bounds import Extent, image_problems, point_extent
 from ho_annotate.annotations.limits import MAX_SIDECAR_BYTES, check_budget, check_set_budget
 from ho_annotate.annotations.model import (
     FORMAT_VERSION,
@@ -134,6 +135,11 @@ def decode_annotations(data: bytes, source: str = "<annotations>") -> Annotation
 
     Sizes are checked before the full decode (``annotations.limits``).
     """
+    return _decoded(data, source)[0]
+
+
+def _decoded(data: bytes, source: str) -> tuple[AnnotationSet, Extent | None]:
+    """``decode_annotations``, with the set's ``point_extent`` (for the image check)."""
     try:
         check_budget(data, source)
         return _decode(data, source)
@@ -143,7 +149,7 @@ def decode_annotations(data: bytes, source: str = "<annotations>") -> Annotation
         ) from exc
 
 
-def _decode(data: bytes, source: str) -> AnnotationSet:
+def _decode(data: bytes, source: str) -> tuple[AnnotationSet, Extent | None]:
     try:
         probe = msgspec.json.decode(data, type=_Probe)
     except msgspec.DecodeError as exc:
@@ -160,12 +166,14 @@ def _decode(data: bytes, source: str) -> AnnotationSet:
         aset = msgspec.json.decode(data, type=AnnotationSet)
     except msgspec.DecodeError as exc:
         raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
-    found = _migrated(aset) + problems(aset)
+    migrated = _migrated(aset)
+    extent = point_extent(aset)
+    found = migrated + problems(aset, extent)
     if found:
         where, what = found[0]
         more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
         raise SidecarError(f"{source}: {what} - at `{where}`{more}")
-    return aset
+    return aset, extent
 
 
 def _migrated(aset: AnnotationSet) -> list[tuple[str, str]]:
@@ -214,19 +222,22 @@ def _owned(
     expected_sop_uid: str | None,
     image_shape: tuple[int, int] | None = None,
 ) -> AnnotationSet:
-    aset = decode_annotations(data, str(path))
+    aset, extent = _decoded(data, str(path))
     if expected_sop_uid is not None and aset.sop_instance_uid != expected_sop_uid:
         raise SidecarError(
             f"{path}: these annotations belong to another image (SOPInstanceUID "
             f"{aset.sop_instance_uid}, the image has {expected_sop_uid}); refusing to use them - "
             "give the sidecar saved for this image"
         )
-    check_belongs(aset, path, image_shape)
+    check_belongs(aset, path, image_shape, extent)
     return aset
 
 
 def check_belongs(
-    aset: AnnotationSet, path: str | os.PathLike[str], image_shape: tuple[int, int] | None = None
+    aset: AnnotationSet,
+    path: str | os.PathLike[str],
+    image_shape: tuple[int, int] | None = None,
+    extent: Extent | EllipsisType | None = ...,
 ) -> None:
     """Refuse annotations that do not belong where they were found (``SidecarError``).
 
@@ -239,7 +250,8 @@ def check_belongs(
             f"{path}: the file name is for reader {named!r} but it holds the annotations of "
             f"reader {aset.reader!r} - at `$.reader`; rename the file for its reader"
         )
-    for where, what in image_problems(aset, image_shape) if image_shape is not None else ():
+    checks = image_problems(aset, image_shape, extent) if image_shape is not None else ()
+    for where, what in checks:
         raise SidecarError(f"{path}: {what} - at `{where}`")
 
 

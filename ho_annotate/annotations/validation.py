@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from types import EllipsisType
 
-from ho_annotate.annotations.bounds import value_problems
+from ho_annotate.annotations.bounds import Extent, value_problems
 from ho_annotate.annotations.model import (
     MADE,
     POLYGON_KINDS,
@@ -19,8 +20,13 @@ from ho_annotate.annotations.outlines import outline_problems
 __all__ = ["made_problems", "positive", "problems", "unmeasurable", "v1_problems"]
 
 
-def problems(aset: AnnotationSet) -> list[tuple[str, str]]:
-    """Semantic problems the types cannot express, as ``(json path, message)``."""
+def problems(
+    aset: AnnotationSet, extent: Extent | EllipsisType | None = ...
+) -> list[tuple[str, str]]:
+    """Semantic problems the types cannot express, as ``(json path, message)``.
+
+    ``extent`` is the set's ``point_extent`` when the caller has it (``...``: computed here).
+    """
     out: list[tuple[str, str]] = []
     if not aset.sop_instance_uid.strip():
         out.append(("$.sop_instance_uid", "is empty"))
@@ -55,7 +61,7 @@ def problems(aset: AnnotationSet) -> list[tuple[str, str]]:
         if item.kind.startswith("calibration") and not positive(item.known_mm or 0.0):
             out.append((f"{where}.known_mm", "a calibration item needs a positive known_mm"))
     out.extend(made_problems(aset))
-    out.extend(value_problems(aset))
+    out.extend(value_problems(aset, extent))
     if not out:  # outlines only once every number is sane (shapely on 1e308 is no use)
         out.extend(outline_problems(aset))
     return out

@@ -14,6 +14,7 @@ scheme.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -57,6 +58,7 @@ UID_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
+@functools.lru_cache(maxsize=256)  # two calls per scheme and row: look each name up once
 def scheme_column(scheme: str) -> str:
     """The column of a grading scheme: ``della-valle`` -> ``della_valle``."""
     return scheme.strip().lower().replace("-", "_").replace(" ", "_")
@@ -89,6 +91,7 @@ def field_name(column: str) -> str:
     return column.rpartition(SCHEME_FIELD_SEPARATOR)[2]
 
 
+@functools.lru_cache(maxsize=1024)
 def scheme_field_column(scheme: str, field: str) -> str:
     """The column of one scheme's field other than its grade."""
     return f"{scheme_column(scheme)}{SCHEME_FIELD_SEPARATOR}{field}"

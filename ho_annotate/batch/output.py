@@ -50,6 +50,11 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _cells(row: dict[str, Any], columns: list[str]) -> list[str]:
+    """``_cell`` of each column's value; empty and text cells (most of them) without a call."""
+    return ["" if v is None else v if type(v) is str else _cell(v) for v in map(row.get, columns)]
+
+
 class CsvWriter:
     """Writes rows to a CSV file, one whole write and a flush per image.
 
@@ -107,7 +112,8 @@ class CsvWriter:
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            self._emit([[_cell(row.get(c)) for c in self.columns] for row in rows])
+            columns = self.columns
+            self._emit([_cells(row, columns) for row in rows])
             self.rows += len(rows)
 
     def close(self) -> None:

@@ -350,7 +350,7 @@ def measure_to_file(
         counts["rows"] += len(rows)
         counts["errors"] += sum(1 for r in rows if r.get("error"))
 
-    with _sigterm_as_interrupt():
+    with _sigterm_as_interrupt() as signals:
         try:
             try:
                 _drive(
@@ -364,12 +364,16 @@ def measure_to_file(
                     connect_timeout=connect_timeout,
                 )
             except KeyboardInterrupt:
-                writer.close()  # interrupted: keep the rows measured so far
+                with signals.deferred():
+                    writer.close()  # interrupted: keep the rows measured so far
                 raise
             except BaseException:
                 writer.abort()  # a failed write or run: the previous table stays as it was
                 raise
-            writer.close()  # closing can fail too (a full disk): the writer then aborts
+            # Closing can fail too (a full disk): the writer then aborts. A SIGTERM while it
+            # closes waits until the table is whole (it used to abort it: every row lost).
+            with signals.deferred():
+                writer.close()
         except OSError as exc:
             if not exc.filename:
                 exc.filename = str(out)  # pyarrow's write errors do not name the file
@@ -398,18 +402,41 @@ def _resume_state(
     return done, kept if mend else None
 
 
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a scheduler, ``kill``) ends the run like Ctrl-C: the rows so far are kept."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+class _Signals:
+    """SIGTERM as ``KeyboardInterrupt``, held back while the results file is being closed."""
 
-    def interrupt(signum: int, frame: object) -> None:
+    def __init__(self) -> None:
+        self._holding = False
+        self._pending = False
+
+    def interrupt(self, signum: int, frame: object) -> None:
+        if self._holding:
+            self._pending = True
+            return
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Run the block whole; a SIGTERM that came meanwhile is raised after it."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._pending:
+            self._pending = False
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[_Signals]:
+    """SIGTERM (a scheduler, ``kill``) ends the run like Ctrl-C: the rows so far are kept."""
+    signals = _Signals()
+    if threading.current_thread() is not threading.main_thread():
+        yield signals
+        return
+    previous = signal.signal(signal.SIGTERM, signals.interrupt)
     try:
-        yield
+        yield signals
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -24,6 +24,7 @@ from ho_annotate.annotations.model import ManualCalibration, Spacing, SpacingKin
 from ho_annotate.dicom.lut import header_window, modality_range, percentile_window, rescale
 from ho_annotate.dicom.pixels import RadiographWarning, oriented_pixels
 from ho_annotate.dicom.reading import int_value, open_dataset, open_header, raw_ascii
+from ho_annotate.dicom.scanned_header import HeaderSource, ScannedHeader
 from ho_annotate.dicom.spacing import SPACING_KEYWORDS, header_spacing
 from ho_annotate.errors import RadiographError
 
@@ -106,7 +107,7 @@ class Radiograph(RadiographHeader):
 _ASCII_VRS = frozenset({"UI", "CS"})
 
 
-def _text(ds: Dataset, keyword: str) -> str | None:
+def _text(ds: HeaderSource, keyword: str) -> str | None:
     done, text = raw_ascii(ds, keyword, _ASCII_VRS)
     if done and (text is None or "\\" not in text):  # multi-valued: pydicom's rules
         return text
@@ -118,7 +119,7 @@ def _text(ds: Dataset, keyword: str) -> str | None:
     return text or None
 
 
-def _laterality(ds: Dataset) -> str | None:
+def _laterality(ds: HeaderSource) -> str | None:
     for keyword in ("ImageLaterality", "Laterality"):
         value = (_text(ds, keyword) or "").upper()
         if value in ("L", "R"):
@@ -126,7 +127,7 @@ def _laterality(ds: Dataset) -> str | None:
     return None
 
 
-def _orientation(ds: Dataset) -> tuple[str, str] | None:
+def _orientation(ds: HeaderSource) -> tuple[str, str] | None:
     done, text = raw_ascii(ds, "PatientOrientation", _ASCII_VRS)
     value: Any
     if done:
@@ -144,7 +145,7 @@ def _orientation(ds: Dataset) -> tuple[str, str] | None:
     return (parts[0], parts[1])
 
 
-def _sop_instance_uid(ds: Dataset) -> str:
+def _sop_instance_uid(ds: HeaderSource) -> str:
     uid = _text(ds, "SOPInstanceUID")
     meta = getattr(ds, "file_meta", None)
     if uid is None and meta is not None:
@@ -172,14 +173,19 @@ _HEADER_KEYWORDS = (
 )
 
 
-def _header_from(ds: Dataset, path: Path, display: bool = True) -> RadiographHeader:
+def _full(ds: HeaderSource) -> Dataset:
+    """pydicom's data set (what the display values read)."""
+    return ds.dataset() if isinstance(ds, ScannedHeader) else ds
+
+
+def _header_from(ds: HeaderSource, path: Path, display: bool = True) -> RadiographHeader:
     photometric = (_text(ds, "PhotometricInterpretation") or "MONOCHROME2").upper()
     samples = int_value(ds, "SamplesPerPixel", 1)
-    lo, hi = modality_range(ds) if display else (0.0, 0.0)
+    lo, hi = modality_range(_full(ds)) if display else (0.0, 0.0)
     window: Window | None = None
     voi_source = "not read"
     if display:
-        window, voi_source = header_window(ds) if samples == 1 else (None, "colour image")
+        window, voi_source = header_window(_full(ds)) if samples == 1 else (None, "colour image")
     if window is not None and photometric == "MONOCHROME1":
         window = (lo + hi - window[0], window[1])
     meta = getattr(ds, "file_meta", None)
@@ -199,7 +205,7 @@ def _header_from(ds: Dataset, path: Path, display: bool = True) -> RadiographHea
         photometric=photometric,
         bits_stored=int_value(ds, "BitsStored"),
         transfer_syntax=UID(syntax).name if syntax else "",
-        rescale=rescale(ds) if display else (1.0, 0.0),
+        rescale=rescale(_full(ds)) if display else (1.0, 0.0),
         value_range=(lo, hi),
         voi_window=window,
         voi_source=voi_source,
@@ -236,6 +242,7 @@ def read_header(path: str | os.PathLike[str], *, display: bool = True) -> Radiog
     """
     file = _as_path(path)
     with _refusing(file):
+        ds: HeaderSource
         if display:
             ds = open_dataset(file, header_only=True)
         else:  # only the elements the facts need: far faster on the common layout

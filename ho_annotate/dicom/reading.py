@@ -17,7 +17,8 @@ from pydicom.errors import InvalidDicomError
 from pydicom.tag import BaseTag
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from ho_annotate.dicom.header_scan import Scanned, scan
+from ho_annotate.dicom.header_scan import scan
+from ho_annotate.dicom.scanned_header import HeaderSource, ScannedHeader, scanned_dataset
 from ho_annotate.errors import RadiographError
 
 __all__ = ["VET_KEYWORDS", "code_value", "int_value", "open_dataset", "open_header", "raw_ascii"]
@@ -40,7 +41,7 @@ def _tag(keyword: str) -> BaseTag | str:
     return BaseTag(tag) if tag is not None else keyword
 
 
-def raw_ascii(ds: Dataset, keyword: str, vrs: frozenset[str]) -> tuple[bool, str | None]:
+def raw_ascii(ds: HeaderSource, keyword: str, vrs: frozenset[str]) -> tuple[bool, str | None]:
     """``(True, text)`` of an element still undecoded, or ``(False, None)`` for pydicom's way.
 
     Text is the raw ASCII value stripped of padding (``None`` when absent or empty), for VRs
@@ -64,7 +65,7 @@ def raw_ascii(ds: Dataset, keyword: str, vrs: frozenset[str]) -> tuple[bool, str
 _CODE_VRS = frozenset({"UI", "CS"})
 
 
-def code_value(ds: Dataset, keyword: str) -> str:
+def code_value(ds: HeaderSource, keyword: str) -> str:
     """``str(ds.get(keyword) or "")`` for a UID or code string, from the raw bytes if it can."""
     done, text = raw_ascii(ds, keyword, _CODE_VRS)
     if done and (text is None or "\\" not in text):
@@ -72,7 +73,7 @@ def code_value(ds: Dataset, keyword: str) -> str:
     return str(ds.get(keyword, "") or "")
 
 
-def int_value(ds: Dataset, keyword: str, default: int | None = None) -> int | None:
+def int_value(ds: HeaderSource, keyword: str, default: int | None = None) -> int | None:
     """An integer attribute, ``default`` when absent, ``None`` when present but unreadable."""
     # A single little-endian US value read from the undecoded element: far cheaper than
     # pydicom's conversion, and Rows / Columns / SamplesPerPixel are read for every image.
@@ -107,11 +108,11 @@ def _read(path: Path, header_only: bool, force: bool) -> Dataset:
         return dcmread(path, force=force)
     with path.open("rb") as f:
         ds = dcmread(f, stop_before_pixels=True, force=force)
-        _check_pixel_extent(f, ds, path)
+        _check_pixel_extent(f, path)
     return ds
 
 
-def _check_pixel_extent(f: BinaryIO, ds: Dataset, path: Path) -> None:
+def _check_pixel_extent(f: BinaryIO, path: Path) -> None:
     """Refuse a file cut short inside its pixel data, without reading the pixels.
 
     Reading stopped at the Pixel Data element: its header gives the value's length, which
@@ -178,11 +179,12 @@ VET_KEYWORDS = (
 )
 
 
-def open_header(path: Path, keywords: Iterable[str]) -> Dataset:
+def open_header(path: Path, keywords: Iterable[str]) -> HeaderSource:
     """``open_dataset(path, header_only=True)``, holding only the elements of ``keywords``.
 
     The common file layout is walked without parsing the other elements (``header_scan``),
-    far faster for batch work; any other file is read by pydicom as ``open_dataset`` does.
+    far faster for batch work, and answered from the scanned elements (``ScannedHeader``);
+    any other file is read by pydicom as ``open_dataset`` does.
     The checks, values and errors are the same either way. Meta group keywords are looked up
     in ``file_meta``; ``SpecificCharacterSet`` is always kept, for pydicom's text decoding.
     """
@@ -211,14 +213,29 @@ def _kept_tags(keywords: tuple[str, ...]) -> frozenset[int]:
     return frozenset(t for t in tags if t is not None)
 
 
-def _scanned_header(f: BinaryIO, size: int, path: Path, tags: frozenset[int]) -> Dataset | None:
+def _scanned_header(
+    f: BinaryIO, size: int, path: Path, tags: frozenset[int]
+) -> HeaderSource | None:
     try:
         found = scan(f, size, tags)
     except Exception:  # whatever the walk cannot handle, pydicom decides
         return None
     if found is None:
         return None
-    ds = _scanned_dataset(found)
+    scanned = ScannedHeader(found)
+    ds: HeaderSource | None = scanned
+    if not scanned.meta_readable():  # pydicom's conversion decides
+        ds = _checked_meta(scanned_dataset(found))
+        if ds is None:
+            return None
+    if found.pixel_offset is not None:
+        f.seek(found.pixel_offset)
+        _check_pixel_extent(f, path)
+    return ds
+
+
+def _checked_meta(ds: Dataset) -> Dataset | None:
+    """``ds``, or ``None`` when pydicom's reader would refuse its meta group at once."""
     try:  # the meta values pydicom's reader converts at once: a damaged one is its refusal
         meta = ds.file_meta
         if len(meta):
@@ -226,24 +243,10 @@ def _scanned_header(f: BinaryIO, size: int, path: Path, tags: frozenset[int]) ->
         meta.get("FileMetaInformationGroupLength")
     except Exception:
         return None
-    if found.pixel_offset is not None:
-        f.seek(found.pixel_offset)
-        _check_pixel_extent(f, ds, path)
     return ds
 
 
-def _scanned_dataset(found: Scanned) -> Dataset:
-    """A data set of the scanned raw elements, set up as pydicom's reader sets up its own."""
-    ds = Dataset(found.elements)
-    meta = FileMetaDataset(found.meta)
-    meta.set_original_encoding(False, True, "iso8859")
-    ds.file_meta = meta
-    # The character set read is only used to write the data set back, which never happens.
-    ds.set_original_encoding(found.implicit, True, "iso8859")
-    return ds
-
-
-def _vet(ds: Dataset, path: Path, *, forced: bool, header_only: bool) -> None:
+def _vet(ds: HeaderSource, path: Path, *, forced: bool, header_only: bool) -> None:
     rows, columns = int_value(ds, "Rows"), int_value(ds, "Columns")
     has_image = bool(rows and columns and rows > 0 and columns > 0)
     if not header_only:
@@ -272,7 +275,7 @@ def _vet(ds: Dataset, path: Path, *, forced: bool, header_only: bool) -> None:
     _vet_pixel_format(ds, path)
 
 
-def _vet_pixel_format(ds: Dataset, path: Path) -> None:
+def _vet_pixel_format(ds: HeaderSource, path: Path) -> None:
     samples = int_value(ds, "SamplesPerPixel", 1)
     photometric = code_value(ds, "PhotometricInterpretation").strip().upper()
     if samples == 1 and photometric in _GRAYSCALE | {""}:
@@ -291,7 +294,7 @@ def _vet_pixel_format(ds: Dataset, path: Path) -> None:
     )
 
 
-def _has_pixel_data(ds: Dataset) -> bool:
+def _has_pixel_data(ds: HeaderSource) -> bool:
     try:
         element: Any = ds.get("PixelData")
     except Exception:

@@ -20,11 +20,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydicom.dataset import Dataset
-
 from ho_annotate.annotations.limits import MAX_SPACING_MM, MIN_SPACING_MM
 from ho_annotate.annotations.model import Spacing, SpacingKind
 from ho_annotate.dicom.reading import code_value, raw_ascii
+from ho_annotate.dicom.scanned_header import HeaderSource
 
 __all__ = ["SPACING_KEYWORDS", "header_spacing", "spacing_pair"]
 
@@ -73,7 +72,7 @@ def _make(pair: tuple[float, float], kind: SpacingKind, source: str) -> Spacing:
     return Spacing(row_mm=pair[0], col_mm=pair[1], kind=kind, source=source)
 
 
-def _get(ds: Dataset, keyword: str) -> Any:
+def _get(ds: HeaderSource, keyword: str) -> Any:
     done, text = raw_ascii(ds, keyword, _FAST_VRS)
     if done:
         if text is None:
@@ -90,7 +89,7 @@ def _get(ds: Dataset, keyword: str) -> Any:
         return None
 
 
-def header_spacing(ds: Dataset) -> Spacing | None:
+def header_spacing(ds: HeaderSource) -> Spacing | None:
     """The best spacing the header offers with its kind and source, or ``None``."""
     pixel = spacing_pair(_get(ds, "PixelSpacing"))
     imager = spacing_pair(_get(ds, "ImagerPixelSpacing"))

@@ -8,6 +8,7 @@ is in pixels. Shapely does the geometry; this module only converts and caches.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from ho_annotate.annotations.coords import flat_points
 from ho_annotate.annotations.model import Point
 
 #: ``(row_mm, col_mm)``; ``(1.0, 1.0)`` measures in pixels.
@@ -52,7 +54,7 @@ def _polygon(coords_mm: NDArray[np.float64]) -> BaseGeometry:
 def _build(kind: str, coords_mm: Sequence[NDArray[np.float64]]) -> list[BaseGeometry]:
     """Polygons (repaired as ``_polygon``) or lines from mm coordinates, built together."""
     if len(coords_mm) > 1:
-        owner = np.repeat(np.arange(len(coords_mm)), [len(c) for c in coords_mm])
+        owner = np.arange(len(coords_mm)).repeat([len(c) for c in coords_mm])
         flat = np.concatenate(coords_mm)
         try:
             if kind != "polygon":
@@ -82,7 +84,7 @@ def _converted(
         except (ValueError, TypeError):
             flat = np.empty((0,))
         if flat.ndim == 2 and flat.shape[1] == 2:
-            ends = np.cumsum([len(m[3]) for m in missing]).tolist()
+            ends = list(itertools.accumulate(len(m[3]) for m in missing))
             return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
     return [np.asarray(m[3], dtype=np.float64) for m in missing]
 
@@ -94,6 +96,9 @@ def _flat(
     pairs of numbers (then ``_converted`` goes one by one)."""
     if not all(m[3] for m in missing):
         return None
+    flat = flat_points([m[3] for m in missing])
+    if flat is not None:
+        return flat
     try:
         flat = np.asarray([p for m in missing for p in m[3]], dtype=np.float64)
     except (ValueError, TypeError):
@@ -137,12 +142,10 @@ def max_feret(geom: BaseGeometry) -> Feret:
         return Feret(0.0, p, p)
     diff = coords[:, None, :] - coords[None, :, :]
     d2 = np.einsum("ijk,ijk->ij", diff, diff)
-    i, j = np.unravel_index(int(np.argmax(d2)), d2.shape)
-    return Feret(
-        float(np.sqrt(d2[i, j])),
-        (float(coords[i, 0]), float(coords[i, 1])),
-        (float(coords[j, 0]), float(coords[j, 1])),
-    )
+    i, j = divmod(int(d2.argmax()), len(coords))  # as np.unravel_index, without its cost
+    points = coords.tolist()
+    # math.sqrt and np.sqrt are both IEEE 754's correctly rounded square root.
+    return Feret(math.sqrt(float(d2[i, j])), tuple(points[i]), tuple(points[j]))
 
 
 def area(geom: BaseGeometry) -> float:
@@ -287,7 +290,7 @@ class ShapeCache:
         flat = _flat(missing)
         if flat is not None and bool(np.isfinite(flat).all()):  # the common case, at once
             mm = flat * factor  # as ``to_mm``, element by element
-            ends = np.cumsum([len(m[3]) for m in missing]).tolist()
+            ends = list(itertools.accumulate(len(m[3]) for m in missing))
             for m, a, b in zip(missing, [0, *ends[:-1]], ends, strict=True):
                 build.setdefault(m[2], []).append((m[0], mm[a:b]))
         else:

@@ -224,3 +224,26 @@ def test_refuses_outputs_it_cannot_write_or_resume(tmp_path: Path) -> None:
         measure([tmp_path], schemes=["brokker"])
     with pytest.raises(HoAnnotateError, match="no such file or folder"):
         measure([tmp_path / "nowhere"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_sigterm_while_the_table_closes_keeps_every_row(
+    dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    import os
+
+    from ho_annotate.batch import output
+
+    writer = output.ParquetWriter if suffix == ".parquet" else output.CsvWriter
+    close = writer.close
+
+    def close_under_sigterm(self: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # handled at once, in the main thread
+        close(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "close", close_under_sigterm)
+    out = tmp_path / f"r{suffix}"
+    with pytest.raises(KeyboardInterrupt):  # the signal still ends the run...
+        measure_to_file([dataset], out)
+    expected = measure([dataset])  # ...once the table is whole
+    assert len(load_results(out)) == len(expected) > 0

@@ -18,7 +18,10 @@ from pydicom.sequence import Sequence
 from pydicom.uid import ImplicitVRLittleEndian, JPEGBaseline8Bit
 
 from ho_annotate import RadiographError, read_header
+from ho_annotate.dicom import scanned_header
 from ho_annotate.dicom.header_scan import scan
+from ho_annotate.dicom.reading import open_header
+from ho_annotate.dicom.scanned_header import ScannedHeader
 from tests.conftest import write_dx
 
 PYDICOM_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
@@ -197,3 +200,25 @@ def test_random_damage_gives_the_same_facts_or_refusal(tmp_path: Path) -> None:
                 data[rng.randrange(128, end)] = rng.randrange(256)
         path.write_bytes(bytes(data))
         assert _outcome(path, display=False) == _outcome(path, display=True)
+
+
+def test_common_file_is_read_from_the_scan_and_converts_through_pydicom(tmp_path: Path) -> None:
+    path = write_dx(tmp_path / "x.dcm", **LAYOUTS["text"])
+    ds = open_header(path, ["InstitutionName", "PixelSpacing"])
+    assert isinstance(ds, ScannedHeader)  # no pydicom data set set up for the raw values
+    assert ds.get("InstitutionName") == "Hôpital de la Côte"  # pydicom decodes the text
+    assert ds.file_meta.get_item(0x00020010, keep_deferred=True).value.startswith(b"1.2.840")
+    assert _facts(path, display=False) == _facts(path, display=True)
+
+
+def test_common_file_facts_need_no_pydicom_data_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_dx(tmp_path / "x.dcm", **LAYOUTS["spacing"])
+    expected = _facts(path, display=True)
+
+    def refuse(found: Any) -> Any:
+        raise AssertionError("pydicom's data set was built")
+
+    monkeypatch.setattr(scanned_header, "scanned_dataset", refuse)
+    assert _facts(path, display=False) == expected
