@@ -43,5 +43,12 @@ class SidecarError(HoAnnotateError):
     """An annotation sidecar cannot be read or written; the message names the file."""
 
 
+class SidecarConflictError(SidecarError):
+    """A save refused because the file on disk is not the one the edits started from (another
+    window or program saved it, or it holds another reader's annotations): the reader must
+    choose between the file and their edits. Other save failures (a full disk, a folder that
+    cannot be written) are plain ``SidecarError``: saving again later may succeed."""
+
+
 class CalibrationError(HoAnnotateError):
     """A calibration cannot be computed from what was given."""

@@ -49,7 +49,7 @@ from ho_annotate.annotations.naming import (
 )
 from ho_annotate.annotations.validation import problems, v1_problems
 from ho_annotate.dicom.sides import HeaderLike, assign_sides
-from ho_annotate.errors import SidecarError
+from ho_annotate.errors import SidecarConflictError, SidecarError
 from ho_annotate.files.atomic import atomic_write
 from ho_annotate.files.lock import LockTimeoutError, locked
 from ho_annotate.files.regular import FileTooLargeError, NotRegularFileError, read_regular
@@ -354,9 +354,13 @@ def _replace_checked(
         raise _unreadable(path, exc, " before saving") from exc
     changed = "changed on disk since it was loaded (another window or program saved it)"
     if expected is not None and not current.same_content(expected):
-        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
+        raise SidecarConflictError(
+            f"{path}: not saved: the file {changed}; reload it and redo the edit"
+        )
     if expected_mtime is not None and mtime != expected_mtime:
-        raise SidecarError(f"{path}: not saved: the file {changed}; reload it and redo the edit")
+        raise SidecarConflictError(
+            f"{path}: not saved: the file {changed}; reload it and redo the edit"
+        )
     if old is not None:
         try:
             owner = msgspec.json.decode(old, type=_Probe).reader
@@ -366,7 +370,7 @@ def _replace_checked(
                 f"({exc}); move it away first"
             ) from exc
         if owner != reader:
-            raise SidecarError(
+            raise SidecarConflictError(
                 f"{path}: not saved: the file holds reader {owner!r}'s annotations, these are "
                 f"{reader!r}'s; never overwriting another reader's file"
             )

@@ -12,7 +12,7 @@ from psygnal import Signal
 
 from ho_annotate.annotations.model import AnnotationSet, Spacing, utc_now
 from ho_annotate.annotations.naming import REFERENCE_READER
-from ho_annotate.errors import SidecarError
+from ho_annotate.errors import SidecarConflictError, SidecarError
 
 from ._model import ReadingModel
 
@@ -39,7 +39,12 @@ class ImageSession:
         self.annotations_dir = annotations_dir
         self.reader = reader
         self.dirty = False
+        #: The file on disk is not the one the edits started from: the reader must choose.
         self.conflict: str | None = None
+        #: The last save failed for another reason (a full disk, a folder not writable).
+        self.save_error: str | None = None
+        self._edits = 0
+        self._edits_at_failure: int | None = None
         self.saved_at: str | None = None
         self._grader: Grader | None = None
         #: No sidecar existed when the image was opened and nothing was saved since.
@@ -55,7 +60,15 @@ class ImageSession:
 
     def _on_model_changed(self, _what: str) -> None:
         self.dirty = True
+        self._edits += 1
         self.state_changed.emit()
+
+    @property
+    def wants_autosave(self) -> bool:
+        """Unsaved edits that an automatic save may write: not while the reader has a conflict
+        to settle, nor again after a failed save until there is a new edit (no retry loop)."""
+        failed_now = self.save_error is not None and self._edits_at_failure == self._edits
+        return self.dirty and not self.conflict and not failed_now
 
     # -- loading --------
     @property
@@ -83,6 +96,7 @@ class ImageSession:
             self.never_saved = True
         self.dirty = False
         self.conflict = None
+        self.save_error = None
         return aset
 
     def _load(self) -> None:
@@ -109,6 +123,21 @@ class ImageSession:
         """The spacing the grade rests on: a manual calibration overrides the header."""
         return self.aset.effective_spacing(self.header_spacing)
 
+    def rescue(self) -> Path:
+        """Write the unsaved annotations to the user folder's ``recovered/`` (when the image is
+        left although its save failed); the path written. Copy it beside the image to use it."""
+        from ho_annotate.annotations.store import encode_annotations
+        from ho_annotate.files.atomic import atomic_write
+
+        from ._settings import user_dir
+
+        stamp = utc_now().replace(":", "").replace("-", "")
+        folder = user_dir() / "recovered"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{stamp}-{self.sidecar.name}"
+        atomic_write(path, encode_annotations(self.model.extras_hook(self.aset)))
+        return path
+
     def changed_on_disk(self) -> bool:
         """True when someone else wrote the sidecar since we loaded or saved it."""
         from ho_annotate.annotations.store import sidecar_state
@@ -117,6 +146,7 @@ class ImageSession:
 
     def mark_changed(self) -> None:
         self.dirty = True
+        self._edits += 1
         self.aset.modified = utc_now()
         self.state_changed.emit()
 
@@ -136,24 +166,33 @@ class ImageSession:
         """
         from ho_annotate.annotations.store import save_annotations
 
-        if self.reader == REFERENCE_READER:
-            raise SidecarError("the reference annotations are read-only: set your reader name")
         path = self.sidecar
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.aset.spacing = self.spacing
-        self.aset.reader = self.reader
         try:
+            if self.reader == REFERENCE_READER:
+                raise SidecarError("the reference annotations are read-only: set your reader name")
+            self.aset.spacing = self.spacing
+            self.aset.reader = self.reader
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise SidecarError(f"{path}: not saved: {exc.strerror or exc}") from exc
             self.state = save_annotations(
                 self.model.extras_hook(self.aset),
                 path,
                 expected=None if overwrite else self.state,
             )
-        except SidecarError as exc:
+        except SidecarConflictError as exc:
             self.conflict = str(exc)
+            self.state_changed.emit()
+            raise
+        except SidecarError as exc:
+            self.save_error = str(exc)
+            self._edits_at_failure = self._edits
             self.state_changed.emit()
             raise
         self.dirty = False
         self.conflict = None
+        self.save_error = None
         self.saved_at = utc_now()
         self.never_saved = False
         self.state_changed.emit()

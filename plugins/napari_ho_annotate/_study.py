@@ -115,7 +115,7 @@ class StudyPanel(QWidget):
             return False
         session = binding.session
         if (session.dirty or session.never_saved) and not self.workbench.save():
-            self.status.setText(f"Not submitted: {session.conflict}")
+            self.status.setText(f"Not submitted: {session.conflict or session.save_error}")
             return False
         binding.model.timer.activity()  # the reading up to this click counts
         seconds = binding.model.timer.active_s - self._counted + self.pending.pop(label, 0.0)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from napari_ho_annotate._qt.workbench import Workbench
+from napari_ho_annotate._settings import user_dir
 from plugin_helpers import isolate_user_dir, write_radiograph
 
 from ho_annotate.annotations.model import Item
@@ -106,7 +107,7 @@ def test_saving_box_follows_the_session_saves_conflicts_and_reloads(
     qtbot.waitUntil(lambda: widget.grade_box.panels["left"].status.text() == "Status: no HO")
 
 
-def test_autosave_does_not_retry_a_save_the_disk_refused(
+def test_autosave_does_not_retry_a_save_refused_for_a_conflict(
     make_napari_viewer: Any, qtbot: Any, files: list[Path]
 ) -> None:
     widget = open_worklist(make_napari_viewer, files)
@@ -121,6 +122,50 @@ def test_autosave_does_not_retry_a_save_the_disk_refused(
     qtbot.waitUntil(lambda: widget.saving_box.save_state.text().startswith("⚠ Not saved"))
     qtbot.wait(50)
     assert not widget.saving_box.save_timer.isActive() and session.dirty
+
+
+def test_a_failed_save_keeps_the_drawings_and_tries_again_at_the_next_edit(
+    make_napari_viewer: Any, qtbot: Any, files: list[Path]
+) -> None:
+    widget = open_worklist(make_napari_viewer, files)
+    box = widget.saving_box
+    assert widget.binding is not None and box.autosave_check.isChecked()
+    session = widget.binding.session
+    session.sidecar.mkdir()  # something stands where the file must go: every save fails
+    session.model.set_no_ho("right")
+    qtbot.waitUntil(lambda: box.save_state.text().startswith("⚠ Not saved"))
+    qtbot.wait(50)
+    assert "the next edit or Save tries again" in box.save_state.text()
+    assert box.reload_button.isHidden() and box.keep_button.isHidden()  # no conflict to settle
+    assert not box.save_timer.isActive() and session.dirty  # no retry loop
+
+    widget.worklist_box.next_button.click()  # leaving would lose the drawing: Next stays
+    assert widget.binding is not None and widget.binding.session is session
+    assert session.aset.hips.right.no_ho_confirmed and "not saved" in widget.viewer.status
+
+    session.sidecar.rmdir()  # the reader makes room; the next edit saves both
+    session.model.set_no_ho("left")
+    qtbot.waitUntil(lambda: not session.dirty)
+    saved = load_annotations(session.sidecar)
+    assert saved.hips.right.no_ho_confirmed and saved.hips.left.no_ho_confirmed
+    assert box.save_state.text().startswith("✓ Saved")
+    widget.worklist_box.next_button.click()
+    assert widget.binding is not None and widget.binding.session.image_path == files[1]
+
+
+def test_closing_with_a_failed_save_keeps_a_recovered_copy(
+    make_napari_viewer: Any, qtbot: Any, files: list[Path]
+) -> None:
+    widget = open_worklist(make_napari_viewer, files)
+    assert widget.binding is not None
+    session = widget.binding.session
+    session.sidecar.mkdir()
+    session.model.set_no_ho("right")
+    qtbot.waitUntil(lambda: widget.saving_box.save_state.text().startswith("⚠ Not saved"))
+    widget.shutdown()  # the dock or the window closes
+    recovered = list((user_dir() / "recovered").glob(f"*-{session.sidecar.name}"))
+    assert len(recovered) == 1 and str(recovered[0]) in widget.viewer.status
+    assert load_annotations(recovered[0]).hips.right.no_ho_confirmed
 
 
 def test_worklist_and_tools_boxes_follow_the_worklist_and_each_new_image(

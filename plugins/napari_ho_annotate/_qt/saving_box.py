@@ -10,6 +10,7 @@ from psygnal import Signal
 from qtpy.QtCore import QTimer
 from qtpy.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton
 
+from ho_annotate.annotations.naming import REFERENCE_READER
 from ho_annotate.errors import SidecarError
 
 from .._settings import Settings, clean_reader
@@ -80,12 +81,12 @@ class SavingBox(QGroupBox):
         self.show_state()
 
     def _on_state(self) -> None:
-        """Shown at once; autosaved once the event loop is back, unless a save was refused
-        (the reader chooses: reload or keep theirs)."""
+        """Shown at once; autosaved once the event loop is back, unless the file on disk
+        changed (the reader chooses: reload or keep theirs) or a save just failed (tried again
+        at the next edit)."""
         self.show_state()
         session = self.session
-        wanted = session is not None and session.dirty and not session.conflict
-        if wanted and self.autosave_check.isChecked():
+        if session is not None and session.wants_autosave and self.autosave_check.isChecked():
             self.save_timer.start()
 
     # -- saving --------
@@ -99,9 +100,7 @@ class SavingBox(QGroupBox):
             return False
         try:
             self.session.save(overwrite=overwrite)
-        except SidecarError as exc:
-            self.session.conflict = str(exc)
-            self.show_state()
+        except SidecarError:  # the session keeps the message and the box shows it
             return False
         return True
 
@@ -119,6 +118,12 @@ class SavingBox(QGroupBox):
             self.save_state.setText("")
         elif conflict:
             self.save_state.setText(f"⚠ Not saved: {conflict}")
+            restyle(self.save_state, "color: #ff6b6b; font-weight: bold;")
+        elif session.save_error:
+            self.save_state.setText(
+                f"⚠ Not saved: {session.save_error}. Your drawings stay in this window; "
+                "the next edit or Save tries again."
+            )
             restyle(self.save_state, "color: #ff6b6b; font-weight: bold;")
         elif session.dirty:
             self.save_state.setText("● Unsaved changes")
@@ -148,8 +153,13 @@ class SavingBox(QGroupBox):
         self.settings.reader = name
         self.settings.save()
         if self.session is not None:
-            if self.session.dirty:
-                self.save()
+            keeps_work = self.session.reader != REFERENCE_READER  # reference edits never save
+            if self.session.dirty and not self.save() and keeps_work:
+                # switching would drop the unsaved drawings: stay this reader
+                self.reader_edit.setText(self.session.reader)
+                self.settings.reader = self.session.reader
+                self.settings.save()
+                return
             self.session.switch_reader(name)
         self.reader_changed.emit(name)
 

@@ -8,6 +8,7 @@ owns the binding's lifecycle (bind, unbind, open from the worklist), regrades af
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,8 @@ from .saving_box import SavingBox
 from .shortcuts import CALIBRATION_KEY, OUTLINE_KEY, REDO_KEY, SNAP_KEY, TOOLS, UNDO_KEY, key_text
 from .tools_box import ToolsBox
 from .worklist_box import WorklistBox
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from ho_annotate.grading import GradeReport
@@ -256,8 +259,8 @@ class Workbench(QWidget):
         removed (the image layer the next image is shown in)."""
         if self.binding is None:
             return
-        if self.binding.session.dirty:
-            self.save()
+        if self.binding.session.dirty and not self.save():
+            self._rescue(self.binding.session)
         binding, self.binding = self.binding, None
         binding.model.changed.disconnect(self.regrade.on_model)
         binding.model.restored.disconnect(self.regrade.on_model)
@@ -270,6 +273,16 @@ class Workbench(QWidget):
                 with self.viewer.layers.batched_update():
                     for layer in doomed:
                         self.viewer.layers.remove(layer)
+
+    def _rescue(self, session: ImageSession) -> None:
+        """The image is left (the window closes) although its save failed: keep a copy."""
+        try:
+            path = session.rescue()
+        except OSError as exc:
+            log.error("Unsaved annotations of %s lost: %s", session.image_path.name, exc)
+            return
+        log.warning("Unsaved annotations of %s kept in %s", session.image_path.name, path)
+        self.viewer.status = f"Unsaved annotations kept in {path}"
 
     def shown_name(self, path: Path) -> str:
         """The name an image is shown under: its case label when blinded, else its file name."""
@@ -289,6 +302,10 @@ class Workbench(QWidget):
     def open_index(self, index: int) -> None:
         """Open the worklist's image ``index`` in place of the current one."""
         if not 0 <= index < len(self.worklist.entries):
+            return
+        if self.binding is not None and self.binding.session.dirty and not self.save():
+            # leaving would drop the drawings: stay, the saving box says why
+            self.viewer.status = "Still on this image: its annotations are not saved (see Saving)."
             return
         # the image layer shows the next image too (a new one costs a vispy visual)
         image = self.binding.image if self.binding is not None else None
