@@ -11,7 +11,6 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from ho_annotate.annotations.model import SIDES
@@ -104,7 +103,7 @@ def _reader_rows(
     from ho_annotate.grading import Grader, HipRecord
 
     shape = (header.rows, header.columns)
-    aset = load_annotations(Path(sidecar), header.sop_instance_uid, image_shape=shape)
+    aset = load_annotations(sidecar, header.sop_instance_uid, image_shape=shape)
     reports = Grader().grade_many(aset, header.spacing, options.schemes)  # one measurement
     rows: list[Row] = []
     for side in SIDES:
