@@ -54,7 +54,6 @@ def _file_name(path: str | os.PathLike[str]) -> str:
     return name if name not in ("", ".") else Path(path).name  # "a/b/", "a/.": pathlib's
 
 
-
 def image_stem(image_path: str | os.PathLike[str]) -> str:
     """The part of an image's file name sidecar names start with."""
     name = _file_name(image_path)

@@ -10,8 +10,14 @@ from ho_annotate.annotations.naming import DICOM_SUFFIXES
 from ho_annotate.dicom import has_dicom_marker
 from ho_annotate.errors import HoAnnotateError
 
-__all__ = ["SKIP_SUFFIXES", "dicom_files", "is_dicom_file", "looks_like_dicom", "walk_file_names",
-           "walk_files"]
+__all__ = [
+    "SKIP_SUFFIXES",
+    "dicom_files",
+    "is_dicom_file",
+    "looks_like_dicom",
+    "walk_file_names",
+    "walk_files",
+]
 
 #: Files that are certainly not radiographs; others without a DICOM suffix are sniffed.
 SKIP_SUFFIXES = frozenset(

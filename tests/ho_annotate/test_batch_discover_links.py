@@ -35,7 +35,9 @@ def test_a_file_found_twice_keeps_its_first_name_in_path_order(tmp_path: Path) -
 
     assert [t.image for t in tasks] == ["a/b/x.dcm"]
     assert tasks[0].path == str((tmp_path / "a" / "b" / "x.dcm").resolve())
-    assert tasks[0].sidecars == (("alice", str(tmp_path.resolve() / "a" / "b" / "x.alice.ho.json")),)
+    assert tasks[0].sidecars == (
+        ("alice", str(tmp_path.resolve() / "a" / "b" / "x.alice.ho.json")),
+    )
 
 
 def test_names_and_sidecars_from_a_relative_folder_and_an_annotations_folder(
