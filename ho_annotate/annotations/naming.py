@@ -48,10 +48,19 @@ def check_reader(reader: str) -> str:
     return reader
 
 
+def _file_name(path: str | os.PathLike[str]) -> str:
+    """``Path(path).name`` without building a path (batch runs name thousands of files)."""
+    name = os.path.basename(os.fspath(path))
+    return name if name not in ("", ".") else Path(path).name  # "a/b/", "a/.": pathlib's
+
+
 def image_stem(image_path: str | os.PathLike[str]) -> str:
     """The part of an image's file name sidecar names start with."""
-    path = Path(image_path)
-    return path.stem if path.suffix.lower() in DICOM_SUFFIXES else path.name
+    name = _file_name(image_path)
+    dot = name.rfind(".")  # pathlib's suffix: not a leading or a trailing dot
+    if 0 < dot < len(name) - 1 and name[dot:].lower() in DICOM_SUFFIXES:
+        return name[:dot]
+    return name
 
 
 def sidecar_path(
@@ -66,7 +75,7 @@ def sidecar_path(
 
 def reader_from_path(path: str | os.PathLike[str]) -> str | None:
     """The reader named in a sidecar's file name, or ``None`` if the name has none."""
-    name = Path(path).name
+    name = _file_name(path)
     if not name.endswith(SUFFIX):
         return None
     parts = name[: -len(SUFFIX)].rsplit(".", 1)

@@ -15,7 +15,7 @@ from ho_annotate.annotations.naming import REFERENCE_READER as REFERENCE
 from ho_annotate.annotations.naming import SUFFIX as SIDECAR_SUFFIX
 from ho_annotate.annotations.naming import image_stem, reader_from_path
 from ho_annotate.errors import HoAnnotateError
-from ho_annotate.files.walk import looks_like_dicom, walk_files
+from ho_annotate.files.walk import looks_like_dicom, walk_file_names
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,10 @@ class SidecarIndex:
     """
 
     def __init__(self) -> None:
-        self._folders: dict[Path, dict[str, dict[str, str]]] = {}
+        self._folders: dict[str, dict[str, dict[str, str]]] = {}
 
-    def _folder(self, folder: Path) -> dict[str, dict[str, str]]:
+    def _folder(self, folder: str) -> dict[str, dict[str, str]]:
+        """The sidecars in ``folder`` (a path as ``str(Path(...))`` writes it) by image stem."""
         known = self._folders.get(folder)
         if known is None:
             known = {}
@@ -48,24 +49,43 @@ class SidecarIndex:
                 reader = reader_from_path(name) if name.endswith(SIDECAR_SUFFIX) else None
                 if reader is not None:
                     stem = name[: -len(SIDECAR_SUFFIX) - len(reader) - 1]
-                    known.setdefault(stem, {})[reader] = str(folder / name)
+                    path = name if folder == "." else os.path.join(folder, name)  # as Path's /
+                    known.setdefault(stem, {})[reader] = path
             self._folders[folder] = known
         return known
 
-    def find(self, image: Path, annotations_dir: Path | None = None) -> dict[str, str]:
-        folder = annotations_dir if annotations_dir is not None else image.parent
+    def find(self, image: str | Path, annotations_dir: Path | None = None) -> dict[str, str]:
+        """The sidecars of ``image`` by reader: beside it, or in ``annotations_dir``."""
+        if annotations_dir is not None:
+            folder = str(annotations_dir)
+        elif isinstance(image, str) and os.path.isabs(image):  # resolved: already normal
+            folder = os.path.dirname(image)
+        else:
+            folder = str(Path(image).parent)
         return dict(self._folder(folder).get(image_stem(image), {}))
 
 
-def _resolved(file: Path, real_dirs: dict[str, str]) -> str:
-    """``str(file.resolve())``, resolving each folder once (not once per file in it)."""
+def _resolved(file: str, real_dirs: dict[str, str]) -> str:
+    """``str(Path(file).resolve())``, resolving each folder once (not once per file in it)."""
     if os.path.islink(file):
-        return str(file.resolve())
-    folder = os.path.dirname(file)
+        return str(Path(file).resolve())
+    folder, name = os.path.split(file)
     real = real_dirs.get(folder)
     if real is None:
         real = real_dirs[folder] = os.path.realpath(folder)
-    return os.path.join(real, file.name)
+    return os.path.join(real, name)
+
+
+def _listed(root: Path) -> list[tuple[str, str]]:
+    """``(file, name relative to root)`` of the DICOM files under ``root``, in ``Path`` order
+    (by name parts), as strings: a ``Path`` per file costs more than listing it."""
+    prefix = os.path.join(str(root), "")
+    files = []
+    for file in walk_file_names(root):
+        if looks_like_dicom(file):
+            rel = file[len(prefix) :] if file.startswith(prefix) else Path(file).name
+            files.append((file, rel if os.sep == "/" else Path(rel).as_posix()))
+    return sorted(files, key=lambda f: f[1].split("/"))
 
 
 def _readers(found: dict[str, str], include_reference: bool) -> tuple[tuple[str, str], ...]:
@@ -95,18 +115,17 @@ def discover(
     real_dirs: dict[str, str] = {}
     for given in map(Path, paths):
         if given.is_dir():
-            root, files = given, sorted(p for p in walk_files(given) if looks_like_dicom(p))
+            root, files = given, _listed(given)
         elif given.is_file():
-            root, files = given.parent, [given]
+            root, files = given.parent, [(str(given), given.name)]
         else:
             raise HoAnnotateError(f"{given}: no such file or folder")
         prefix = f"{root.resolve().name}/" if len(paths) > 1 else ""
-        for file in files:
-            name = prefix + file.relative_to(root).as_posix()
-            found.setdefault(_resolved(file, real_dirs), name)
+        for file, rel in files:
+            found.setdefault(_resolved(file, real_dirs), prefix + rel)
     index = SidecarIndex()
     tasks = [
-        ImageTask(file, name, _readers(index.find(Path(file), notes_dir), include_reference))
+        ImageTask(file, name, _readers(index.find(file, notes_dir), include_reference))
         for file, name in found.items()
     ]
     return sorted(tasks, key=lambda t: t.image)

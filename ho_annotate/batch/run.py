@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ho_annotate.batch.discover import ImageTask, discover
 from ho_annotate.batch.output import is_parquet, open_writer
 from ho_annotate.batch.pseudonymize import Pseudonymizer
-from ho_annotate.batch.rows import Row, RowOptions, image_rows, measure_chunk
+from ho_annotate.batch.rows import Row, RowOptions, measure_chunk
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.files.outputs import check_output_file
 
@@ -108,9 +108,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
+#: Images measured together in a serial run (``measure_chunk`` works in stages over them).
+SERIAL_CHUNK = 32
+
+
 def _serial(tasks: Sequence[ImageTask], options: RowOptions) -> Iterator[list[Row]]:
-    for task in tasks:
-        yield image_rows(task, options)
+    for start in range(0, len(tasks), SERIAL_CHUNK):
+        yield from measure_chunk(tasks[start : start + SERIAL_CHUNK], options)
 
 
 def _processes(

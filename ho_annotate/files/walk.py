@@ -10,7 +10,14 @@ from ho_annotate.annotations.naming import DICOM_SUFFIXES
 from ho_annotate.dicom import has_dicom_marker
 from ho_annotate.errors import HoAnnotateError
 
-__all__ = ["SKIP_SUFFIXES", "dicom_files", "is_dicom_file", "looks_like_dicom", "walk_files"]
+__all__ = [
+    "SKIP_SUFFIXES",
+    "dicom_files",
+    "is_dicom_file",
+    "looks_like_dicom",
+    "walk_file_names",
+    "walk_files",
+]
 
 #: Files that are certainly not radiographs; others without a DICOM suffix are sniffed.
 SKIP_SUFFIXES = frozenset(
@@ -19,14 +26,23 @@ SKIP_SUFFIXES = frozenset(
 )  # fmt: skip
 
 
-def looks_like_dicom(path: Path) -> bool:
+def _suffix(name: str) -> str:
+    """``PurePath(name).suffix`` of a plain file name, without building a path."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def looks_like_dicom(path: str | os.PathLike[str]) -> bool:
     """A DICOM suffix (any case), or no known other suffix and the ``DICM`` preamble."""
-    suffix = path.suffix.lower()
+    name = os.path.basename(os.fspath(path))
+    if name in ("", "."):  # "a/b/", "a/.": pathlib's reading of the name
+        name = Path(path).name
+    suffix = _suffix(name).lower()
     if suffix in DICOM_SUFFIXES:
         return True
-    if suffix in SKIP_SUFFIXES or path.name.startswith("."):
+    if suffix in SKIP_SUFFIXES or name.startswith("."):
         return False
-    return has_dicom_marker(path)
+    return has_dicom_marker(Path(path))
 
 
 def is_dicom_file(path: Path) -> bool:
@@ -40,14 +56,21 @@ def walk_files(root: Path, *, recursive: bool = True) -> Iterator[Path]:
     Symlinks are followed, but a folder never revisits one of its ancestors, so a link back up
     the tree cannot loop. A folder that cannot be listed is a ``HoAnnotateError``.
     """
-    stack = [(root, frozenset({os.path.realpath(root)}))]
+    return map(Path, walk_file_names(root, recursive=recursive))
+
+
+def walk_file_names(root: str | os.PathLike[str], *, recursive: bool = True) -> Iterator[str]:
+    """``walk_files`` as strings: ``root`` joined with the names below it (no ``Path`` built
+    per file, which costs more than listing it on large folders)."""
+    top = os.fspath(root)
+    stack = [(top, frozenset({os.path.realpath(top)}))]
     while stack:
         current, ancestors = stack.pop()
         try:
             entries = list(os.scandir(current))
         except OSError as exc:
             raise HoAnnotateError(
-                f"{current}: cannot list this folder ({exc.strerror}); "
+                f"{Path(current)}: cannot list this folder ({exc.strerror}); "
                 "check its permissions or leave it out"
             ) from exc
         for entry in entries:
@@ -61,9 +84,9 @@ def walk_files(root: Path, *, recursive: bool = True) -> Iterator[Path]:
             if is_dir and recursive:
                 real = os.path.realpath(entry.path)
                 if real not in ancestors:
-                    stack.append((Path(entry.path), ancestors | {real}))
+                    stack.append((entry.path, ancestors | {real}))
             elif is_file:
-                yield Path(entry.path)
+                yield entry.path
 
 
 def dicom_files(paths: Sequence[str | Path], *, recursive: bool = False) -> list[Path]:

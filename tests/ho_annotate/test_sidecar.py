@@ -308,3 +308,19 @@ def test_temporary_files_of_killed_saves_are_cleaned_up_later(tmp_path: Path) ->
     save_annotations(rich_set(), path)
     assert not old.exists() and not old_bak.exists()
     assert fresh.exists() and other.exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a.dcm", "a.DCM", ".dcm", "a.", "a..dcm", "x/y.IMA", "x/y.dcm/", ".", "a/.", "..",
+     "1.2.840.1", "a.dcm.", "x.r.ho.json", "x.r.ho.json/", "d/x.a.b.ho.json", "x.ho.json"],
+)  # fmt: skip
+def test_image_stem_and_reader_read_a_name_as_pathlib_does(name: str) -> None:
+    from ho_annotate.annotations.naming import DICOM_SUFFIXES, image_stem, reader_from_path
+
+    path = Path(name)
+    stem = path.stem if path.suffix.lower() in DICOM_SUFFIXES else path.name
+    assert image_stem(name) == image_stem(path) == stem
+    named = path.name.removesuffix(".ho.json").rpartition(".")
+    reader = named[2] if path.name.endswith(".ho.json") and named[1] and named[2] else None
+    assert reader_from_path(name) == reader_from_path(path) == reader
