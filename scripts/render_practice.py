@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+from _render import save_window, settle
 
 from ho_annotate.annotations.model import AnnotationSet
 
@@ -73,7 +73,6 @@ def main() -> None:
 
     import napari
     from napari_ho_annotate.practice_widget import PracticeWidget
-    from qtpy.QtWidgets import QApplication
 
     run_dir, reference = make_run(Path(tempfile.mkdtemp(prefix="ho-render-practice-")))
     viewer = napari.Viewer(title="ho-annotate practice")
@@ -82,24 +81,14 @@ def main() -> None:
     viewer.window.add_dock_widget(widget, name="HO practice")
     answer(widget, reference)
     widget.submit()
-    app = QApplication.instance()
-    assert app is not None
-    for _ in range(30):
-        app.processEvents()
-        time.sleep(0.02)
+    settle()
     viewer.reset_view()
     # frame the right hip, where the lesson is: the two gap lines and their labels apart
     gap = next(i for i in reference.items if i.kind == "gap" and i.side == "right")
     centre = np.mean(np.asarray(gap.points), axis=0) * np.asarray(widget.image.scale)
     viewer.camera.center = (float(centre[0]), float(centre[1]) + 15.0)
     viewer.camera.zoom *= 2.2
-    for _ in range(10):
-        app.processEvents()
-        time.sleep(0.02)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    viewer.screenshot(str(args.out), canvas_only=False)
-    print(f"wrote {args.out}")
-    viewer.close()
+    save_window(viewer, args.out)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+from _render import save_window, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = "bilateral_ii_iii"
@@ -31,7 +31,6 @@ def main() -> None:
     os.environ["HO_ANNOTATE_USER_DIR"] = str(user)
 
     import napari
-    from qtpy.QtWidgets import QApplication
 
     from ho_annotate.annotations.store import load_annotations
     from ho_annotate.samples.bundled import sample_data_dir
@@ -55,11 +54,7 @@ def main() -> None:
             widget.confirm_no_ho(side)
     viewer.layers.selection.active = viewer.layers[args.case]
     viewer.layers[args.case].mode = "pan_zoom"
-    app = QApplication.instance()
-    assert app is not None
-    for _ in range(30):
-        app.processEvents()
-        time.sleep(0.02)
+    settle()
     viewer.reset_view()
     # frame the hips: the lower two thirds of the pelvis, a little closer
     image = viewer.layers[args.case]
@@ -67,13 +62,7 @@ def main() -> None:
     sy, sx = image.scale
     viewer.scene.camera.center = (rows * 0.56 * sy, cols * 0.5 * sx)
     viewer.scene.camera.zoom *= 1.12
-    for _ in range(10):
-        app.processEvents()
-        time.sleep(0.02)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    viewer.screenshot(str(args.out), canvas_only=False)
-    print(f"wrote {args.out}")
-    viewer.close()
+    save_window(viewer, args.out)
 
 
 if __name__ == "__main__":
