@@ -11,7 +11,9 @@ from napari_ho_annotate._qt.workbench import Workbench
 from plugin_gui_helpers import click_polygon, drag
 from plugin_helpers import READER, isolate_user_dir, pelvis_like, write_radiograph
 
-from ho_annotate.annotations.store import load_annotations
+from ho_annotate.annotations.model import Item
+from ho_annotate.annotations.store import load_annotations, new_annotation_set
+from ho_annotate.dicom.radiograph import read_header
 
 pytestmark = pytest.mark.gui
 DOCK = "HO workbench (ho-annotate)"
@@ -291,3 +293,39 @@ def test_worklist_next_reuses_the_image_and_overlay_layers(
     assert markers.name == "case1 side markers" and markers.visible
     assert [lay.name for lay in viewer.layers if "case0" in lay.name] == []
     assert viewer.layers.index(image) < viewer.layers.index(markers)  # drawn above it
+
+
+def test_worklist_next_hands_the_reference_layer_on_locked(
+    make_napari_viewer: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Images with reference annotations: Next shows the next reference in the same Shapes
+    layer (removing Shapes layers crashes napari on software OpenGL, see _pool), read-only."""
+    from ho_annotate.annotations.naming import REFERENCE_READER, sidecar_path
+    from ho_annotate.annotations.store import save_annotations
+
+    isolate_user_dir(tmp_path, monkeypatch)
+    files = [write_radiograph(tmp_path, f"case{n}.dcm") for n in range(3)]
+    for n, path in enumerate(files[:2]):
+        reference = new_annotation_set(read_header(path), REFERENCE_READER)
+        for k in range(n + 1):  # case0: one island, case1: two
+            square = [(40.0 + 30 * k, 40.0), (40.0 + 30 * k, 60.0), (60.0 + 30 * k, 60.0)]
+            reference.items.append(Item(id=f"i{k}", kind="island", side="left", points=square))
+        save_annotations(reference, sidecar_path(path, REFERENCE_READER))
+    viewer = make_napari_viewer()
+    _dock, widget = viewer.window.add_plugin_dock_widget("ho-annotate", "HO workbench")
+    widget.set_worklist(files)
+    first = viewer.layers["case0 reference"]
+    assert first.nshapes == 1 and not first.editable
+    removed: list[Any] = []
+    viewer.layers.events.removed.connect(lambda e: removed.append(e.value))
+
+    widget.next_button.click()
+    assert removed == [] and first.name == "case1 reference" and first.nshapes == 2
+    assert first.visible and not first.editable
+    assert viewer.layers.index(first) > viewer.layers.index(widget.binding.image)
+    first.add_polygons([np.array([[5.0, 5.0], [5.0, 15.0], [15.0, 15.0]])])  # slips through
+    assert first.nshapes == 2  # undone: the reference stays as loaded
+
+    widget.next_button.click()  # case2 has no reference: the layer waits, hidden and empty
+    assert removed == [] and not first.visible and first.nshapes == 0
+    assert "case" not in first.name

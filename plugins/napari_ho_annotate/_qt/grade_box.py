@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from psygnal import Signal
-from qtpy.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
+from qtpy.QtCore import QEvent
+from qtpy.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+)
 
 from ho_annotate.annotations.model import SIDES
 
@@ -84,6 +93,13 @@ class GradeBox(QGroupBox):
                 report.sides[side], kind, session.aset.hips[side].no_ho_confirmed
             )
         self._order_panels()
+
+    def paint_now(self) -> None:
+        """Paint the panels' new text now. Qt may defer a ``repaint`` to the window's next
+        update request (a window holding an OpenGL canvas composes it with the widgets), so
+        that request is delivered here, before the canvas is allowed to draw again."""
+        self.repaint()
+        QApplication.sendPostedEvents(self.window(), QEvent.Type.UpdateRequest)
 
     def _order_panels(self) -> None:
         """The hip on the image's left first (the patient's right, unless the image or its

@@ -24,7 +24,9 @@ from .shortcuts import OUTLINE_KEY, OUTLINE_KEYS, REDO_KEY, SNAP_KEY, TOOLS, UND
 if TYPE_CHECKING:
     from .._binding import ImageBinding
 
-TITLE = "Draw: outlines click by click (double-click ends); lines: drag or two clicks"
+TITLE = "Draw"
+#: How napari's tools are used, under the title (a group box title cannot wrap).
+HOW = "Outlines: click by click, double-click ends. Lines: drag, or two clicks."
 
 
 class ToolsBox(QGroupBox):
@@ -39,13 +41,16 @@ class ToolsBox(QGroupBox):
         super().__init__(TITLE, parent)
         self.binding: ImageBinding | None = None
         grid = QGridLayout(self)
+        how = QLabel(HOW)
+        how.setWordWrap(True)
+        grid.addWidget(how, 0, 0, 1, 2)
         self.tool_buttons: dict[str, QPushButton] = {}
         for n, (text, key, origin, shortcut) in enumerate(TOOLS):
             button = QPushButton(f"{text}  [{key_text(shortcut)}]")
             button.clicked.connect(lambda _=False, k=key, o=origin: self.draw(k, o))
-            grid.addWidget(button, n // 2, n % 2)
+            grid.addWidget(button, 1 + n // 2, n % 2)
             self.tool_buttons[text] = button
-        row = len(TOOLS) // 2 + 1
+        row = len(TOOLS) // 2 + 2
         undo = QHBoxLayout()
         self.undo_button = QPushButton(f"Undo  [{key_text(UNDO_KEY)}]")
         self.undo_button.clicked.connect(self.undo)

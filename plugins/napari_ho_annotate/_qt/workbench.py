@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qtpy.QtCore import QEvent
-from qtpy.QtWidgets import QLabel, QVBoxLayout, QWidget
+from qtpy.QtCore import QEvent, Qt
+from qtpy.QtWidgets import QFrame, QLabel, QScrollArea, QStyle, QVBoxLayout, QWidget
 
 from ho_annotate.errors import HoAnnotateError
 
@@ -23,7 +23,7 @@ from .._declutter import declutter
 from .._pool import ShapesPool
 from .._prefetch import Prefetcher
 from .._reader import META, radiograph_layers, reuse_image_layer
-from .._reference import lock_layer
+from .._reference import lock_layer, refill_reference, unlock_layer
 from .._session import ImageSession
 from .._settings import Settings
 from .._status import add_units_to_status
@@ -136,9 +136,22 @@ class Workbench(QWidget):
         self._docked = False
 
     def _build(self) -> None:
-        root = QVBoxLayout(self)
-        self.setMinimumWidth(DOCK_MIN_WIDTH)
-        root.setContentsMargins(4, 4, 4, 4)
+        # The grade stays in view; the boxes under it scroll when the window is short (a
+        # worklist on a laptop screen) instead of being squeezed, which cut texts off. (The
+        # grade box is outside the scroll area: inside it, Qt defers its paint-first repaint.)
+        top = QVBoxLayout(self)
+        top.setContentsMargins(4, 4, 4, 4)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget(scroll)
+        content.setMinimumWidth(DOCK_MIN_WIDTH)
+        scroll.setWidget(content)
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.setMinimumWidth(DOCK_MIN_WIDTH + bar + 8)  # + the margins
+        root = QVBoxLayout(content)
+        root.setContentsMargins(0, 0, 0, 0)
         notice = QLabel(NOTICE)
         notice.setStyleSheet("color: #ffcc80; font-weight: bold;")
         notice.setWordWrap(True)
@@ -149,7 +162,7 @@ class Workbench(QWidget):
         # the grade box painted first: the new grade shows before the canvas redraws
         binding = lambda: self.binding  # noqa: E731
         self.regrade = Regrade(
-            self.viewer, self.events, binding, grade.scheme.currentText, grade.repaint, self
+            self.viewer, self.events, binding, grade.scheme.currentText, grade.paint_now, self
         )
         self.refresh = self.regrade.refresh
         grade.scheme_changed.connect(lambda _scheme: self.refresh())
@@ -162,8 +175,12 @@ class Workbench(QWidget):
         self.saving_box = saving = SavingBox(self.events, self.settings, self.shown_name)
         saving.reader_changed.connect(lambda _name: self.refresh())
         self.worklist_box = work = WorklistBox(self.worklist, self.open_index, self.shown_name)
-        boxes = (grade, tools, cal, saving, work)
-        for widget in (notice, self.image_label, self.window_level, *boxes):
+        fixed: tuple[QWidget, ...] = (notice, self.image_label, self.window_level, grade)
+        for widget in fixed:
+            top.addWidget(widget)
+        top.addWidget(scroll, 1)
+        scrolled: tuple[QWidget, ...] = (tools, cal, saving, work)
+        for widget in scrolled:
             root.addWidget(widget)
         root.addStretch(1)
         # the boxes' widgets and actions under the names tests, scripts and studies use
@@ -269,6 +286,11 @@ class Workbench(QWidget):
         binding.close()
         if remove_layers:
             doomed = [lay for lay in binding.bound_layers() if lay is not keep]
+            for layer in [lay for lay in doomed if _role(lay) == "reference"]:
+                if "reference" not in self.pool.free:  # handed on, not removed (see _pool)
+                    unlock_layer(layer)
+                    self.pool.give("reference", layer)
+                    doomed.remove(layer)
             if doomed:  # one batch: napari cleans its scene graph (a gc.collect) once
                 with self.viewer.layers.batched_update():
                     for layer in doomed:
@@ -330,7 +352,14 @@ class Workbench(QWidget):
             reuse_image_layer(image, layers.pop(0))
             self.bind(image)
         for data, kwargs, kind in layers:
-            self.viewer.add_layer(Layer.create(data, kwargs, kind))
+            is_reference = kwargs.get("metadata", {}).get(META, {}).get("role") == "reference"
+            pooled = self.pool.take("reference") if is_reference else None
+            if pooled is None:
+                self.viewer.add_layer(Layer.create(data, kwargs, kind))
+                continue
+            refill_reference(pooled, data, kwargs)
+            self.pool.lift(self.viewer.layers, pooled, image)
+            self._adopt(pooled)
 
     # -- the live grade --------
     def _on_graded(self, _report: GradeReport) -> None:
@@ -361,3 +390,8 @@ class Workbench(QWidget):
             self.confirm_no_ho(side)
         elif code == "confirm_ankylosis":
             self.draw("bridge")
+
+
+def _role(layer: Any) -> str | None:
+    role: str | None = layer.metadata.get(META, {}).get("role")
+    return role
