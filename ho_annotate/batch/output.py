@@ -1,8 +1,8 @@
 """Results files written row by row, so that an interrupted run leaves a valid table.
 
-CSV (the default) is appended and flushed after each image. Parquet (a name ending in
-``.parquet``, needs pyarrow) is written to a hidden partial file in row groups and moved into
-place when the writer closes, which also happens on Ctrl-C.
+CSV (the default) is appended and flushed after each chunk of whole images. Parquet (a name
+ending in ``.parquet``, needs pyarrow) is written to a hidden partial file in row groups and
+moved into place when the writer closes, which also happens on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def csv_text(rows: Sequence[dict[str, Any]], columns: list[str]) -> str:
 
 
 class CsvWriter:
-    """Writes rows to a CSV file, one whole write and a flush per image.
+    """Writes rows to a CSV file, one whole write and a flush per image or chunk of images.
 
     ``mode`` ``"new"`` creates ``path`` and writes it in place (a run killed half-way leaves a
     valid table that ``--resume`` continues); ``"append"`` adds to an existing table, and a

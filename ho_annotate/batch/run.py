@@ -116,9 +116,14 @@ def _alive(pid: int) -> bool:
 SERIAL_CHUNK = 32
 
 
-def _serial(tasks: Sequence[ImageTask], options: RowOptions) -> Iterator[list[Row]]:
+def _serial_chunks(tasks: Sequence[ImageTask]) -> Iterator[list[ImageTask]]:
     for start in range(0, len(tasks), SERIAL_CHUNK):
-        yield from measure_chunk(tasks[start : start + SERIAL_CHUNK], options)
+        yield list(tasks[start : start + SERIAL_CHUNK])
+
+
+def _serial(tasks: Sequence[ImageTask], options: RowOptions) -> Iterator[list[Row]]:
+    for chunk in _serial_chunks(tasks):
+        yield from measure_chunk(chunk, options)
 
 
 def _processes(
@@ -390,9 +395,14 @@ def measure_to_file(
     with _sigterm_as_interrupt() as signals:
         try:
             try:
-                if text_writer is not None and workers > 1 and not scheduler and tasks:
-                    # workers format their rows: the parent only writes text
-                    texts = _processes(tasks, CsvChunk(options, pseudo), workers)
+                if text_writer is not None and not scheduler:
+                    # rows formatted a chunk at a time (by the workers): one write per chunk
+                    chunk = CsvChunk(options, pseudo)
+                    texts = (
+                        _processes(tasks, chunk, workers)
+                        if workers > 1 and tasks
+                        else map(chunk, _serial_chunks(tasks))
+                    )
                     _consume(texts, text_sink, len(tasks), progress)
                 else:
                     _drive(
