@@ -1,8 +1,8 @@
 """Results files written row by row, so that an interrupted run leaves a valid table.
 
-CSV (the default) is appended and flushed after each image. Parquet (a name ending in
-``.parquet``, needs pyarrow) is written to a hidden partial file in row groups and moved into
-place when the writer closes, which also happens on Ctrl-C.
+CSV (the default) is appended and flushed after each chunk of whole images. Parquet (a name
+ending in ``.parquet``, needs pyarrow) is written to a hidden partial file in row groups and
+moved into place when the writer closes, which also happens on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -55,8 +55,15 @@ def _cells(row: dict[str, Any], columns: list[str]) -> list[str]:
     return ["" if v is None else v if type(v) is str else _cell(v) for v in map(row.get, columns)]
 
 
+def csv_text(rows: Sequence[dict[str, Any]], columns: list[str]) -> str:
+    """Rows as the lines ``CsvWriter`` writes for them (workers format their own rows)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([_cells(row, columns) for row in rows])
+    return buffer.getvalue()
+
+
 class CsvWriter:
-    """Writes rows to a CSV file, one whole write and a flush per image.
+    """Writes rows to a CSV file, one whole write and a flush per image or chunk of images.
 
     ``mode`` ``"new"`` creates ``path`` and writes it in place (a run killed half-way leaves a
     valid table that ``--resume`` continues); ``"append"`` adds to an existing table, and a
@@ -94,9 +101,12 @@ class CsvWriter:
     def _emit(self, records: list[list[str]]) -> None:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(records)
-        good = os.fstat(self._file.fileno()).st_size  # flushed after every image
+        self._emit_text(buffer.getvalue())
+
+    def _emit_text(self, text: str) -> None:
+        good = os.fstat(self._file.fileno()).st_size  # flushed after every write
         try:
-            self._file.write(buffer.getvalue())  # one write per image: no half rows on Ctrl-C
+            self._file.write(text)  # one write of whole images: no half rows on Ctrl-C
             self._file.flush()
         except OSError:
             self._cut_back(good)
@@ -112,9 +122,14 @@ class CsvWriter:
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            columns = self.columns
-            self._emit([_cells(row, columns) for row in rows])
+            self._emit_text(csv_text(rows, self.columns))
             self.rows += len(rows)
+
+    def write_text(self, text: str, rows: int) -> None:
+        """Write ``rows`` rows of whole images already formatted by ``csv_text``."""
+        if rows:
+            self._emit_text(text)
+            self.rows += rows
 
     def close(self) -> None:
         if self._file.closed:

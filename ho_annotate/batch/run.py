@@ -14,15 +14,17 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from ho_annotate.batch.csv_chunks import CsvChunk, CsvText
 from ho_annotate.batch.discover import ImageTask, discover
-from ho_annotate.batch.output import is_parquet, open_writer
+from ho_annotate.batch.output import CsvWriter, is_parquet, open_writer
 from ho_annotate.batch.pseudonymize import Pseudonymizer
 from ho_annotate.batch.rows import Row, RowOptions, measure_chunk
 from ho_annotate.errors import HoAnnotateError
@@ -30,6 +32,8 @@ from ho_annotate.files.outputs import check_output_file
 
 if TYPE_CHECKING:
     import pandas as pd
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -112,14 +116,20 @@ def _alive(pid: int) -> bool:
 SERIAL_CHUNK = 32
 
 
-def _serial(tasks: Sequence[ImageTask], options: RowOptions) -> Iterator[list[Row]]:
+def _serial_chunks(tasks: Sequence[ImageTask]) -> Iterator[list[ImageTask]]:
     for start in range(0, len(tasks), SERIAL_CHUNK):
-        yield from measure_chunk(tasks[start : start + SERIAL_CHUNK], options)
+        yield list(tasks[start : start + SERIAL_CHUNK])
+
+
+def _serial(tasks: Sequence[ImageTask], options: RowOptions) -> Iterator[list[Row]]:
+    for chunk in _serial_chunks(tasks):
+        yield from measure_chunk(chunk, options)
 
 
 def _processes(
-    tasks: Sequence[ImageTask], options: RowOptions, workers: int
-) -> Iterator[list[Row]]:
+    tasks: Sequence[ImageTask], work: Callable[[list[ImageTask]], T], workers: int
+) -> Generator[T, None, None]:
+    """``work`` of each chunk of ``tasks`` on ``workers`` local processes, in chunk order."""
     # fork is the cheapest start and safe while this process has a single thread (the CLI);
     # with threads around (a notebook, a Dask client) a forked child could inherit a held
     # lock, so a fork server starts the workers instead.
@@ -127,16 +137,27 @@ def _processes(
         context: Any = get_context("fork")
     else:
         context = get_context("forkserver")
-        context.set_forkserver_preload(["ho_annotate.batch.rows", "ho_annotate.grading"])
+        context.set_forkserver_preload(["ho_annotate.batch.csv_chunks", "ho_annotate.grading"])
     pool = ProcessPoolExecutor(
         workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
     )
     try:
-        futures = [pool.submit(measure_chunk, c, options) for c in _chunks(tasks, workers)]
+        futures = [pool.submit(work, c) for c in _chunks(tasks, workers)]
         for future in futures:
-            yield from future.result()
+            yield future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _process_rows(
+    tasks: Sequence[ImageTask], options: RowOptions, workers: int
+) -> Iterator[list[Row]]:
+    chunks = _processes(tasks, partial(measure_chunk, options=options), workers)
+    try:
+        for chunk in chunks:
+            yield from chunk
+    finally:
+        chunks.close()  # stops the pool at once
 
 
 def _dask(
@@ -198,7 +219,7 @@ def iter_rows(
     if scheduler:
         return _dask(tasks, options, scheduler, connect_timeout)
     if workers > 1:
-        return _processes(tasks, options, workers)
+        return _process_rows(tasks, options, workers)
     return _serial(tasks, options)
 
 
@@ -213,21 +234,29 @@ def _drive(
     progress: bool,
     connect_timeout: float = 20.0,
 ) -> None:
-    from tqdm import tqdm
-
     pseudo = Pseudonymizer(pseudonymize) if pseudonymize is not None else None
+
+    def image_sink(rows: list[Row]) -> int:
+        sink([pseudo.row(r) for r in rows] if pseudo else rows)
+        return 1
+
+    results = iter_rows(
+        tasks, options, workers=workers, scheduler=scheduler, connect_timeout=connect_timeout
+    )
+    _consume(results, image_sink, len(tasks), progress)
+
+
+def _consume(results: Iterator[T], sink: Callable[[T], int], total: int, progress: bool) -> None:
+    """Pass each result to ``sink`` (which says how many images it held) with a progress bar."""
+    from tqdm import tqdm
 
     class Bar(tqdm):  # type: ignore[type-arg, misc]
         monitor_interval = 0  # no monitor thread: forking workers stays safe
 
-    bar = Bar(total=len(tasks), unit="image", disable=not progress, file=sys.stderr)
-    results = iter_rows(
-        tasks, options, workers=workers, scheduler=scheduler, connect_timeout=connect_timeout
-    )
+    bar = Bar(total=total, unit="image", disable=not progress, file=sys.stderr)
     try:
-        for rows in results:
-            sink([pseudo.row(r) for r in rows] if pseudo else rows)
-            bar.update(1)
+        for result in results:
+            bar.update(sink(result))
     finally:
         close = getattr(results, "close", None)
         if close is not None:
@@ -354,19 +383,38 @@ def measure_to_file(
         counts["rows"] += len(rows)
         counts["errors"] += sum(1 for r in rows if r.get("error"))
 
+    text_writer = writer if isinstance(writer, CsvWriter) else None
+
+    def text_sink(chunk: CsvText) -> int:
+        if text_writer is not None:
+            text_writer.write_text(chunk.text, chunk.rows)
+        counts["rows"] += chunk.rows
+        counts["errors"] += chunk.errors
+        return chunk.images
+
     with _sigterm_as_interrupt() as signals:
         try:
             try:
-                _drive(
-                    tasks,
-                    options,
-                    sink,
-                    workers=workers,
-                    scheduler=scheduler,
-                    pseudonymize=pseudonymize,
-                    progress=progress,
-                    connect_timeout=connect_timeout,
-                )
+                if text_writer is not None and not scheduler:
+                    # rows formatted a chunk at a time (by the workers): one write per chunk
+                    chunk = CsvChunk(options, pseudo)
+                    texts = (
+                        _processes(tasks, chunk, workers)
+                        if workers > 1 and tasks
+                        else map(chunk, _serial_chunks(tasks))
+                    )
+                    _consume(texts, text_sink, len(tasks), progress)
+                else:
+                    _drive(
+                        tasks,
+                        options,
+                        sink,
+                        workers=workers,
+                        scheduler=scheduler,
+                        pseudonymize=pseudonymize,
+                        progress=progress,
+                        connect_timeout=connect_timeout,
+                    )
             except KeyboardInterrupt:
                 with signals.deferred():
                     writer.close()  # interrupted: keep the rows measured so far

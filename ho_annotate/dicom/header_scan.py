@@ -137,9 +137,8 @@ class _Walker:
                 value: Any = (
                     data[start : start + length] if length else empty_value_for_VR(vr, True)
                 )
-                kept[BaseTag(tag)] = RawDataElement(
-                    BaseTag(tag), vr, length, value, value_at, implicit, True
-                )
+                key = BaseTag(tag)
+                kept[key] = RawDataElement(key, vr, length, value, value_at, implicit, True)
             pos = end
         return pos
 

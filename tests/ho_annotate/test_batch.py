@@ -173,6 +173,31 @@ def test_workers_and_parquet_give_the_serial_rows(dataset: Path, tmp_path: Path)
     assert from_parquet["gap_mm"].dtype == "float64"
 
 
+def test_workers_format_the_serial_csv_pseudonymized_with_errors_and_resumed(
+    tmp_path: Path,
+) -> None:
+    # --workers 2 to CSV sends text from the workers: the same bytes and counts as serial.
+    root = tmp_path / "images"
+    make_dataset(root, 40, readers=("ann", "bob"))
+    broken = sorted(root.rglob("*.ho.json"))[3]
+    broken.write_text("{not json", encoding="utf-8")
+    salt = "workers-text-salt"
+    serial = measure_to_file([root], tmp_path / "serial.csv", pseudonymize=salt)
+    parallel = measure_to_file([root], tmp_path / "parallel.csv", pseudonymize=salt, workers=2)
+    assert parallel.output.read_bytes() == serial.output.read_bytes()
+    assert (parallel.rows, parallel.errors, parallel.images) == (
+        serial.rows,
+        serial.errors,
+        serial.images,
+    )
+    assert serial.errors >= 1 and "uid-" in serial.output.read_text()
+    lines = serial.output.read_text().splitlines(keepends=True)
+    cut = tmp_path / "cut.csv"
+    cut.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    resumed = measure_to_file([root], cut, pseudonymize=salt, workers=2, resume=True)
+    assert resumed.skipped > 0 and cut.read_bytes() == serial.output.read_bytes()
+
+
 def test_ctrl_c_leaves_a_valid_partial_csv_and_resume_completes_it(tmp_path: Path) -> None:
     root = tmp_path / "many"
     # Enough images that a loaded machine cannot finish before the signal arrives.
