@@ -29,7 +29,7 @@ from ._labels import LabelCache
 from ._model import ItemExtras, ReadingModel
 from ._napari_types import DataEvent, Layer, LayerEvent, Viewer
 from ._overlays import Overlays
-from ._pool import ShapesPool
+from ._pool import ShapesPool, clear_shapes
 from ._reader import META
 from ._session import ImageSession
 from ._sides import auto_side, basis_after_flip
@@ -230,9 +230,7 @@ class ImageBinding:
         for item, vertices, shape_type in zip(items, rows.data, rows.shape_types, strict=True):
             self._shapes[item.id] = (vertices, shape_type)
         with layer.events.data.blocker():
-            if layer.nshapes:
-                layer.selected_data = set(range(layer.nshapes))
-                layer.remove_selected()
+            clear_shapes(layer)
             if rows.data:
                 layer.add(rows.data, shape_type=rows.shape_types)
             self._set_features(layer, SPEC_BY_KEY[key], rows.features)

@@ -17,7 +17,7 @@ from napari.layers import Points, Shapes
 from ho_annotate.annotations.model import Point
 
 from ._napari_types import Layer, Viewer
-from ._pool import ShapesPool
+from ._pool import ShapesPool, clear_shapes
 from ._reader import META
 from ._style import AUTO_GAP_COLOUR, RAW_CLICKS_COLOUR
 
@@ -97,6 +97,21 @@ class Overlays:
         if layer is self.clicks_layer:
             self.clicks_layer, self._clicks_drawn = None, ()
 
+    def _lines_layer(
+        self, title: str, role: str, scale: Scale, colour: str, width: float, **style: Any
+    ) -> Shapes:
+        """A new Shapes layer of this image's tool lines (its role in the metadata)."""
+        return Shapes(
+            ndim=2,
+            name=f"{self.name} {title}",
+            scale=scale[0],
+            units=scale[1],
+            edge_color=colour,
+            edge_width=width,
+            metadata={META: {"role": role, "path": self.path}},
+            **style,
+        )
+
     def raw_clicks(self, lines: list[np.ndarray], scale: Scale) -> None:
         """The reader's own clicks under each snapped gap line, thin and faint."""
         drawn = tuple(tuple(np.round(a, 6).ravel()) for a in lines)
@@ -108,23 +123,14 @@ class Overlays:
             layer = self._reuse("raw_clicks", "raw clicks", "raw_clicks", scale)
             self.clicks_layer = layer
         if layer is None:
-            layer = Shapes(
-                ndim=2,
-                name=f"{self.name} raw clicks",
-                scale=scale[0],
-                units=scale[1],
-                edge_color=RAW_CLICKS_COLOUR,
-                edge_width=1.0,
-                opacity=0.5,
-                metadata={META: {"role": "raw_clicks", "path": self.path}},
+            layer = self._lines_layer(
+                "raw clicks", "raw_clicks", scale, RAW_CLICKS_COLOUR, 1.0, opacity=0.5
             )
             layer.editable = False
             self._add(layer)
             self.clicks_layer = layer
         with layer.events.data.blocker():
-            if layer.nshapes:
-                layer.selected_data = set(range(layer.nshapes))
-                layer.remove_selected()
+            clear_shapes(layer)
             if lines:
                 layer.add(lines, shape_type="line", edge_color=RAW_CLICKS_COLOUR)
 
@@ -150,13 +156,12 @@ class Overlays:
             layer = self._reuse("auto_gap", "automatic gap", "auto_gap", scale)
             self.auto_gap_layer = layer
         if layer is None:
-            layer = Shapes(
-                ndim=2,
-                name=f"{self.name} automatic gap",
-                scale=scale[0],
-                units=scale[1],
-                edge_color=AUTO_GAP_COLOUR,
-                edge_width=2.5,
+            layer = self._lines_layer(
+                "automatic gap",
+                "auto_gap",
+                scale,
+                AUTO_GAP_COLOUR,
+                2.5,
                 features=_labels([]),
                 text={
                     "string": "{label}",
@@ -164,14 +169,11 @@ class Overlays:
                     "size": 10,
                     "anchor": "lower_right",
                 },
-                metadata={META: {"role": "auto_gap", "path": self.path}},
             )
             self._add(layer)
             self.auto_gap_layer = layer
         with layer.events.data.blocker():
-            if layer.nshapes:
-                layer.selected_data = set(range(layer.nshapes))
-                layer.remove_selected()
+            clear_shapes(layer)
             if lines:
                 layer.add(lines, shape_type="line", edge_color=AUTO_GAP_COLOUR)
             layer.features = _labels(texts)

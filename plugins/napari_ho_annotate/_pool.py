@@ -19,6 +19,13 @@ from typing import Any
 from napari.layers import Layer, Shapes
 
 
+def clear_shapes(layer: Shapes) -> None:
+    """Remove every shape of ``layer`` (the layer itself stays; callers block its events)."""
+    if layer.nshapes:
+        layer.selected_data = set(range(layer.nshapes))
+        layer.remove_selected()
+
+
 class ShapesPool:
     """Emptied (Shapes), hidden layers by key, waiting to be used again."""
 
@@ -47,9 +54,7 @@ class ShapesPool:
         """Empty (a Shapes layer) and hide ``layer`` and keep it for the next ``take(key)``."""
         if isinstance(layer, Shapes):
             with layer.events.data.blocker():
-                if layer.nshapes:
-                    layer.selected_data = set(range(layer.nshapes))
-                    layer.remove_selected()
+                clear_shapes(layer)
         layer.mode = "pan_zoom"
         layer.metadata = {}  # no longer bound to its image
         self.free[key] = layer

@@ -6,6 +6,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from ._pool import clear_shapes
+
 #: Each locked layer's guard, so that a layer handed on to the next image can be unlocked.
 _guards: weakref.WeakKeyDictionary[Any, Callable[[Any], None]] = weakref.WeakKeyDictionary()
 
@@ -22,9 +24,7 @@ def lock_layer(layer: Any) -> None:
         if str(event.action) not in ("added", "changed", "removed"):
             return
         with layer.events.data.blocker():
-            if layer.nshapes:
-                layer.selected_data = set(range(layer.nshapes))
-                layer.remove_selected()
+            clear_shapes(layer)
             layer.add(data, shape_type=types)
             layer.features = features
             layer.edge_color, layer.face_color = edges, faces
@@ -45,9 +45,7 @@ def refill_reference(layer: Any, data: Any, kwargs: dict[str, Any]) -> None:
     """Show another image's reference (``reference_layer``'s data and keywords) in ``layer``."""
     unlock_layer(layer)
     with layer.events.data.blocker():
-        if layer.nshapes:
-            layer.selected_data = set(range(layer.nshapes))
-            layer.remove_selected()
+        clear_shapes(layer)
         layer.add(
             data,
             shape_type=kwargs["shape_type"],
