@@ -52,11 +52,15 @@ def lock_path(path: str | os.PathLike[str]) -> Path:
 
 @contextlib.contextmanager
 def locked(
-    path: str | os.PathLike[str], *, timeout: float = DEFAULT_LOCK_TIMEOUT
+    path: str | os.PathLike[str],
+    *,
+    timeout: float = DEFAULT_LOCK_TIMEOUT,
+    poll: float = POLL_SECONDS,
 ) -> Iterator[Path]:
     """Hold the lock of ``path`` for the block; yields the lock file's path.
 
-    Re-entrant within a thread; other threads and processes wait. Raises
+    Re-entrant within a thread; other threads and processes wait, trying again every ``poll``
+    seconds (``timeout`` 0: one try; ``math.inf``: until it is free). Raises
     ``LockTimeoutError`` when another process holds it for more than ``timeout``
     seconds, ``FileNotFoundError`` when the folder does not exist (it is never created), and
     other ``OSError`` when the lock file cannot be made (a read-only folder).
@@ -70,7 +74,7 @@ def locked(
         return
     lock = filelock.FileLock(key, timeout=max(timeout, 0.0))
     try:
-        lock.acquire(poll_interval=POLL_SECONDS)
+        lock.acquire(poll_interval=poll)
     except filelock.Timeout as exc:
         raise LockTimeoutError(
             file=target,

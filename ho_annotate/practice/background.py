@@ -5,7 +5,8 @@ The child writes the cases in the order the run presents them, each file whole o
 (a temporary name, then a rename; the reference first, the image last, so a case counts as made
 once its image exists). It ignores Ctrl-C in the terminal (the parent stops it), stops when
 told (:meth:`SyntheticSetMaker.cancel`) and when its parent dies, even by ``kill -9``: it reads
-a pipe from the parent and ends at end-of-file.
+a pipe from the parent and ends at end-of-file. Two sessions on one half-made set take turns,
+a case at a time: cases are written, and leftover temporary files swept, under the set's lock.
 
 ``SET/synthetic-set.json`` records what is being made (N, seed, sizes). Opening a partly made
 set with the same N and seed goes on where it stopped; another N or seed is refused.
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import math
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +31,7 @@ import msgspec
 
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.files.atomic import atomic_write
+from ho_annotate.files.lock import LockTimeoutError, locked
 from ho_annotate.practice.run import PracticeSession, RunCase, run_order
 from ho_annotate.practice.synthetic import case_name, practice_designs, write_synthetic_case
 
@@ -35,11 +39,11 @@ __all__ = ["MANIFEST", "SetPlan", "SyntheticSetMaker", "present_ready", "read_pl
 
 #: What a synthetic set is meant to hold, in the set folder.
 MANIFEST: Final = "synthetic-set.json"
-#: The child's error output; its last line says why it stopped.
-LOG: Final = ".synthetic-set.log"
 PLAN_KIND: Final = "ho-annotate synthetic practice set"
 #: Exit statuses of a child that finished or was stopped (not an error).
 STOPPED: Final = (0, 143, -signal.SIGTERM)
+#: How often a maker waiting for another session's case looks again (a case takes ~0.3 s).
+TURN_POLL_SECONDS: Final = 0.05
 
 
 class SetPlan(msgspec.Struct, frozen=True, kw_only=True):
@@ -123,6 +127,7 @@ class SyntheticSetMaker:
         #: Case names in the order the run presents them.
         self.order = [by_path[k] for k in run_order(n, order_seed)]
         self._process: subprocess.Popen[bytes] | None = None
+        self._log: Any = None  # the child's error output (an unnamed file): why it stopped
         if sweep:  # never in the child: the parent may be writing the first case
             self._sweep()
 
@@ -164,8 +169,13 @@ class SyntheticSetMaker:
         return self.ready() == self.total
 
     def _make(self, name: str) -> None:
-        if not self.image(name).exists():
-            write_synthetic_case(self.set_dir, self._designs[name], name)
+        """Make one case unless it exists, holding the set's lock (another session's maker
+        waits, or finds the case made)."""
+        if self.image(name).exists():
+            return
+        with locked(self.set_dir / MANIFEST, timeout=math.inf, poll=TURN_POLL_SECONDS):
+            if not self.image(name).exists():
+                write_synthetic_case(self.set_dir, self._designs[name], name)
 
     def make_first(self) -> None:
         """Make the run's first case in this process (returns once it exists)."""
@@ -183,14 +193,14 @@ class SyntheticSetMaker:
         todo = [name for name in self.order[1:] if not self.image(name).exists()]
         if not todo or self.running:
             return
-        with (self.set_dir / LOG).open("wb") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(self.set_dir), *todo],
-                stdin=subprocess.PIPE,  # the lifeline: the child ends when it closes
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-                start_new_session=True,  # Ctrl-C in the terminal reaches only the parent
-            )
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (kept until cancel or error)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(self.set_dir), *todo],
+            stdin=subprocess.PIPE,  # the lifeline: the child ends when it closes
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+            start_new_session=True,  # Ctrl-C in the terminal reaches only the parent
+        )
         atexit.register(self.cancel)
 
     @property
@@ -219,7 +229,8 @@ class SyntheticSetMaker:
             return None
         if self.complete:
             return None
-        lines = (self.set_dir / LOG).read_text(errors="replace").strip().splitlines()
+        self._log.seek(0)
+        lines = self._log.read().decode(errors="replace").strip().splitlines()
         why = lines[-1] if lines else f"exit status {process.returncode}"
         return f"{self.set_dir}: making the synthetic cases stopped: {why}"
 
@@ -239,20 +250,26 @@ class SyntheticSetMaker:
         if process.stdin is not None:
             with contextlib.suppress(OSError):
                 process.stdin.close()
-        if process.returncode in STOPPED:
-            (self.set_dir / LOG).unlink(missing_ok=True)
-        else:
-            self._process = process  # keep it so that error() can say why
+        if process.returncode not in STOPPED:
+            self._process = process  # keep it (and its output) so that error() can say why
+        elif self._log is not None:
+            self._log.close()
+            self._log = None
 
     def _sweep(self) -> None:
-        """Remove what a child killed mid-write left (hidden temporary files)."""
-        for folder in ("images", "references"):
-            for tmp in (self.set_dir / folder).glob(".*.partial.dcm"):
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-            for tmp in (self.set_dir / folder).glob(".*.tmp"):
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+        """Remove what a child killed mid-write left (hidden temporary files).
+
+        Only while no other session's maker is writing a case: its temporary files are live.
+        """
+        try:
+            with locked(self.set_dir / MANIFEST, timeout=0):
+                for folder in ("images", "references"):
+                    for pattern in (".*.partial.dcm", ".*.tmp"):
+                        for tmp in (self.set_dir / folder).glob(pattern):
+                            with contextlib.suppress(OSError):
+                                tmp.unlink()
+        except LockTimeoutError:
+            pass  # the other maker's own sweep, or the next session's, removes any leftovers
 
     def __enter__(self) -> SyntheticSetMaker:
         return self

@@ -80,7 +80,9 @@ def test_first_case_at_once_the_rest_in_a_child_identical_to_the_serial_set(
     assert [c.source_sop_instance_uid for c in session.run.cases] == [
         c.source_sop_instance_uid for c in finished.run.cases
     ]
-    assert not (maker.set_dir / ".synthetic-set.log").exists()
+    assert [p.name for p in maker.set_dir.iterdir() if p.name.startswith(".")] == [
+        ".synthetic-set.json.lock"  # the set's lock, nothing else
+    ]
 
 
 def test_stopping_or_killing_the_child_leaves_no_partial_case_and_the_set_resumes(
@@ -114,6 +116,55 @@ def test_stopping_or_killing_the_child_leaves_no_partial_case_and_the_set_resume
     assert hidden_temps(set_dir) == []
     resumed.make_all()
     assert resumed.complete and len(visible(set_dir / "images")) == 6
+
+
+def test_two_sessions_on_one_half_made_set_take_turns(tmp_path: Path) -> None:
+    big = {"rows": 1000, "columns": 1200, "pixel_mm": 0.3}  # cases slow enough to overlap
+    serial = generate_synthetic_set(tmp_path / "serial", 5, seed=4, **big)
+    first = SyntheticSetMaker(tmp_path / "set", 5, seed=4, order_seed=4, **big)
+    first.make_first()
+    first.start()
+    second = SyntheticSetMaker(tmp_path / "set", 5, seed=4, order_seed=4, **big)
+    second.start()  # while the first child is at work
+    try:
+        assert first.wait(PATIENCE) and second.wait(PATIENCE)
+        assert first.error() is None and second.error() is None
+    finally:
+        first.cancel()
+        second.cancel()
+    assert second.complete and hidden_temps(first.set_dir) == []
+    for name in first.order:
+        assert_same_case(first.set_dir, serial, name)
+    # Each case written once: a second save of a reference would have left a backup.
+    assert not list((first.set_dir / "references").glob("*.bak"))
+
+
+def test_a_new_session_leaves_the_temporary_files_of_a_maker_at_work(tmp_path: Path) -> None:
+    set_dir = tmp_path / "set"
+    SyntheticSetMaker(set_dir, 3, seed=0, **SIZE).make_first()
+    live = set_dir / "images" / ".case_002.a1b2c3.partial.dcm"
+    live.write_bytes(b"being written")
+    holder = subprocess.Popen(  # another session's maker, writing a case under the lock
+        [
+            sys.executable,
+            "-c",
+            "import sys; from ho_annotate.files.lock import locked\n"
+            "with locked(sys.argv[1]):\n    print('held', flush=True); sys.stdin.readline()",
+            str(set_dir / MANIFEST),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        SyntheticSetMaker(set_dir, 3, seed=0, **SIZE)
+        assert live.exists()
+    finally:
+        holder.communicate("\n", timeout=PATIENCE)
+    # Left by a maker that died: the next session sweeps it.
+    SyntheticSetMaker(set_dir, 3, seed=0, **SIZE)
+    assert not live.exists()
 
 
 def test_a_different_set_is_refused_with_a_clear_message(tmp_path: Path) -> None:
