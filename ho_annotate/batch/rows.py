@@ -79,10 +79,7 @@ def measure_chunk(tasks: Sequence[ImageTask], options: RowOptions) -> list[list[
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         headers = [_header(task) for task in tasks]
-        loaded = [
-            _loaded(task, h) if not isinstance(h, str) else []
-            for task, h in zip(tasks, headers, strict=True)
-        ]
+        loaded = _loaded(tasks, headers)
         graders = iter(_graders(headers, loaded))
         return [
             _image_rows(task, header, sets, options, graders)
@@ -118,18 +115,24 @@ def _header(task: ImageTask) -> Any:
         return f"radiograph: {_error(exc, task)}"
 
 
-def _loaded(task: ImageTask, header: Any) -> list[AnnotationSet | Exception]:
-    """Each reader's annotations (``task.sidecars`` order), or why they cannot be used."""
-    from ho_annotate.annotations.store import load_annotations
+def _loaded(
+    tasks: Sequence[ImageTask], headers: list[Any]
+) -> list[list[AnnotationSet | Exception]]:
+    """Each image's annotations per reader (``task.sidecars`` order), or why they cannot be
+    used (a malformed or mismatched sidecar); none for an image whose header was refused."""
+    from ho_annotate.annotations.store import load_annotations_many
 
-    shape = (header.rows, header.columns)
-    sets: list[AnnotationSet | Exception] = []
-    for _reader, sidecar in task.sidecars:
-        try:
-            sets.append(load_annotations(sidecar, header.sop_instance_uid, image_shape=shape))
-        except Exception as exc:  # a malformed or mismatched sidecar
-            sets.append(exc)
-    return sets
+    requests = [
+        (sidecar, h.sop_instance_uid, (h.rows, h.columns))
+        for task, h in zip(tasks, headers, strict=True)
+        if not isinstance(h, str)
+        for _reader, sidecar in task.sidecars
+    ]
+    sets = iter(load_annotations_many(requests))
+    return [
+        [] if isinstance(h, str) else [next(sets) for _ in task.sidecars]
+        for task, h in zip(tasks, headers, strict=True)
+    ]
 
 
 def _image_rows(
