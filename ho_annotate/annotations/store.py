@@ -340,7 +340,12 @@ def load_annotations_many(
         except Exception as exc:  # returned: what its load raises
             parsed.append(exc)
     pending = [p[1].aset.items for p in parsed if not isinstance(p, Exception) and p[1].outlines]
-    fine = iter(plainly_fine_many(pending))
+    known: list[list[bool] | None]
+    try:
+        known = list(plainly_fine_many(pending))
+    except Exception:  # each file's own check below then says what is wrong
+        known = [None] * len(pending)
+    fine = iter(known)
     out: list[AnnotationSet | Exception] = []
     for (_, expected, shape), done in zip(requests, parsed, strict=True):
         if isinstance(done, Exception):

@@ -92,16 +92,21 @@ def _graders(headers: list[Any], loaded: list[list[AnnotationSet | Exception]]) 
     from ho_annotate.grading import Grader
     from ho_annotate.measurement.hips import prefetch_many
 
-    graders: list[Grader] = []
-    jobs = []
-    for header, sets in zip(headers, loaded, strict=True):
-        for aset in sets:
-            if isinstance(aset, AnnotationSet):
-                graders.append(Grader())
-                jobs.append((graders[-1].measurer, aset, aset.effective_spacing(header.spacing)))
-    # A shape that cannot be built at once is built (or refused, with why) by its own grading.
+    readings = [
+        (header, aset)
+        for header, sets in zip(headers, loaded, strict=True)
+        for aset in sets
+        if isinstance(aset, AnnotationSet)
+    ]
+    graders = [Grader() for _ in readings]
+    # Anything that cannot be built at once is built (or refused, with why) by its own grading.
     with contextlib.suppress(Exception):
-        prefetch_many(jobs)
+        prefetch_many(
+            [
+                (grader.measurer, aset, aset.effective_spacing(header.spacing))
+                for grader, (header, aset) in zip(graders, readings, strict=True)
+            ]
+        )
     return graders
 
 
