@@ -9,7 +9,7 @@ outline crosses itself, so the reader can redraw it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import shapely
@@ -17,7 +17,7 @@ import shapely
 from ho_annotate.annotations.coords import flat_points
 from ho_annotate.annotations.model import POLYGON_KINDS, AnnotationSet, Item
 
-__all__ = ["MIN_AREA_PX", "outline_problem", "outline_problems"]
+__all__ = ["MIN_AREA_PX", "outline_problem", "outline_problems", "plainly_fine_many"]
 
 #: Smallest area (square pixels) an outline must enclose; a real island is many pixels.
 MIN_AREA_PX = 1e-6
@@ -57,30 +57,59 @@ def _plainly_fine(items: list[Item]) -> list[bool]:
     All outlines of a set are built and tested in one vectorised shapely call, the same
     polygons ``outline_problem`` builds one by one; ``False`` only says "look item by item".
     """
-    index = [n for n, it in enumerate(items) if it.kind in POLYGON_KINDS and len(it.points) >= 3]
-    fine = [n not in index for n in range(len(items))]  # other kinds have no outline problem
+    return plainly_fine_many([items])[0]
+
+
+def plainly_fine_many(item_lists: Sequence[list[Item]]) -> list[list[bool]]:
+    """``_plainly_fine`` of several sets of items, all outlines tested in one shapely call.
+
+    Each outline is tested by itself (validity and area are per polygon), so an item's answer
+    does not depend on the other sets; when the points are not all plain pairs of numbers the
+    sets go one by one, as before.
+    """
+    index = [
+        (s, n)
+        for s, items in enumerate(item_lists)
+        for n, it in enumerate(items)
+        if it.kind in POLYGON_KINDS and len(it.points) >= 3
+    ]
+    # other kinds have no outline problem; an outline not tested below is looked at alone
+    fine = [
+        [it.kind not in POLYGON_KINDS or len(it.points) < 3 for it in items] for items in item_lists
+    ]
     if not index:
         return fine
+    outlines = [item_lists[s][n].points for s, n in index]
+    coords = flat_points(outlines)
+    if coords is None:
+        if len(item_lists) > 1:
+            return [_plainly_fine(items) for items in item_lists]
+        try:
+            coords = np.concatenate([np.asarray(points, dtype=np.float64) for points in outlines])
+        except (ValueError, TypeError):
+            return fine
     try:
-        coords = flat_points([items[n].points for n in index])
-        if coords is None:
-            coords = np.concatenate([np.asarray(items[n].points, dtype=np.float64) for n in index])
         if coords.ndim != 2 or coords.shape[1] != 2:
             return fine
-        owner = np.arange(len(index)).repeat([len(items[n].points) for n in index])
+        owner = np.arange(len(index)).repeat([len(points) for points in outlines])
         polys = shapely.polygons(shapely.linearrings(coords, indices=owner))
         ok = shapely.is_valid(polys) & (shapely.area(polys) >= 2 * MIN_AREA_PX)
     except (ValueError, TypeError, shapely.errors.GEOSException):
         return fine
-    for n, good in zip(index, ok.tolist(), strict=True):
-        fine[n] = bool(good)
+    for (s, n), good in zip(index, ok.tolist(), strict=True):
+        fine[s][n] = bool(good)
     return fine
 
 
-def outline_problems(aset: AnnotationSet) -> Iterator[tuple[str, str]]:
-    """``(json path, message)`` for each outline that is not a simple polygon with an area."""
+def outline_problems(
+    aset: AnnotationSet, fine: list[bool] | None = None
+) -> Iterator[tuple[str, str]]:
+    """``(json path, message)`` for each outline that is not a simple polygon with an area.
+
+    ``fine`` is ``plainly_fine_many``'s answer for the set's items when the caller has it.
+    """
     items = list(aset.items)
-    for n, (item, fine) in enumerate(zip(items, _plainly_fine(items), strict=True)):
-        problem = None if fine else outline_problem(item)
+    for n, (item, plain) in enumerate(zip(items, fine or _plainly_fine(items), strict=True)):
+        problem = None if plain else outline_problem(item)
         if problem is not None:
             yield f"$.items[{n}].points", problem

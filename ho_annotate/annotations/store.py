@@ -23,10 +23,11 @@ import hashlib
 import os
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import EllipsisType
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 import msgspec
 
@@ -47,6 +48,7 @@ from ho_annotate.annotations.naming import (
     check_reader,
     reader_from_path,
 )
+from ho_annotate.annotations.outlines import outline_problems, plainly_fine_many
 from ho_annotate.annotations.validation import problems, v1_problems
 from ho_annotate.dicom.sides import HeaderLike, assign_sides
 from ho_annotate.errors import SidecarConflictError, SidecarError
@@ -62,6 +64,7 @@ __all__ = [
     "decode_annotations",
     "encode_annotations",
     "load_annotations",
+    "load_annotations_many",
     "load_sidecar",
     "new_annotation_set",
     "save_annotations",
@@ -140,6 +143,21 @@ def decode_annotations(data: bytes, source: str = "<annotations>") -> Annotation
 
 def _decoded(data: bytes, source: str) -> tuple[AnnotationSet, Extent | None]:
     """``decode_annotations``, with the set's ``point_extent`` (for the image check)."""
+    return _checked(_parsed(data, source), source)
+
+
+class _Parsed(NamedTuple):
+    """A decoded set before its outline check (``_checked`` makes it)."""
+
+    aset: AnnotationSet
+    extent: Extent | None
+    #: Problems found so far (the outlines not yet checked).
+    found: list[tuple[str, str]]
+    #: Whether the outlines are to be checked (only when nothing else is wrong).
+    outlines: bool
+
+
+def _parsed(data: bytes, source: str) -> _Parsed:
     try:
         check_budget(data, source)
         return _decode(data, source)
@@ -149,7 +167,7 @@ def _decoded(data: bytes, source: str) -> tuple[AnnotationSet, Extent | None]:
         ) from exc
 
 
-def _decode(data: bytes, source: str) -> tuple[AnnotationSet, Extent | None]:
+def _decode(data: bytes, source: str) -> _Parsed:
     try:
         probe = msgspec.json.decode(data, type=_Probe)
     except msgspec.DecodeError as exc:
@@ -168,12 +186,23 @@ def _decode(data: bytes, source: str) -> tuple[AnnotationSet, Extent | None]:
         raise SidecarError(f"{source}: not a valid annotation file: {exc}") from exc
     migrated = _migrated(aset)
     extent = point_extent(aset)
-    found = migrated + problems(aset, extent)
+    found = problems(aset, extent, outlines=False)
+    return _Parsed(aset, extent, migrated + found, not found)
+
+
+def _checked(
+    parsed: _Parsed, source: str, fine: list[bool] | None = None
+) -> tuple[AnnotationSet, Extent | None]:
+    """The set and its extent, or ``SidecarError`` with the first problem (``fine``: the
+    outlines' ``plainly_fine_many`` answer, when known)."""
+    found = parsed.found
+    if parsed.outlines:
+        found = [*found, *outline_problems(parsed.aset, fine)]
     if found:
         where, what = found[0]
         more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
         raise SidecarError(f"{source}: {what} - at `{where}`{more}")
-    return aset, extent
+    return parsed.aset, parsed.extent
 
 
 def _migrated(aset: AnnotationSet) -> list[tuple[str, str]]:
@@ -222,7 +251,17 @@ def _owned(
     expected_sop_uid: str | None,
     image_shape: tuple[int, int] | None = None,
 ) -> AnnotationSet:
-    aset, extent = _decoded(data, str(path))
+    return _accepted(path, _decoded(data, str(path)), expected_sop_uid, image_shape)
+
+
+def _accepted(
+    path: Path,
+    decoded: tuple[AnnotationSet, Extent | None],
+    expected_sop_uid: str | None,
+    image_shape: tuple[int, int] | None,
+) -> AnnotationSet:
+    """A decoded set, unless it belongs to another image or reader, or lies outside the image."""
+    aset, extent = decoded
     if expected_sop_uid is not None and aset.sop_instance_uid != expected_sop_uid:
         raise SidecarError(
             f"{path}: these annotations belong to another image (SOPInstanceUID "
@@ -282,6 +321,43 @@ def load_annotations(
     path = Path(path)
     data = _read_bytes(path)[0]  # no hash: nothing to save
     return _owned(path, data, expected_sop_uid, image_shape)
+
+
+def load_annotations_many(
+    requests: Sequence[tuple[str | os.PathLike[str], str | None, tuple[int, int] | None]],
+) -> list[AnnotationSet | Exception]:
+    """``load_annotations(path, expected_sop_uid, image_shape=...)`` of many sidecars.
+
+    Batch work: each result is the set, or the exception that ``load_annotations`` raises for
+    that file (one bad file does not stop the others); the outlines of all the sets are tested
+    in one shapely call (``plainly_fine_many``) instead of one call per file.
+    """
+    parsed: list[tuple[Path, _Parsed] | Exception] = []
+    for name, _, _ in requests:
+        try:
+            path = Path(name)
+            parsed.append((path, _parsed(_read_bytes(path)[0], str(path))))
+        except Exception as exc:  # returned: what its load raises
+            parsed.append(exc)
+    pending = [p[1].aset.items for p in parsed if not isinstance(p, Exception) and p[1].outlines]
+    known: list[list[bool] | None]
+    try:
+        known = list(plainly_fine_many(pending))
+    except Exception:  # each file's own check below then says what is wrong
+        known = [None] * len(pending)
+    fine = iter(known)
+    out: list[AnnotationSet | Exception] = []
+    for (_, expected, shape), done in zip(requests, parsed, strict=True):
+        if isinstance(done, Exception):
+            out.append(done)
+            continue
+        path, step = done
+        try:
+            flags = next(fine) if step.outlines else None
+            out.append(_accepted(path, _checked(step, str(path), flags), expected, shape))
+        except Exception as exc:  # returned: what its load raises
+            out.append(exc)
+    return out
 
 
 #: Temporary files of interrupted saves older than this (seconds) are removed on the next save.

@@ -21,11 +21,13 @@ __all__ = ["made_problems", "positive", "problems", "unmeasurable", "v1_problems
 
 
 def problems(
-    aset: AnnotationSet, extent: Extent | EllipsisType | None = ...
+    aset: AnnotationSet, extent: Extent | EllipsisType | None = ..., *, outlines: bool = True
 ) -> list[tuple[str, str]]:
     """Semantic problems the types cannot express, as ``(json path, message)``.
 
     ``extent`` is the set's ``point_extent`` when the caller has it (``...``: computed here).
+    The outlines are checked last, only when nothing else is wrong; without ``outlines`` the
+    caller checks them (``outline_problems``) when this finds nothing.
     """
     out: list[tuple[str, str]] = []
     if not aset.sop_instance_uid.strip():
@@ -62,7 +64,7 @@ def problems(
             out.append((f"{where}.known_mm", "a calibration item needs a positive known_mm"))
     out.extend(made_problems(aset))
     out.extend(value_problems(aset, extent))
-    if not out:  # outlines only once every number is sane (shapely on 1e308 is no use)
+    if not out and outlines:  # only once every number is sane (shapely on 1e308 is no use)
         out.extend(outline_problems(aset))
     return out
 

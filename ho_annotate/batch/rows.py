@@ -7,17 +7,21 @@ stopping the run. No patient name, ID or birth date ever reaches a row.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ho_annotate.annotations.model import SIDES, AnnotationSet
 from ho_annotate.batch.columns import columns, record_row
 from ho_annotate.batch.discover import ImageTask
 from ho_annotate.batch.grade_basis import basis_row
 from ho_annotate.errors import HoAnnotateError
+
+if TYPE_CHECKING:
+    from ho_annotate.grading import Grader
 
 Row = dict[str, Any]
 
@@ -75,14 +79,35 @@ def measure_chunk(tasks: Sequence[ImageTask], options: RowOptions) -> list[list[
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         headers = [_header(task) for task in tasks]
-        loaded = [
-            _loaded(task, h) if not isinstance(h, str) else []
-            for task, h in zip(tasks, headers, strict=True)
-        ]
+        loaded = _loaded(tasks, headers)
+        graders = iter(_graders(headers, loaded))
         return [
-            _image_rows(task, header, sets, options)
+            _image_rows(task, header, sets, options, graders)
             for task, header, sets in zip(tasks, headers, loaded, strict=True)
         ]
+
+
+def _graders(headers: list[Any], loaded: list[list[AnnotationSet | Exception]]) -> list[Grader]:
+    """One grader per loaded set (in order), the shapes of all of them built together."""
+    from ho_annotate.grading import Grader
+    from ho_annotate.measurement.hips import prefetch_many
+
+    readings = [
+        (header, aset)
+        for header, sets in zip(headers, loaded, strict=True)
+        for aset in sets
+        if isinstance(aset, AnnotationSet)
+    ]
+    graders = [Grader() for _ in readings]
+    # Anything that cannot be built at once is built (or refused, with why) by its own grading.
+    with contextlib.suppress(Exception):
+        prefetch_many(
+            [
+                (grader.measurer, aset, aset.effective_spacing(header.spacing))
+                for grader, (header, aset) in zip(graders, readings, strict=True)
+            ]
+        )
+    return graders
 
 
 def _header(task: ImageTask) -> Any:
@@ -95,23 +120,34 @@ def _header(task: ImageTask) -> Any:
         return f"radiograph: {_error(exc, task)}"
 
 
-def _loaded(task: ImageTask, header: Any) -> list[AnnotationSet | Exception]:
-    """Each reader's annotations (``task.sidecars`` order), or why they cannot be used."""
-    from ho_annotate.annotations.store import load_annotations
+def _loaded(
+    tasks: Sequence[ImageTask], headers: list[Any]
+) -> list[list[AnnotationSet | Exception]]:
+    """Each image's annotations per reader (``task.sidecars`` order), or why they cannot be
+    used (a malformed or mismatched sidecar); none for an image whose header was refused."""
+    from ho_annotate.annotations.store import load_annotations_many
 
-    shape = (header.rows, header.columns)
-    sets: list[AnnotationSet | Exception] = []
-    for _reader, sidecar in task.sidecars:
-        try:
-            sets.append(load_annotations(sidecar, header.sop_instance_uid, image_shape=shape))
-        except Exception as exc:  # a malformed or mismatched sidecar
-            sets.append(exc)
-    return sets
+    requests = [
+        (sidecar, h.sop_instance_uid, (h.rows, h.columns))
+        for task, h in zip(tasks, headers, strict=True)
+        if not isinstance(h, str)
+        for _reader, sidecar in task.sidecars
+    ]
+    sets = iter(load_annotations_many(requests))
+    return [
+        [] if isinstance(h, str) else [next(sets) for _ in task.sidecars]
+        for task, h in zip(tasks, headers, strict=True)
+    ]
 
 
 def _image_rows(
-    task: ImageTask, header: Any, sets: list[AnnotationSet | Exception], options: RowOptions
+    task: ImageTask,
+    header: Any,
+    sets: list[AnnotationSet | Exception],
+    options: RowOptions,
+    graders: Iterator[Grader],
 ) -> list[Row]:
+    """The image's rows; ``graders`` hands out the next grader for each loaded set."""
     if isinstance(header, str):
         row = _blank(options, task)
         row["error"] = header
@@ -131,8 +167,9 @@ def _image_rows(
         if isinstance(aset, Exception):
             failure = aset
         else:
+            grader = next(graders)
             try:
-                rows.extend(_reader_rows(base, header, reader, aset, options))
+                rows.extend(_reader_rows(base, header, reader, aset, options, grader))
             except Exception as exc:  # a sidecar the grading refuses
                 failure = exc
         if failure is not None:
@@ -142,11 +179,11 @@ def _image_rows(
 
 
 def _reader_rows(
-    base: Row, header: Any, reader: str, aset: AnnotationSet, options: RowOptions
+    base: Row, header: Any, reader: str, aset: AnnotationSet, options: RowOptions, grader: Grader
 ) -> list[Row]:
-    from ho_annotate.grading import Grader, HipRecord
+    from ho_annotate.grading import HipRecord
 
-    reports = Grader().grade_many(aset, header.spacing, options.schemes)  # one measurement
+    reports = grader.grade_many(aset, header.spacing, options.schemes)  # one measurement
     rows: list[Row] = []
     for side in SIDES:
         record = HipRecord.from_results(

@@ -328,6 +328,21 @@ class ShapeCache:
         self._shapes[(item_id, kind)] = entry
         return entry
 
+    def _missing(
+        self, requests: Sequence[tuple[str, str, Sequence[Point]]], scale: Scale
+    ) -> list[tuple[int, str, str, tuple[Point, ...]]]:
+        """The requests ``shapes`` would build, or none when it would go one by one."""
+        if len({(r[0], r[1]) for r in requests}) < len(requests):
+            return []
+        self._check_scale(scale)
+        missing = []
+        for n, (item_id, kind, points) in enumerate(requests):
+            pts = tuple(points)
+            entry = self._shapes.get((item_id, kind))
+            if entry is None or entry.points != pts:
+                missing.append((n, item_id, kind, pts))
+        return missing
+
     def _exact(self, pairs: Sequence[tuple[CachedShape, CachedShape]]) -> list[Closest]:
         missing = [(a, b) for a, b in pairs if (a.token, b.token) not in self._pairs]
         if missing:
@@ -384,3 +399,41 @@ class ShapeCache:
         if len(self._pairs) > 4 * len(self._shapes) ** 2 + 256:
             live = {e.token for e in self._shapes.values()}
             self._pairs = {k: v for k, v in self._pairs.items() if k[0] in live and k[1] in live}
+
+
+def fill_caches(
+    jobs: Sequence[tuple[ShapeCache, Sequence[tuple[str, str, Sequence[Point]]], Scale]],
+) -> None:
+    """Build what each ``cache.shapes(requests, scale)`` would, for many caches in one go.
+
+    Batch work measures a chunk of images, each with its own cache: one conversion, one
+    shapely build per kind and one bounds call for all of them replace a few small calls per
+    image. The entries are those ``shapes`` builds (the same floats, ``flat * factor`` per
+    point, and the same ``_build``); requests that are not all plain finite pairs of numbers
+    are left to ``shapes``, which then builds (or refuses) them as before.
+    """
+    todo = [(cache, cache._missing(requests, scale), scale) for cache, requests, scale in jobs]
+    todo = [t for t in todo if t[1]]
+    every = [m for _, missing, _ in todo for m in missing]
+    if not every or not all(m[3] for m in every):
+        return
+    flat = flat_points([m[3] for m in every])
+    if flat is None or not bool(np.isfinite(flat).all()):
+        return
+    counts = [sum(len(m[3]) for m in missing) for _, missing, _ in todo]
+    factors = np.asarray([scale for _, _, scale in todo], dtype=np.float64)
+    mm = flat * np.repeat(factors, counts, axis=0)  # as ``_add``'s ``flat * factor``
+    ends = list(itertools.accumulate(len(m[3]) for m in every))
+    owners = [cache for cache, missing, _ in todo for _ in missing]
+    build: dict[str, list[tuple[int, NDArray[np.float64]]]] = {}
+    for k, (m, a, b) in enumerate(zip(every, [0, *ends[:-1]], ends, strict=True)):
+        build.setdefault(m[2], []).append((k, mm[a:b]))
+    done = [
+        (k, geom)
+        for kind, parts in build.items()
+        for (k, _), geom in zip(parts, _build(kind, [c for _, c in parts]), strict=True)
+    ]
+    boxes = shapely.bounds(np.asarray([g for _, g in done], dtype=object)).tolist()
+    for (k, geom), box in zip(done, boxes, strict=True):
+        _, item_id, kind, pts = every[k]
+        owners[k]._store(item_id, kind, pts, geom, True, box)

@@ -12,6 +12,7 @@ after one shape changed only redoes the pairs that involve that shape.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +25,7 @@ from ho_annotate.measurement.geometry import (
     Scale,
     ShapeCache,
     area,
+    fill_caches,
     max_feret,
     pixel_step_mm,
     to_px,
@@ -142,13 +144,7 @@ class Measurer:
 
     def _prefetch(self, aset: AnnotationSet, spacing: Spacing | None) -> None:
         """Build the shapes of both hips together (one shapely build per kind, not per hip)."""
-        requests = [
-            (it.id, "line" if it.kind == "gap" else "polygon", it.points)
-            for it in aset.items
-            if it.side in SIDES
-            and not it.kind.startswith("calibration")
-            and unmeasurable(it) is None
-        ]
+        requests = _requests(aset)
         if len({it.side for it in aset.items}) > 1 and len(requests) > 1:
             self.cache.shapes(requests, spacing.mm if spacing is not None else PIXELS)
 
@@ -304,6 +300,29 @@ class Measurer:
                     pixel_step_mm(direction, scale) if in_mm else None,
                 )
         return best
+
+
+def _requests(aset: AnnotationSet) -> list[tuple[str, str, list[Point]]]:
+    """``(item id, kind of shape, points)`` of every item measured on either hip."""
+    return [
+        (it.id, "line" if it.kind == "gap" else "polygon", it.points)
+        for it in aset.items
+        if it.side in SIDES and not it.kind.startswith("calibration") and unmeasurable(it) is None
+    ]
+
+
+def prefetch_many(jobs: Sequence[tuple[Measurer, AnnotationSet, Spacing | None]]) -> None:
+    """Build the shapes of many images' hips together, each into its own measurer's cache.
+
+    Batch work: ``measure_all`` of each job then finds them built (the same shapes as it
+    would build itself); what cannot be built at once is left to it.
+    """
+    fill_caches(
+        [
+            (m.cache, _requests(aset), spacing.mm if spacing is not None else PIXELS)
+            for m, aset, spacing in jobs
+        ]
+    )
 
 
 def measure(aset: AnnotationSet, spacing: Spacing | None) -> dict[Side, SideMeasurements]:
