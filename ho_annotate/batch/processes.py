@@ -25,6 +25,9 @@ Item = TypeVar("Item")
 
 #: Most and fewest images per chunk of work sent to a worker.
 MAX_CHUNK, MIN_CHUNK = 64, 4
+#: Most chunks this process measures ahead of one a worker has not finished (a worker stuck
+#: on a slow file must not make it hold the rest of the run's results in memory).
+HELD_BACK = 16
 
 
 def guided_chunks(tasks: Sequence[Item], parallel: int) -> list[list[Item]]:
@@ -92,7 +95,9 @@ class LocalWorkers:
                 taken += 1
             if handed_on in done_here:
                 yield done_here.pop(handed_on)
-            elif handed_on in sent and (sent[handed_on].done() or taken == len(chunks)):
+            elif handed_on in sent and (
+                sent[handed_on].done() or taken == len(chunks) or len(done_here) >= HELD_BACK
+            ):
                 yield sent.pop(handed_on).result()
             else:
                 done_here[taken] = work(chunks[taken])

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 
 import psutil
 import pytest
 
-from ho_annotate.batch.processes import MAX_CHUNK, LocalWorkers, guided_chunks, in_order
+from ho_annotate.batch.processes import (
+    HELD_BACK,
+    MAX_CHUNK,
+    LocalWorkers,
+    guided_chunks,
+    in_order,
+)
 
 
 def _pid_and_items(chunk: list[int]) -> tuple[int, list[int]]:
     return os.getpid(), chunk
+
+
+def _slow_in_a_worker(chunk: list[int]) -> tuple[int, float]:
+    """Chunk 0 (always a worker's) takes a second; when each chunk ended (a shared clock)."""
+    if chunk[0] == 0:
+        time.sleep(1.0)
+    return os.getpid(), time.monotonic()
 
 
 def _fail_on_13(chunk: list[int]) -> list[int]:
@@ -48,6 +62,16 @@ def test_this_process_measures_too_and_the_others_do_their_share() -> None:
     assert set(by_pid) >= {os.getpid()}
     assert len(by_pid) == 2, by_pid  # this process and one worker
     assert min(by_pid.values()) >= MAX_CHUNK  # neither was left idle
+
+
+def test_this_process_does_not_run_far_ahead_of_a_slow_worker() -> None:
+    # While a worker is stuck on the first chunk, this process measures at most HELD_BACK
+    # chunks and then waits for it: the results it holds stay bounded.
+    results = list(in_order(list(range(3000)), _slow_in_a_worker, 2))
+    slow_done = results[0][1]
+    assert results[0][0] != os.getpid()
+    ahead = [pid for pid, ended in results[1:] if pid == os.getpid() and ended < slow_done]
+    assert 1 <= len(ahead) <= HELD_BACK
 
 
 def test_guided_chunks_shrink_towards_the_end() -> None:
