@@ -7,24 +7,20 @@ Work is sent in chunks of images, so per-task overhead stays small next to a hea
 from __future__ import annotations
 
 import contextlib
-import math
-import os
 import re
 import signal
 import sys
 import threading
-import time
-from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ho_annotate.batch.csv_chunks import CsvChunk, CsvText
 from ho_annotate.batch.discover import ImageTask, discover
 from ho_annotate.batch.output import CsvWriter, is_parquet, open_writer
+from ho_annotate.batch.processes import LocalWorkers, guided_chunks
 from ho_annotate.batch.pseudonymize import Pseudonymizer
 from ho_annotate.batch.rows import Row, RowOptions, measure_chunk
 from ho_annotate.errors import HoAnnotateError
@@ -55,63 +51,6 @@ def default_schemes() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda s: (s != "brooker", names.index(s))))
 
 
-#: Most and fewest images per chunk of work sent to a worker.
-_MAX_CHUNK, _MIN_CHUNK = 64, 4
-
-
-def _chunks(tasks: Sequence[ImageTask], parallel: int) -> list[list[ImageTask]]:
-    """Chunks that shrink towards the end (guided), so the workers finish together.
-
-    Each chunk is a quarter of a worker's share of what is left (between ``_MIN_CHUNK`` and
-    ``_MAX_CHUNK`` images): with equal chunks, a worker that falls behind finishes a whole
-    last chunk (63 images of a 1,000-image run) while the others wait.
-    """
-    chunks: list[list[ImageTask]] = []
-    start, parallel = 0, max(1, parallel)
-    while start < len(tasks):
-        left = len(tasks) - start
-        size = max(_MIN_CHUNK, min(_MAX_CHUNK, math.ceil(left / (parallel * 4))))
-        chunks.append(list(tasks[start : start + size]))
-        start += size
-    return chunks
-
-
-def _worker_init(parent: int) -> None:
-    """Set up a worker process: Ctrl-C is the parent's, and the worker dies with its parent.
-
-    Ctrl-C is the parent's to handle: it cancels the pool and closes the output cleanly. A
-    parent killed outright (``kill -9``) cannot stop its pool, so each worker watches it: on
-    Linux the kernel sends SIGKILL when the parent dies; elsewhere a thread polls it.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-
-
-def _watch_parent(parent: int) -> None:
-    while True:
-        if not _alive(parent):
-            os._exit(1)
-        time.sleep(0.5)
-
-
-def _alive(pid: int) -> bool:
-    if os.getppid() == pid:
-        return True
-    try:
-        os.kill(pid, 0)  # the parent may be the fork server's; then ask after the real one
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 #: Images measured together in a serial run (``measure_chunk`` works in stages over them).
 SERIAL_CHUNK = 32
 
@@ -126,38 +65,25 @@ def _serial(tasks: Sequence[ImageTask], options: RowOptions) -> Iterator[list[Ro
         yield from measure_chunk(chunk, options)
 
 
-def _processes(
-    tasks: Sequence[ImageTask], work: Callable[[list[ImageTask]], T], workers: int
-) -> Generator[T, None, None]:
-    """``work`` of each chunk of ``tasks`` on ``workers`` local processes, in chunk order."""
-    # fork is the cheapest start and safe while this process has a single thread (the CLI);
-    # with threads around (a notebook, a Dask client) a forked child could inherit a held
-    # lock, so a fork server starts the workers instead.
-    if threading.active_count() == 1 and "fork" in get_all_start_methods():
-        context: Any = get_context("fork")
-    else:
-        context = get_context("forkserver")
-        context.set_forkserver_preload(["ho_annotate.batch.csv_chunks", "ho_annotate.grading"])
-    pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
-    )
-    try:
-        futures = [pool.submit(work, c) for c in _chunks(tasks, workers)]
-        for future in futures:
-            yield future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _process_rows(
-    tasks: Sequence[ImageTask], options: RowOptions, workers: int
+    tasks: Sequence[ImageTask], options: RowOptions, local: LocalWorkers
 ) -> Iterator[list[Row]]:
-    chunks = _processes(tasks, partial(measure_chunk, options=options), workers)
+    chunks = local.in_order(tasks, partial(measure_chunk, options=options))
     try:
         for chunk in chunks:
             yield from chunk
     finally:
-        chunks.close()  # stops the pool at once
+        chunks.close()
+
+
+@contextlib.contextmanager
+def _local_workers(workers: int, scheduler: str | None) -> Iterator[LocalWorkers | None]:
+    """The local worker processes of a run, if it has any, started at once."""
+    if workers > 1 and not scheduler:
+        with LocalWorkers(workers) as local:
+            yield local
+    else:
+        yield None
 
 
 def _dask(
@@ -180,7 +106,7 @@ def _dask(
     futures: list[Any] = []
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        chunks = _chunks(tasks, n_workers * 2)
+        chunks = guided_chunks(tasks, n_workers * 2)
         futures = client.map(measure_chunk, chunks, options=options, pure=False)
         for future in futures:
             yield from future.result()
@@ -219,8 +145,15 @@ def iter_rows(
     if scheduler:
         return _dask(tasks, options, scheduler, connect_timeout)
     if workers > 1:
-        return _process_rows(tasks, options, workers)
+        return _rows_on_new_workers(tasks, options, workers)
     return _serial(tasks, options)
+
+
+def _rows_on_new_workers(
+    tasks: Sequence[ImageTask], options: RowOptions, workers: int
+) -> Iterator[list[Row]]:
+    with LocalWorkers(workers) as local:
+        yield from _process_rows(tasks, options, local)
 
 
 def _drive(
@@ -233,6 +166,7 @@ def _drive(
     pseudonymize: str | None,
     progress: bool,
     connect_timeout: float = 20.0,
+    local: LocalWorkers | None = None,
 ) -> None:
     pseudo = Pseudonymizer(pseudonymize) if pseudonymize is not None else None
 
@@ -240,8 +174,12 @@ def _drive(
         sink([pseudo.row(r) for r in rows] if pseudo else rows)
         return 1
 
-    results = iter_rows(
-        tasks, options, workers=workers, scheduler=scheduler, connect_timeout=connect_timeout
+    results = (
+        _process_rows(tasks, options, local)
+        if local is not None and tasks
+        else iter_rows(
+            tasks, options, workers=workers, scheduler=scheduler, connect_timeout=connect_timeout
+        )
     )
     _consume(results, image_sink, len(tasks), progress)
 
@@ -307,16 +245,18 @@ def measure(
 
     options = _options(schemes)
     collected: list[Row] = []
-    _drive(
-        discover(paths, annotations_dir, include_reference=include_reference),
-        options,
-        collected.extend,
-        workers=workers,
-        scheduler=scheduler,
-        pseudonymize=pseudonymize,
-        progress=progress,
-        connect_timeout=connect_timeout,
-    )
+    with _local_workers(workers, scheduler) as local:  # they start while discovery runs
+        _drive(
+            discover(paths, annotations_dir, include_reference=include_reference),
+            options,
+            collected.extend,
+            workers=workers,
+            scheduler=scheduler,
+            pseudonymize=pseudonymize,
+            progress=progress,
+            connect_timeout=connect_timeout,
+            local=local,
+        )
     return typed_frame(pd.DataFrame(collected, columns=options.columns))
 
 
@@ -363,73 +303,75 @@ def measure_to_file(
     if scheduler:
         check_scheduler_address(scheduler)
     options = _options(schemes)
-    tasks = discover(paths, annotations_dir, include_reference=include_reference)
-    skipped = 0
-    keep_images: set[str] | None = None
-    keep_rows: list[list[str]] | None = None
-    if resume and out.exists() and out.stat().st_size > 0:
-        keep_images, keep_rows = _resume_state(out, options.columns, tasks, pseudo)
-        name = {t.image: pseudo.image(t.image) if pseudo else t.image for t in tasks}
-        remaining = [t for t in tasks if name[t.image] not in keep_images]
-        skipped = len(tasks) - len(remaining)
-        tasks = remaining
-    counts = {"rows": 0, "errors": 0}
-    writer = open_writer(
-        out, options.columns, append=resume, keep_images=keep_images, keep_rows=keep_rows
-    )
+    with _local_workers(workers, scheduler) as local:  # they start while discovery runs
+        tasks = discover(paths, annotations_dir, include_reference=include_reference)
+        skipped = 0
+        keep_images: set[str] | None = None
+        keep_rows: list[list[str]] | None = None
+        if resume and out.exists() and out.stat().st_size > 0:
+            keep_images, keep_rows = _resume_state(out, options.columns, tasks, pseudo)
+            name = {t.image: pseudo.image(t.image) if pseudo else t.image for t in tasks}
+            remaining = [t for t in tasks if name[t.image] not in keep_images]
+            skipped = len(tasks) - len(remaining)
+            tasks = remaining
+        counts = {"rows": 0, "errors": 0}
+        writer = open_writer(
+            out, options.columns, append=resume, keep_images=keep_images, keep_rows=keep_rows
+        )
 
-    def sink(rows: list[Row]) -> None:
-        writer.write(rows)
-        counts["rows"] += len(rows)
-        counts["errors"] += sum(1 for r in rows if r.get("error"))
+        def sink(rows: list[Row]) -> None:
+            writer.write(rows)
+            counts["rows"] += len(rows)
+            counts["errors"] += sum(1 for r in rows if r.get("error"))
 
-    text_writer = writer if isinstance(writer, CsvWriter) else None
+        text_writer = writer if isinstance(writer, CsvWriter) else None
 
-    def text_sink(chunk: CsvText) -> int:
-        if text_writer is not None:
-            text_writer.write_text(chunk.text, chunk.rows)
-        counts["rows"] += chunk.rows
-        counts["errors"] += chunk.errors
-        return chunk.images
+        def text_sink(chunk: CsvText) -> int:
+            if text_writer is not None:
+                text_writer.write_text(chunk.text, chunk.rows)
+            counts["rows"] += chunk.rows
+            counts["errors"] += chunk.errors
+            return chunk.images
 
-    with _sigterm_as_interrupt() as signals:
-        try:
+        with _sigterm_as_interrupt() as signals:
             try:
-                if text_writer is not None and not scheduler:
-                    # rows formatted a chunk at a time (by the workers): one write per chunk
-                    chunk = CsvChunk(options, pseudo)
-                    texts = (
-                        _processes(tasks, chunk, workers)
-                        if workers > 1 and tasks
-                        else map(chunk, _serial_chunks(tasks))
-                    )
-                    _consume(texts, text_sink, len(tasks), progress)
-                else:
-                    _drive(
-                        tasks,
-                        options,
-                        sink,
-                        workers=workers,
-                        scheduler=scheduler,
-                        pseudonymize=pseudonymize,
-                        progress=progress,
-                        connect_timeout=connect_timeout,
-                    )
-            except KeyboardInterrupt:
+                try:
+                    if text_writer is not None and not scheduler:
+                        # rows formatted a chunk at a time (by the workers): one write per chunk
+                        chunk = CsvChunk(options, pseudo)
+                        texts = (
+                            local.in_order(tasks, chunk)
+                            if local is not None and tasks
+                            else map(chunk, _serial_chunks(tasks))
+                        )
+                        _consume(texts, text_sink, len(tasks), progress)
+                    else:
+                        _drive(
+                            tasks,
+                            options,
+                            sink,
+                            workers=workers,
+                            scheduler=scheduler,
+                            pseudonymize=pseudonymize,
+                            progress=progress,
+                            connect_timeout=connect_timeout,
+                            local=local,
+                        )
+                except KeyboardInterrupt:
+                    with signals.deferred():
+                        writer.close()  # interrupted: keep the rows measured so far
+                    raise
+                except BaseException:
+                    writer.abort()  # a failed write or run: the previous table stays as it was
+                    raise
+                # Closing can fail too (a full disk): the writer then aborts. A SIGTERM while it
+                # closes waits until the table is whole (it used to abort it: every row lost).
                 with signals.deferred():
-                    writer.close()  # interrupted: keep the rows measured so far
+                    writer.close()
+            except OSError as exc:
+                if not exc.filename:
+                    exc.filename = str(out)  # pyarrow's write errors do not name the file
                 raise
-            except BaseException:
-                writer.abort()  # a failed write or run: the previous table stays as it was
-                raise
-            # Closing can fail too (a full disk): the writer then aborts. A SIGTERM while it
-            # closes waits until the table is whole (it used to abort it: every row lost).
-            with signals.deferred():
-                writer.close()
-        except OSError as exc:
-            if not exc.filename:
-                exc.filename = str(out)  # pyarrow's write errors do not name the file
-            raise
     return RunSummary(len(tasks), skipped, counts["rows"], counts["errors"], out)
 
 

@@ -41,7 +41,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="grading scheme (repeatable; default: every registered scheme)",
     )
     parser.add_argument(
-        "--workers", type=int, default=0, metavar="N", help="measure on N local processes"
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure on N local processes (this one included)",
     )
     parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler (tcp://...)"

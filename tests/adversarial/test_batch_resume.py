@@ -172,7 +172,7 @@ def test_sigterm_during_a_parquet_run_keeps_the_rows(tmp_path: Path) -> None:
 def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
     root = _big_study(tmp_path, 400)
     proc = subprocess.Popen(
-        [*CLI, "measure", str(root), "-o", str(tmp_path / "r.csv"), "-q", "--workers", "2"],
+        [*CLI, "measure", str(root), "-o", str(tmp_path / "r.csv"), "-q", "--workers", "3"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -1,0 +1,164 @@
+"""Local worker processes for ``measure --workers N``: chunks of images, results in order.
+
+This process is one of the N: it starts the other N - 1 before the images are found (so
+they are ready when the first chunk is), hands them chunks, measures chunks itself in
+between, and passes the results on in chunk order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_all_start_methods, get_context
+from types import TracebackType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+Item = TypeVar("Item")
+
+#: Most and fewest images per chunk of work sent to a worker.
+MAX_CHUNK, MIN_CHUNK = 64, 4
+#: Most chunks this process measures ahead of one a worker has not finished (a worker stuck
+#: on a slow file must not make it hold the rest of the run's results in memory).
+HELD_BACK = 16
+
+
+def guided_chunks(tasks: Sequence[Item], parallel: int) -> list[list[Item]]:
+    """Chunks that shrink towards the end (guided), so the workers finish together.
+
+    Each chunk is a quarter of a worker's share of what is left (between ``MIN_CHUNK`` and
+    ``MAX_CHUNK`` images): with equal chunks, a worker that falls behind finishes a whole
+    last chunk (63 images of a 1,000-image run) while the others wait.
+    """
+    chunks: list[list[Item]] = []
+    start, parallel = 0, max(1, parallel)
+    while start < len(tasks):
+        left = len(tasks) - start
+        size = max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(left / (parallel * 4))))
+        chunks.append(list(tasks[start : start + size]))
+        start += size
+    return chunks
+
+
+class LocalWorkers:
+    """``workers`` processes: this one and ``workers - 1`` forked at once (a context manager).
+
+    Started before the images are found, the others are ready when the first chunk is; leaving
+    the block stops them at once (work not started is cancelled).
+    """
+
+    def __init__(self, workers: int) -> None:
+        if workers < 2:
+            raise ValueError(f"LocalWorkers needs 2 or more workers, not {workers}")
+        self.workers = workers
+        self._pool = _pool(workers - 1)
+        self._pool.submit(int)  # the pool starts its processes at the first task
+
+    def __enter__(self) -> LocalWorkers:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def in_order(
+        self, tasks: Sequence[Item], work: Callable[[list[Item]], T]
+    ) -> Generator[T, None, None]:
+        """``work`` of each chunk of ``tasks``, in chunk order.
+
+        Between chunks this process keeps the others fed and passes results on; otherwise it
+        measures the next chunk itself. Left to wait, it would leave a share of the cores
+        idle, and a forked worker needs more CPU per image than this process (its first
+        touch of each inherited memory page copies the page).
+        """
+        chunks = guided_chunks(tasks, self.workers)
+        # Chunks queued beyond those being measured: while this process measures one of its
+        # own it cannot hand out more, and the others must not run dry meanwhile.
+        ahead = 2 * (self.workers - 1)
+        sent: dict[int, Future[T]] = {}
+        done_here: dict[int, T] = {}
+        taken = handed_on = 0
+        while handed_on < len(chunks):
+            while taken < len(chunks) and sum(not f.done() for f in sent.values()) < ahead:
+                sent[taken] = self._pool.submit(work, chunks[taken])
+                taken += 1
+            if handed_on in done_here:
+                yield done_here.pop(handed_on)
+            elif handed_on in sent and (
+                sent[handed_on].done() or taken == len(chunks) or len(done_here) >= HELD_BACK
+            ):
+                yield sent.pop(handed_on).result()
+            else:
+                done_here[taken] = work(chunks[taken])
+                taken += 1
+                continue
+            handed_on += 1
+
+
+def in_order(
+    tasks: Sequence[Item], work: Callable[[list[Item]], T], workers: int
+) -> Generator[T, None, None]:
+    """``work`` of each chunk of ``tasks`` on ``workers`` processes, in chunk order."""
+    with LocalWorkers(workers) as local:
+        yield from local.in_order(tasks, work)
+
+
+def _pool(processes: int) -> ProcessPoolExecutor:
+    # fork is the cheapest start and safe while this process has a single thread (the CLI);
+    # with threads around (a notebook, a Dask client) a forked child could inherit a held
+    # lock, so a fork server starts the workers instead.
+    if threading.active_count() == 1 and "fork" in get_all_start_methods():
+        context: Any = get_context("fork")
+    else:
+        context = get_context("forkserver")
+        context.set_forkserver_preload(["ho_annotate.batch.csv_chunks", "ho_annotate.grading"])
+    return ProcessPoolExecutor(
+        processes, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+    )
+
+
+def _worker_init(parent: int) -> None:
+    """Set up a worker process: Ctrl-C is the parent's, and the worker dies with its parent.
+
+    Ctrl-C is the parent's to handle: it cancels the pool and closes the output cleanly. A
+    parent killed outright (``kill -9``) cannot stop its pool, so each worker watches it: on
+    Linux the kernel sends SIGKILL when the parent dies; elsewhere a thread polls it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        if not _alive(parent):
+            os._exit(1)
+        time.sleep(0.5)
+
+
+def _alive(pid: int) -> bool:
+    if os.getppid() == pid:
+        return True
+    try:
+        os.kill(pid, 0)  # the parent may be the fork server's; then ask after the real one
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

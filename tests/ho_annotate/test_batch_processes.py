@@ -1,0 +1,110 @@
+"""``ho_annotate.batch.processes``: chunks measured here and on forked workers, in order."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import psutil
+import pytest
+
+from ho_annotate.batch.processes import (
+    HELD_BACK,
+    MAX_CHUNK,
+    LocalWorkers,
+    guided_chunks,
+    in_order,
+)
+
+
+def _pid_and_items(chunk: list[int]) -> tuple[int, list[int]]:
+    return os.getpid(), chunk
+
+
+def _slow_in_a_worker(chunk: list[int]) -> tuple[int, float]:
+    """Chunk 0 (always a worker's) takes a second; when each chunk ended (a shared clock)."""
+    if chunk[0] == 0:
+        time.sleep(1.0)
+    return os.getpid(), time.monotonic()
+
+
+def _fail_on_13(chunk: list[int]) -> list[int]:
+    if 13 in chunk:
+        raise ArithmeticError(f"chunk with 13 measured in {os.getpid()}")
+    return chunk
+
+
+@pytest.fixture
+def new_processes() -> Callable[[], set[int]]:
+    """Processes started under this one since the fixture ran (a fork server, started by an
+    earlier run when this process has threads, and Python's resource tracker stay)."""
+    list(in_order(list(range(10)), _pid_and_items, 2))  # starts a fork server if one is used
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
+    return lambda: {p.pid for p in me.children(recursive=True)} - before
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 97, 1000])
+@pytest.mark.parametrize("workers", [2, 3])
+def test_every_chunk_comes_back_once_in_order(count: int, workers: int) -> None:
+    items = list(range(count))
+    results = list(in_order(items, _pid_and_items, workers))
+    assert [i for _, chunk in results for i in chunk] == items
+    assert [chunk for _, chunk in results] == guided_chunks(items, workers)
+
+
+def test_this_process_measures_too_and_the_others_do_their_share() -> None:
+    results = list(in_order(list(range(2000)), _pid_and_items, 2))
+    by_pid: dict[int, int] = {}
+    for pid, chunk in results:
+        by_pid[pid] = by_pid.get(pid, 0) + len(chunk)
+    assert set(by_pid) >= {os.getpid()}
+    assert len(by_pid) == 2, by_pid  # this process and one worker
+    assert min(by_pid.values()) >= MAX_CHUNK  # neither was left idle
+
+
+def test_this_process_does_not_run_far_ahead_of_a_slow_worker() -> None:
+    # While a worker is stuck on the first chunk, this process measures at most HELD_BACK
+    # chunks and then waits for it: the results it holds stay bounded.
+    results = list(in_order(list(range(3000)), _slow_in_a_worker, 2))
+    slow_done = results[0][1]
+    assert results[0][0] != os.getpid()
+    ahead = [pid for pid, ended in results[1:] if pid == os.getpid() and ended < slow_done]
+    assert 1 <= len(ahead) <= HELD_BACK
+
+
+def test_guided_chunks_shrink_towards_the_end() -> None:
+    sizes = [len(c) for c in guided_chunks(list(range(1000)), 2)]
+    assert sizes[0] == MAX_CHUNK and sizes[-1] < sizes[0]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sum(sizes) == 1000
+
+
+def test_a_failure_in_any_process_reaches_the_caller_and_stops_the_workers(
+    new_processes: Callable[[], set[int]],
+) -> None:
+    with pytest.raises(ArithmeticError, match="chunk with 13"):
+        list(in_order(list(range(400)), _fail_on_13, 2))
+    assert new_processes() == set()
+
+
+def test_leaving_early_stops_the_workers_at_once(new_processes: Callable[[], set[int]]) -> None:
+    results = in_order(list(range(5000)), _pid_and_items, 3)
+    next(results)
+    assert len(new_processes()) == 2
+    results.close()
+    assert new_processes() == set()
+
+
+def test_the_workers_start_before_any_work_is_given(
+    new_processes: Callable[[], set[int]],
+) -> None:
+    with LocalWorkers(2):
+        assert len(new_processes()) == 1
+    assert new_processes() == set()
+
+
+def test_fewer_than_two_workers_is_refused() -> None:
+    with pytest.raises(ValueError, match="2 or more"):
+        LocalWorkers(1)
