@@ -12,9 +12,11 @@ equal the entry point's name.
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from collections.abc import Iterable
 from importlib.metadata import entry_points
-from typing import Final
+from typing import Any, Final
 
 from ho_annotate.errors import HoAnnotateError
 from ho_annotate.grading.scheme import Scheme
@@ -41,7 +43,25 @@ def register_scheme(scheme: Scheme) -> None:
 
 
 def _plugin_names() -> list[str]:
-    return [ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    """The entry points' scheme names, read again only when the import path changes.
+
+    Reading every installed package's entry points takes milliseconds, which each batch run
+    paid up front; installing or removing a package changes its folder's modification time.
+    """
+    key = tuple((entry, _mtime(entry)) for entry in sys.path)
+    if key != _plugin_cache[0]:
+        _plugin_cache[:] = [key, [ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)]]
+    return list(_plugin_cache[1])
+
+
+def _mtime(folder: str) -> int:
+    try:
+        return os.stat(folder or ".").st_mtime_ns
+    except OSError:
+        return -1
+
+
+_plugin_cache: list[Any] = [None, []]
 
 
 def schemes() -> tuple[str, ...]:

@@ -30,10 +30,10 @@ class IslandCount(Scheme):
 """
 
 
-@pytest.fixture
-def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    (tmp_path / "hoplug.py").write_text(PLUGIN)
-    dist = tmp_path / "hoplug-0.1.dist-info"
+def install(folder: Path) -> None:
+    """A package ``hoplug`` with scheme entry points, installed in ``folder``."""
+    (folder / "hoplug.py").write_text(PLUGIN)
+    dist = folder / "hoplug-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: hoplug\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text(
@@ -45,6 +45,11 @@ def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
             """
         )
     )
+
+
+@pytest.fixture
+def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    install(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     # get_scheme keeps what it loads: forget the test package's schemes after the test
     monkeypatch.setattr(registry, "_registered", dict(registry._registered))
@@ -61,6 +66,16 @@ def test_an_installed_scheme_is_listed_and_grades(installed_plugin: str) -> None
     assert report.sides["left"].grade == "many"
     assert report.sides["left"].reason == "Grade many: 3 islands."
     assert report.sides["right"].needs[0].code == "reading"
+
+
+def test_a_scheme_installed_while_the_process_runs_is_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(registry, "_registered", dict(registry._registered))
+    assert "island-count" not in schemes()  # the entry points are read (and kept)
+    install(tmp_path)  # as pip would, into a folder already on the path
+    assert "island-count" in schemes()
 
 
 def test_a_scheme_whose_name_does_not_match_is_refused(installed_plugin: str) -> None:
