@@ -78,14 +78,13 @@ class LocalWorkers:
         """``work`` of each chunk of ``tasks``, in chunk order.
 
         Between chunks this process keeps the others fed and passes results on; otherwise it
-        measures the next chunk itself. Left to wait, it would leave a share of the cores
-        idle, and a forked worker needs more CPU per image than this process (its first
-        touch of each inherited memory page copies the page).
+        measures the next chunk itself (left to wait, it would leave a core idle). At the end
+        it takes back the chunks no other process has started, so that all finish together.
         """
         chunks = guided_chunks(tasks, self.workers)
         # Chunks queued beyond those being measured: while this process measures one of its
         # own it cannot hand out more, and the others must not run dry meanwhile.
-        ahead = 2 * (self.workers - 1)
+        ahead = 4 * (self.workers - 1)
         sent: dict[int, Future[T]] = {}
         done_here: dict[int, T] = {}
         taken = handed_on = 0
@@ -95,14 +94,17 @@ class LocalWorkers:
                 taken += 1
             if handed_on in done_here:
                 yield done_here.pop(handed_on)
-            elif handed_on in sent and (
-                sent[handed_on].done() or taken == len(chunks) or len(done_here) >= HELD_BACK
-            ):
+            elif sent[handed_on].done() or len(done_here) >= HELD_BACK:
                 yield sent.pop(handed_on).result()
-            else:
+            elif taken < len(chunks):
                 done_here[taken] = work(chunks[taken])
                 taken += 1
                 continue
+            elif (index := _take_back(sent)) is not None:
+                done_here[index] = work(chunks[index])
+                continue
+            else:
+                yield sent.pop(handed_on).result()
             handed_on += 1
 
 
@@ -112,6 +114,15 @@ def in_order(
     """``work`` of each chunk of ``tasks`` on ``workers`` processes, in chunk order."""
     with LocalWorkers(workers) as local:
         yield from local.in_order(tasks, work)
+
+
+def _take_back(sent: dict[int, Future[T]]) -> int | None:
+    """The last chunk of ``sent`` that no worker has started, withdrawn (``None``: none)."""
+    for index in sorted(sent, reverse=True):
+        if sent[index].cancel():
+            del sent[index]
+            return index
+    return None
 
 
 def _pool(processes: int) -> ProcessPoolExecutor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Callable
@@ -27,6 +28,13 @@ def _slow_in_a_worker(chunk: list[int]) -> tuple[int, float]:
     if chunk[0] == 0:
         time.sleep(1.0)
     return os.getpid(), time.monotonic()
+
+
+def _slow_in_workers(chunk: list[int]) -> int:
+    """Slow in a worker process, instant here."""
+    if multiprocessing.parent_process() is not None:
+        time.sleep(0.3)
+    return os.getpid()
 
 
 def _fail_on_13(chunk: list[int]) -> list[int]:
@@ -72,6 +80,14 @@ def test_this_process_does_not_run_far_ahead_of_a_slow_worker() -> None:
     assert results[0][0] != os.getpid()
     ahead = [pid for pid, ended in results[1:] if pid == os.getpid() and ended < slow_done]
     assert 1 <= len(ahead) <= HELD_BACK
+
+
+def test_at_the_end_this_process_takes_back_the_chunks_no_worker_has_started() -> None:
+    # The pool is given 4 chunks ahead; a worker that is slow keeps only those it has started
+    # or that wait in its queue (3 at most), the rest are measured here.
+    pids = list(in_order(list(range(70)), _slow_in_workers, 2))
+    assert HELD_BACK > len(pids) == len(guided_chunks(list(range(70)), 2)) > 8
+    assert sum(pid != os.getpid() for pid in pids) <= 3
 
 
 def test_guided_chunks_shrink_towards_the_end() -> None:
