@@ -20,6 +20,8 @@ from multiprocessing import get_all_start_methods, get_context
 from types import TracebackType
 from typing import Any, TypeVar
 
+from ho_annotate.batch.collector import worker_collection
+
 T = TypeVar("T")
 Item = TypeVar("Item")
 
@@ -41,7 +43,7 @@ def guided_chunks(tasks: Sequence[Item], parallel: int) -> list[list[Item]]:
     start, parallel = 0, max(1, parallel)
     while start < len(tasks):
         left = len(tasks) - start
-        size = max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(left / (parallel * 4))))
+        size = max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(left / (parallel * 8))))
         chunks.append(list(tasks[start : start + size]))
         start += size
     return chunks
@@ -117,8 +119,8 @@ def in_order(
 
 
 def _take_back(sent: dict[int, Future[T]]) -> int | None:
-    """The last chunk of ``sent`` that no worker has started, withdrawn (``None``: none)."""
-    for index in sorted(sent, reverse=True):
+    """The first chunk of ``sent`` that no worker has started, withdrawn (``None``: none)."""
+    for index in sorted(sent):
         if sent[index].cancel():
             del sent[index]
             return index
@@ -147,6 +149,7 @@ def _worker_init(parent: int) -> None:
     Linux the kernel sends SIGKILL when the parent dies; elsewhere a thread polls it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker_collection()  # a forked worker has it already; one from the fork server has not
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
             import ctypes

@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ho_annotate.batch.collector import batch_collection
 from ho_annotate.batch.csv_chunks import CsvChunk, CsvText
 from ho_annotate.batch.discover import ImageTask, discover
 from ho_annotate.batch.output import CsvWriter, is_parquet, open_writer
@@ -78,12 +79,14 @@ def _process_rows(
 
 @contextlib.contextmanager
 def _local_workers(workers: int, scheduler: str | None) -> Iterator[LocalWorkers | None]:
-    """The local worker processes of a run, if it has any, started at once."""
-    if workers > 1 and not scheduler:
-        with LocalWorkers(workers) as local:
-            yield local
-    else:
-        yield None
+    """The local worker processes of a run, if it has any, started at once (the collector
+    set for batch work in this process, and theirs)."""
+    with batch_collection():
+        if workers > 1 and not scheduler:
+            with LocalWorkers(workers) as local:
+                yield local
+        else:
+            yield None
 
 
 def _dask(

@@ -85,16 +85,16 @@ def test_this_process_does_not_run_far_ahead_of_a_slow_worker() -> None:
 def test_at_the_end_this_process_takes_back_the_chunks_no_worker_has_started() -> None:
     # The pool is given 4 chunks ahead; a worker that is slow keeps only those it has started
     # or that wait in its queue (3 at most), the rest are measured here.
-    pids = list(in_order(list(range(70)), _slow_in_workers, 2))
-    assert HELD_BACK > len(pids) == len(guided_chunks(list(range(70)), 2)) > 8
+    pids = list(in_order(list(range(50)), _slow_in_workers, 2))
+    assert HELD_BACK > len(pids) == len(guided_chunks(list(range(50)), 2)) > 8
     assert sum(pid != os.getpid() for pid in pids) <= 3
 
 
 def test_guided_chunks_shrink_towards_the_end() -> None:
-    sizes = [len(c) for c in guided_chunks(list(range(1000)), 2)]
+    sizes = [len(c) for c in guided_chunks(list(range(2000)), 2)]
     assert sizes[0] == MAX_CHUNK and sizes[-1] < sizes[0]
     assert sizes == sorted(sizes, reverse=True)
-    assert sum(sizes) == 1000
+    assert sum(sizes) == 2000
 
 
 def test_a_failure_in_any_process_reaches_the_caller_and_stops_the_workers(
