@@ -16,11 +16,13 @@ import threading
 import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_all_start_methods, get_context
 from types import TracebackType
 from typing import Any, TypeVar
 
 from ho_annotate.batch.collector import worker_collection
+from ho_annotate.errors import HoAnnotateError
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -47,6 +49,20 @@ def guided_chunks(tasks: Sequence[Item], parallel: int) -> list[list[Item]]:
         chunks.append(list(tasks[start : start + size]))
         start += size
     return chunks
+
+
+class WorkerLost(HoAnnotateError):
+    """A worker process ended in the middle of the run (killed, or out of memory)."""
+
+
+def _result(future: Future[T]) -> T:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise WorkerLost(
+            "a worker process ended abruptly (killed by a user or by the system, for example "
+            "when memory ran out)"
+        ) from exc
 
 
 class LocalWorkers:
@@ -97,7 +113,7 @@ class LocalWorkers:
             if handed_on in done_here:
                 yield done_here.pop(handed_on)
             elif sent[handed_on].done() or len(done_here) >= HELD_BACK:
-                yield sent.pop(handed_on).result()
+                yield _result(sent.pop(handed_on))
             elif taken < len(chunks):
                 done_here[taken] = work(chunks[taken])
                 taken += 1
@@ -106,7 +122,7 @@ class LocalWorkers:
                 done_here[index] = work(chunks[index])
                 continue
             else:
-                yield sent.pop(handed_on).result()
+                yield _result(sent.pop(handed_on))
             handed_on += 1
 
 

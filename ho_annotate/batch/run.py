@@ -21,7 +21,7 @@ from ho_annotate.batch.collector import batch_collection
 from ho_annotate.batch.csv_chunks import CsvChunk, CsvText
 from ho_annotate.batch.discover import ImageTask, discover
 from ho_annotate.batch.output import CsvWriter, is_parquet, open_writer
-from ho_annotate.batch.processes import LocalWorkers, guided_chunks
+from ho_annotate.batch.processes import LocalWorkers, WorkerLost, guided_chunks
 from ho_annotate.batch.pseudonymize import Pseudonymizer
 from ho_annotate.batch.rows import Row, RowOptions, measure_chunk
 from ho_annotate.errors import HoAnnotateError
@@ -364,6 +364,13 @@ def measure_to_file(
                     with signals.deferred():
                         writer.close()  # interrupted: keep the rows measured so far
                     raise
+                except WorkerLost as exc:
+                    with signals.deferred():
+                        writer.close()  # keep the rows measured so far, as when interrupted
+                    raise WorkerLost(
+                        f"{exc}; the images measured before it are in {out}: the same "
+                        "command with --resume measures the rest"
+                    ) from exc
                 except BaseException:
                     writer.abort()  # a failed write or run: the previous table stays as it was
                     raise

@@ -87,19 +87,29 @@ def run(args: argparse.Namespace) -> int:
         raise HoAnnotateError("--workers must be 0 or more")
     if args.workers > 1 and args.scheduler:
         raise HoAnnotateError("give either --workers or --scheduler, not both")
-    summary = measure_to_file(
-        args.paths,
-        args.output,
-        annotations_dir=args.annotations,
-        schemes=args.schemes,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        pseudonymize=args.pseudonymize,
-        resume=args.resume,
-        overwrite=args.overwrite,
-        progress=not args.quiet,
-        include_reference=args.include_reference,
-    )
+    try:
+        summary = measure_to_file(
+            args.paths,
+            args.output,
+            annotations_dir=args.annotations,
+            schemes=args.schemes,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            pseudonymize=args.pseudonymize,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            progress=not args.quiet,
+            include_reference=args.include_reference,
+        )
+    except KeyboardInterrupt:
+        if Path(args.output).is_file():
+            print(
+                "ho-annotate measure: interrupted; the images measured so far are in "
+                f"{args.output}: the same command with --resume measures the rest",
+                file=sys.stderr,
+            )
+            return 130
+        raise
     if not args.quiet:
         skipped = f", {summary.skipped} already done" if summary.skipped else ""
         print(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -167,6 +168,48 @@ def test_sigterm_during_a_parquet_run_keeps_the_rows(tmp_path: Path) -> None:
     table = pq.read_table(out).to_pandas()
     assert len(table) > 0
     assert (table.groupby("image").size() == 2).all()  # whole images only
+
+
+#: ``ho-annotate`` whose worker processes die (SIGKILL, as from the out-of-memory killer) at
+#: their second chunk; the first is measured whole.
+KILLED_WORKER = """
+import multiprocessing, os, signal, sys
+from ho_annotate.batch import csv_chunks
+from ho_annotate.cli import main
+
+measure_chunk = csv_chunks.CsvChunk.__call__
+chunks_here = []
+
+
+def dies_at_its_second_chunk(self, tasks):
+    if multiprocessing.parent_process() is not None:
+        chunks_here.append(len(tasks))
+        if len(chunks_here) == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return measure_chunk(self, tasks)
+
+
+csv_chunks.CsvChunk.__call__ = dies_at_its_second_chunk
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_worker_killed_mid_run_keeps_the_rows_so_far_and_resume_finishes(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "study"
+    make_study(root, 60, readers=("alice",))
+    out = tmp_path / "results.csv"
+    args = ["measure", str(root), "-o", str(out), "-q", "--workers", "2"]
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_WORKER, *args], capture_output=True, text=True, timeout=120
+    )
+    assert_clean_failure(result, "worker process ended abruptly", "--resume")
+    kept = out.read_text().splitlines()
+    assert 1 < len(kept) < 1 + 2 * 60  # the header and the images measured before it
+    _resume(root, out)
+    serial = measure_to_file([root], tmp_path / "serial.csv").output
+    assert sorted(out.read_text().splitlines()) == sorted(serial.read_text().splitlines())
 
 
 def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable
 
@@ -14,6 +15,7 @@ from ho_annotate.batch.processes import (
     HELD_BACK,
     MAX_CHUNK,
     LocalWorkers,
+    WorkerLost,
     guided_chunks,
     in_order,
 )
@@ -35,6 +37,12 @@ def _slow_in_workers(chunk: list[int]) -> int:
     if multiprocessing.parent_process() is not None:
         time.sleep(0.3)
     return os.getpid()
+
+
+def _killed_in_a_worker(chunk: list[int]) -> list[int]:
+    if multiprocessing.parent_process() is not None:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return chunk
 
 
 def _fail_on_13(chunk: list[int]) -> list[int]:
@@ -102,6 +110,12 @@ def test_a_failure_in_any_process_reaches_the_caller_and_stops_the_workers(
 ) -> None:
     with pytest.raises(ArithmeticError, match="chunk with 13"):
         list(in_order(list(range(400)), _fail_on_13, 2))
+    assert new_processes() == set()
+
+
+def test_a_worker_killed_mid_run_is_a_clear_error(new_processes: Callable[[], set[int]]) -> None:
+    with pytest.raises(WorkerLost, match="worker process ended abruptly"):
+        list(in_order(list(range(400)), _killed_in_a_worker, 2))
     assert new_processes() == set()
 
 
