@@ -1,7 +1,8 @@
 """Find radiographs under the input paths, and every reader's sidecar for each.
 
-Directories are listed once each (not once per image), which keeps discovery linear on
-folders with tens of thousands of files.
+Each folder is listed once, for its images, whether each is a link and the sidecars beside
+them (not once per image), which keeps discovery linear on folders with tens of thousands of
+files.
 """
 
 from __future__ import annotations
