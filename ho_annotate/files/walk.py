@@ -17,6 +17,7 @@ __all__ = [
     "looks_like_dicom",
     "walk_file_names",
     "walk_files",
+    "walk_folders",
 ]
 
 #: Files that are certainly not radiographs; others without a DICOM suffix are sniffed.
@@ -62,10 +63,25 @@ def walk_files(root: Path, *, recursive: bool = True) -> Iterator[Path]:
 def walk_file_names(root: str | os.PathLike[str], *, recursive: bool = True) -> Iterator[str]:
     """``walk_files`` as strings: ``root`` joined with the names below it (no ``Path`` built
     per file, which costs more than listing it on large folders)."""
+    for _folder, _real, _entries, files in walk_folders(root, recursive=recursive):
+        for entry in files:
+            yield entry.path
+
+
+def walk_folders(
+    root: str | os.PathLike[str], *, recursive: bool = True
+) -> Iterator[tuple[str, str, list[os.DirEntry[str]], list[os.DirEntry[str]]]]:
+    """``(folder, its realpath, every entry in it, its files)`` for each folder ``walk_files``
+    lists, in the same order: the files are the entries it yields (not hidden, links followed).
+
+    One listing per folder serves callers that need more than the file names (sidecars beside
+    the images, whether a file is a link) without listing or stat-ing again.
+    """
     top = os.fspath(root)
-    stack = [(top, frozenset({os.path.realpath(top)}))]
+    real_top = os.path.realpath(top)
+    stack = [(top, real_top, frozenset({real_top}))]
     while stack:
-        current, ancestors = stack.pop()
+        current, real_current, ancestors = stack.pop()
         try:
             entries = list(os.scandir(current))
         except OSError as exc:
@@ -73,6 +89,7 @@ def walk_file_names(root: str | os.PathLike[str], *, recursive: bool = True) -> 
                 f"{Path(current)}: cannot list this folder ({exc.strerror}); "
                 "check its permissions or leave it out"
             ) from exc
+        files = []
         for entry in entries:
             if entry.name.startswith("."):
                 continue
@@ -84,9 +101,10 @@ def walk_file_names(root: str | os.PathLike[str], *, recursive: bool = True) -> 
             if is_dir and recursive:
                 real = os.path.realpath(entry.path)
                 if real not in ancestors:
-                    stack.append((entry.path, ancestors | {real}))
+                    stack.append((entry.path, real, ancestors | {real}))
             elif is_file:
-                yield entry.path
+                files.append(entry)
+        yield current, real_current, entries, files
 
 
 def dicom_files(paths: Sequence[str | Path], *, recursive: bool = False) -> list[Path]:
