@@ -1,8 +1,7 @@
 """Local worker processes for ``measure --workers N``: chunks of images, results in order.
 
-This process is one of the N: it starts the other N - 1 before the images are found (so
-they are ready when the first chunk is), hands them chunks, measures chunks itself in
-between, and passes the results on in chunk order.
+This process is one of the N: it starts the other N - 1, hands them chunks, measures chunks
+itself in between, and passes the results on in chunk order.
 """
 
 from __future__ import annotations
@@ -68,8 +67,7 @@ def _result(future: Future[T]) -> T:
 class LocalWorkers:
     """``workers`` processes: this one and ``workers - 1`` forked at once (a context manager).
 
-    Started before the images are found, the others are ready when the first chunk is; leaving
-    the block stops them at once (work not started is cancelled).
+    Leaving the block stops them at once (work not started is cancelled).
     """
 
     def __init__(self, workers: int) -> None:

@@ -79,8 +79,8 @@ def _process_rows(
 
 @contextlib.contextmanager
 def _local_workers(workers: int, scheduler: str | None) -> Iterator[LocalWorkers | None]:
-    """The local worker processes of a run, if it has any, started at once (the collector
-    set for batch work in this process, and theirs)."""
+    """The local worker processes of a run, if it has any (the collector set for batch work
+    in this process, and theirs)."""
     with batch_collection():
         if workers > 1 and not scheduler:
             with LocalWorkers(workers) as local:
@@ -248,9 +248,10 @@ def measure(
 
     options = _options(schemes)
     collected: list[Row] = []
-    with _local_workers(workers, scheduler) as local:  # they start while discovery runs
+    tasks = discover(paths, annotations_dir, include_reference=include_reference)
+    with _local_workers(workers, scheduler) as local:
         _drive(
-            discover(paths, annotations_dir, include_reference=include_reference),
+            tasks,
             options,
             collected.extend,
             workers=workers,
@@ -306,8 +307,8 @@ def measure_to_file(
     if scheduler:
         check_scheduler_address(scheduler)
     options = _options(schemes)
-    with _local_workers(workers, scheduler) as local:  # they start while discovery runs
-        tasks = discover(paths, annotations_dir, include_reference=include_reference)
+    tasks = discover(paths, annotations_dir, include_reference=include_reference)
+    with _local_workers(workers, scheduler) as local:
         skipped = 0
         keep_images: set[str] | None = None
         keep_rows: list[list[str]] | None = None
