@@ -25,6 +25,7 @@ from ho_annotate.batch.processes import LocalWorkers, WorkerLost, guided_chunks
 from ho_annotate.batch.pseudonymize import Pseudonymizer
 from ho_annotate.batch.rows import Row, RowOptions, measure_chunk
 from ho_annotate.errors import HoAnnotateError
+from ho_annotate.files.lock import LockTimeoutError, locked
 from ho_annotate.files.outputs import check_output_file
 
 if TYPE_CHECKING:
@@ -308,7 +309,7 @@ def measure_to_file(
         check_scheduler_address(scheduler)
     options = _options(schemes)
     tasks = discover(paths, annotations_dir, include_reference=include_reference)
-    with _local_workers(workers, scheduler) as local:
+    with _sole_writer(out), _local_workers(workers, scheduler) as local:
         skipped = 0
         keep_images: set[str] | None = None
         keep_rows: list[list[str]] | None = None
@@ -384,6 +385,22 @@ def measure_to_file(
                     exc.filename = str(out)  # pyarrow's write errors do not name the file
                 raise
     return RunSummary(len(tasks), skipped, counts["rows"], counts["errors"], out)
+
+
+@contextlib.contextmanager
+def _sole_writer(out: Path) -> Iterator[None]:
+    """Hold the output's lock for the run: two runs on one table (a job started twice, two
+    ``--resume``) would both append to it."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(locked(out, timeout=0))
+        except LockTimeoutError as exc:
+            raise HoAnnotateError(
+                file=out,
+                problem="another ho-annotate measure is writing this table",
+                action="wait for it to finish, or give another output file",
+            ) from exc
+        yield
 
 
 def _resume_state(

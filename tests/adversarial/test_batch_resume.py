@@ -212,6 +212,36 @@ def test_a_worker_killed_mid_run_keeps_the_rows_so_far_and_resume_finishes(
     assert sorted(out.read_text().splitlines()) == sorted(serial.read_text().splitlines())
 
 
+def test_a_second_run_on_the_same_table_is_refused_while_the_first_writes(
+    study: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, full = study
+    out = tmp_path / "results.csv"
+    out.write_text("\n".join(full[:3]) + "\n")  # a run to resume
+    before = out.read_bytes()
+    first = subprocess.Popen(  # holds the table's lock as a running measure does
+        [
+            sys.executable,
+            "-c",
+            "import sys; from ho_annotate.files.lock import locked\n"
+            "with locked(sys.argv[1], timeout=0):\n    print('writing', flush=True); input()",
+            str(out),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert first.stdout is not None and first.stdout.readline() == "writing\n"
+        second = run_cli("measure", root, "-o", out, "-q", "--resume")
+        assert_clean_failure(second, "another ho-annotate measure is writing this table")
+        assert out.read_bytes() == before  # nothing appended twice
+    finally:
+        first.communicate("\n", timeout=60)
+    _resume(root, out)  # once the first is done, the table can be resumed
+    assert sorted(out.read_text().splitlines()) == sorted(full)
+
+
 def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
     root = _big_study(tmp_path, 400)
     proc = subprocess.Popen(
