@@ -54,14 +54,11 @@ class WorkerLost(HoAnnotateError):
     """A worker process ended in the middle of the run (killed, or out of memory)."""
 
 
-def _result(future: Future[T]) -> T:
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        raise WorkerLost(
-            "a worker process ended abruptly (killed by a user or by the system, for example "
-            "when memory ran out)"
-        ) from exc
+def _lost() -> WorkerLost:
+    return WorkerLost(
+        "a worker process ended abruptly (killed by a user or by the system, for example "
+        "when memory ran out)"
+    )
 
 
 class LocalWorkers:
@@ -104,24 +101,27 @@ class LocalWorkers:
         sent: dict[int, Future[T]] = {}
         done_here: dict[int, T] = {}
         taken = handed_on = 0
-        while handed_on < len(chunks):
-            while taken < len(chunks) and sum(not f.done() for f in sent.values()) < ahead:
-                sent[taken] = self._pool.submit(work, chunks[taken])
-                taken += 1
-            if handed_on in done_here:
-                yield done_here.pop(handed_on)
-            elif sent[handed_on].done() or len(done_here) >= HELD_BACK:
-                yield _result(sent.pop(handed_on))
-            elif taken < len(chunks):
-                done_here[taken] = work(chunks[taken])
-                taken += 1
-                continue
-            elif (index := _take_back(sent)) is not None:
-                done_here[index] = work(chunks[index])
-                continue
-            else:
-                yield _result(sent.pop(handed_on))
-            handed_on += 1
+        try:
+            while handed_on < len(chunks):
+                while taken < len(chunks) and sum(not f.done() for f in sent.values()) < ahead:
+                    sent[taken] = self._pool.submit(work, chunks[taken])
+                    taken += 1
+                if handed_on in done_here:
+                    yield done_here.pop(handed_on)
+                elif sent[handed_on].done() or len(done_here) >= HELD_BACK:
+                    yield sent.pop(handed_on).result()
+                elif taken < len(chunks):
+                    done_here[taken] = work(chunks[taken])
+                    taken += 1
+                    continue
+                elif (index := _take_back(sent)) is not None:
+                    done_here[index] = work(chunks[index])
+                    continue
+                else:
+                    yield sent.pop(handed_on).result()
+                handed_on += 1
+        except BrokenProcessPool as exc:  # found at a result, or when handing out a chunk
+            raise _lost() from exc
 
 
 def in_order(

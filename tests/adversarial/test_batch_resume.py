@@ -15,11 +15,12 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import psutil
 import pytest
 from adversarial_helpers import CLI, assert_clean_failure, make_study, run_cli
 
-from ho_annotate.batch import measure_to_file
+from ho_annotate.batch import measure_to_file, read_results
 
 SALT = "a-long-enough-secret-salt"
 
@@ -174,72 +175,52 @@ def test_sigterm_during_a_parquet_run_keeps_the_rows(tmp_path: Path) -> None:
 #: their second chunk; the first is measured whole.
 KILLED_WORKER = """
 import multiprocessing, os, signal, sys
-from ho_annotate.batch import csv_chunks
+from ho_annotate.batch import csv_chunks, run
 from ho_annotate.cli import main
 
-measure_chunk = csv_chunks.CsvChunk.__call__
 chunks_here = []
 
 
-def dies_at_its_second_chunk(self, tasks):
-    if multiprocessing.parent_process() is not None:
-        chunks_here.append(len(tasks))
-        if len(chunks_here) == 2:
-            os.kill(os.getpid(), signal.SIGKILL)
-    return measure_chunk(self, tasks)
+def dying(measure):
+    def dies_at_its_second_chunk(*args, **kwargs):
+        if multiprocessing.parent_process() is not None:
+            chunks_here.append(1)
+            if len(chunks_here) == 2:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return measure(*args, **kwargs)
+
+    return dies_at_its_second_chunk
 
 
-csv_chunks.CsvChunk.__call__ = dies_at_its_second_chunk
+csv_chunks.CsvChunk.__call__ = dying(csv_chunks.CsvChunk.__call__)  # CSV: text per chunk
+run.measure_chunk = dies_in_parquet_runs = dying(run.measure_chunk)  # Parquet: rows per chunk
+dies_in_parquet_runs.__qualname__ = "dies_in_parquet_runs"  # found by name in the worker
 sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.parametrize("table", ["results.csv", "results.parquet"])
 def test_a_worker_killed_mid_run_keeps_the_rows_so_far_and_resume_finishes(
-    tmp_path: Path,
+    tmp_path: Path, table: str
 ) -> None:
     root = tmp_path / "study"
     make_study(root, 60, readers=("alice",))
-    out = tmp_path / "results.csv"
+    out = tmp_path / table
     args = ["measure", str(root), "-o", str(out), "-q", "--workers", "2"]
     result = subprocess.run(
         [sys.executable, "-c", KILLED_WORKER, *args], capture_output=True, text=True, timeout=120
     )
     assert_clean_failure(result, "worker process ended abruptly", "--resume")
-    kept = out.read_text().splitlines()
-    assert 1 < len(kept) < 1 + 2 * 60  # the header and the images measured before it
+    kept = read_results(out)
+    assert 0 < len(kept) < 2 * 60  # the images measured before it
     _resume(root, out)
-    serial = measure_to_file([root], tmp_path / "serial.csv").output
-    assert sorted(out.read_text().splitlines()) == sorted(serial.read_text().splitlines())
-
-
-def test_a_second_run_on_the_same_table_is_refused_while_the_first_writes(
-    study: tuple[Path, list[str]], tmp_path: Path
-) -> None:
-    root, full = study
-    out = tmp_path / "results.csv"
-    out.write_text("\n".join(full[:3]) + "\n")  # a run to resume
-    before = out.read_bytes()
-    first = subprocess.Popen(  # holds the table's lock as a running measure does
-        [
-            sys.executable,
-            "-c",
-            "import sys; from ho_annotate.files.lock import locked\n"
-            "with locked(sys.argv[1], timeout=0):\n    print('writing', flush=True); input()",
-            str(out),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    serial = read_results(measure_to_file([root], tmp_path / f"serial-{table}").output)
+    resumed = read_results(out)
+    assert len(resumed) == len(serial) == 2 * 60
+    pd.testing.assert_frame_equal(
+        resumed.sort_values(["image", "side"]).reset_index(drop=True),
+        serial.sort_values(["image", "side"]).reset_index(drop=True),
     )
-    try:
-        assert first.stdout is not None and first.stdout.readline() == "writing\n"
-        second = run_cli("measure", root, "-o", out, "-q", "--resume")
-        assert_clean_failure(second, "another ho-annotate measure is writing this table")
-        assert out.read_bytes() == before  # nothing appended twice
-    finally:
-        first.communicate("\n", timeout=60)
-    _resume(root, out)  # once the first is done, the table can be resumed
-    assert sorted(out.read_text().splitlines()) == sorted(full)
 
 
 def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
