@@ -270,6 +270,8 @@ class SyntheticSetMaker:
                                 tmp.unlink()
         except LockTimeoutError:
             pass  # the other maker's own sweep, or the next session's, removes any leftovers
+        except OSError:
+            pass  # no lock can be made (a read-only set): nothing could be removed either
 
     def __enter__(self) -> SyntheticSetMaker:
         return self

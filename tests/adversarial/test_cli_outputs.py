@@ -192,3 +192,25 @@ def test_a_read_only_folder_gives_one_line(readonly_folder: Path, args: tuple[st
     result = run_cli(*args, cwd=root, readonly=root, timeout=120)
     assert_clean_failure(result)
     assert tree_digest(root) == before
+
+
+def test_a_finished_synthetic_set_in_a_read_only_folder_can_be_practised(
+    tmp_path: Path,
+) -> None:
+    from ho_annotate.practice.background import SyntheticSetMaker
+
+    ro = tmp_path / "ro"
+    maker = SyntheticSetMaker(ro / "set", 2, seed=5, rows=300, columns=360, pixel_mm=1.2)
+    maker.make_all()
+    for lock in ro.rglob(".*.lock"):  # a set shared without its hidden files (a zip, a copy)
+        lock.unlink()
+    if os.geteuid() != 0:  # as root, run_cli mounts the folder read-only instead
+        for path in [ro, *ro.rglob("*")]:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+    before = tree_digest(ro)
+    result = run_cli(
+        "practice", ro / "set", "--run", tmp_path / "run", "--no-viewer", readonly=ro, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2 cases, 0 submitted" in result.stdout
+    assert tree_digest(ro) == before
