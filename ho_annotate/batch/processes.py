@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import get_context
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -141,14 +141,23 @@ def _take_back(sent: dict[int, Future[T]]) -> int | None:
     return None
 
 
+def start_method() -> str:
+    """How worker processes start here (``multiprocessing``'s start method).
+
+    fork is the cheapest and safe on Linux while this process has a single thread (the CLI);
+    with threads around (a notebook, a Dask client) a forked child could inherit a held lock,
+    so a fork server starts them. macOS system libraries may start threads of their own, which
+    makes fork unsafe there (CPython's default is spawn), and Windows has neither.
+    """
+    if sys.platform.startswith("linux"):
+        return "fork" if threading.active_count() == 1 else "forkserver"
+    return "spawn"
+
+
 def _pool(processes: int) -> ProcessPoolExecutor:
-    # fork is the cheapest start and safe while this process has a single thread (the CLI);
-    # with threads around (a notebook, a Dask client) a forked child could inherit a held
-    # lock, so a fork server starts the workers instead.
-    if threading.active_count() == 1 and "fork" in get_all_start_methods():
-        context: Any = get_context("fork")
-    else:
-        context = get_context("forkserver")
+    method = start_method()
+    context: Any = get_context(method)
+    if method == "forkserver":
         context.set_forkserver_preload(["ho_annotate.batch.csv_chunks", "ho_annotate.grading"])
     return ProcessPoolExecutor(
         processes, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)

@@ -173,6 +173,19 @@ def test_workers_and_parquet_give_the_serial_rows(dataset: Path, tmp_path: Path)
     assert from_parquet["gap_mm"].dtype == "float64"
 
 
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_workers_started_fresh_give_the_serial_table(
+    dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    # spawn: Windows and macOS; a fork server: Linux with threads around (a notebook).
+    from ho_annotate.batch import processes
+
+    monkeypatch.setattr(processes, "start_method", lambda: method)
+    serial = measure_to_file([dataset], tmp_path / "serial.csv").output
+    parallel = measure_to_file([dataset], tmp_path / "parallel.csv", workers=2).output
+    assert parallel.read_bytes() == serial.read_bytes()
+
+
 def test_workers_format_the_serial_csv_pseudonymized_with_errors_and_resumed(
     tmp_path: Path,
 ) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import psutil
 import pytest
 
+from ho_annotate.batch import processes
 from ho_annotate.batch.processes import (
     HELD_BACK,
     MAX_CHUNK,
@@ -138,3 +139,22 @@ def test_the_workers_start_before_any_work_is_given(
 def test_fewer_than_two_workers_is_refused() -> None:
     with pytest.raises(ValueError, match="2 or more"):
         LocalWorkers(1)
+
+
+def test_workers_started_fresh_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows and macOS start workers with spawn (a fresh interpreter): the same order and
+    # both processes at work. Here on Linux, spawn is asked for explicitly.
+    monkeypatch.setattr(processes, "start_method", lambda: "spawn")
+    results = list(in_order(list(range(3000)), _pid_and_items, 2))
+    assert [i for _, chunk in results for i in chunk] == list(range(3000))
+    assert len({pid for pid, _ in results}) == 2
+
+
+def test_the_start_method_suits_the_platform(monkeypatch: pytest.MonkeyPatch) -> None:
+    for platform, method in (("linux", "fork"), ("darwin", "spawn"), ("win32", "spawn")):
+        monkeypatch.setattr(processes.sys, "platform", platform)
+        monkeypatch.setattr(processes.threading, "active_count", lambda: 1)
+        assert processes.start_method() == method
+    monkeypatch.setattr(processes.sys, "platform", "linux")
+    monkeypatch.setattr(processes.threading, "active_count", lambda: 3)  # a notebook
+    assert processes.start_method() == "forkserver"
