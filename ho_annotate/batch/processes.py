@@ -190,7 +190,9 @@ def _watch_parent(parent: int) -> None:
 
 
 def _alive(pid: int) -> bool:
-    if os.getppid() == pid:
+    if os.getppid() == pid or sys.platform == "win32":
+        # Windows: os.kill(pid, 0) would end that process; a worker whose parent died sees
+        # its task pipe close instead, and ends.
         return True
     try:
         os.kill(pid, 0)  # the parent may be the fork server's; then ask after the real one
