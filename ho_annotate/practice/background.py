@@ -33,7 +33,12 @@ from ho_annotate.errors import HoAnnotateError
 from ho_annotate.files.atomic import atomic_write
 from ho_annotate.files.lock import LockTimeoutError, locked
 from ho_annotate.practice.run import PracticeSession, RunCase, run_order
-from ho_annotate.practice.synthetic import case_name, practice_designs, write_synthetic_case
+from ho_annotate.practice.synthetic import (
+    case_name,
+    new_set_folder,
+    practice_designs,
+    write_synthetic_case,
+)
 
 __all__ = ["MANIFEST", "SetPlan", "SyntheticSetMaker", "present_ready", "read_plan"]
 
@@ -75,15 +80,7 @@ def _open_plan(set_dir: Path, n: int, seed: int, overrides: dict[str, Any]) -> S
     wanted = SetPlan(n=n, seed=seed, overrides=overrides)
     held = read_plan(set_dir)
     if held is None:
-        if set_dir.exists() and any(set_dir.iterdir()):
-            raise HoAnnotateError(
-                file=set_dir,
-                problem="already holds files",
-                action="give a new folder for a synthetic set, or practise on this one as it is",
-                option="synthetic",
-            )
-        (set_dir / "images").mkdir(parents=True, exist_ok=True)
-        (set_dir / "references").mkdir(exist_ok=True)
+        new_set_folder(set_dir)
         atomic_write(set_dir / MANIFEST, msgspec.json.format(msgspec.json.encode(wanted)))
         return wanted
     if held != wanted:

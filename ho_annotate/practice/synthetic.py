@@ -95,6 +95,20 @@ def write_synthetic_case(set_dir: Path, design: CaseDesign, name: str) -> Path:
     return write_dicom(case.dataset, image)
 
 
+def new_set_folder(set_dir: Path) -> None:
+    """Make ``SET/images`` and ``SET/references``; a folder holding other files is refused
+    (a set is never written over another's files)."""
+    if set_dir.exists() and any(set_dir.iterdir()):
+        raise HoAnnotateError(
+            file=set_dir,
+            problem="already holds files",
+            action="give a new folder for a synthetic set, or practise on this one as it is",
+            option="synthetic",
+        )
+    (set_dir / "images").mkdir(parents=True, exist_ok=True)
+    (set_dir / "references").mkdir(exist_ok=True)
+
+
 def generate_synthetic_set(
     set_dir: Path,
     n: int,
@@ -109,15 +123,7 @@ def generate_synthetic_set(
     called with ``(done, n)`` after each case. :mod:`ho_annotate.practice.background` makes
     the same set with the first case at once and the rest in another process.
     """
-    if set_dir.exists() and any(set_dir.iterdir()):
-        raise HoAnnotateError(
-            file=set_dir,
-            problem="already holds files",
-            action="give a new folder for a synthetic set, or practise on this one as it is",
-            option="synthetic",
-        )
-    (set_dir / "images").mkdir(parents=True)
-    (set_dir / "references").mkdir()
+    new_set_folder(set_dir)
     for index, design in enumerate(practice_designs(n, seed=seed, **overrides), start=1):
         write_synthetic_case(set_dir, design, case_name(seed, index))
         if progress is not None:
