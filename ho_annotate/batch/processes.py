@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from types import TracebackType
@@ -104,7 +104,8 @@ class LocalWorkers:
         try:
             while handed_on < len(chunks):
                 while taken < len(chunks) and sum(not f.done() for f in sent.values()) < ahead:
-                    sent[taken] = self._pool.submit(work, chunks[taken])
+                    sent[taken] = future = self._pool.submit(work, chunks[taken])
+                    _tolerate_failure_once_cancelled(future)  # taken back, or at close()
                     taken += 1
                 if handed_on in done_here:
                     yield done_here.pop(handed_on)
@@ -121,7 +122,13 @@ class LocalWorkers:
                     yield sent.pop(handed_on).result()
                 handed_on += 1
         except BrokenProcessPool as exc:  # found at a result, or when handing out a chunk
-            raise _lost() from exc
+            lost = exc
+        else:
+            return
+        # The pool may break while this process measures a chunk of its own, after a worker
+        # returned earlier chunks: those are passed on, so the rows before the loss are kept.
+        yield from _finished_in_order(handed_on, done_here, sent)
+        raise _lost() from lost
 
 
 def in_order(
@@ -132,6 +139,21 @@ def in_order(
         yield from local.in_order(tasks, work)
 
 
+def _finished_in_order(
+    first: int, done_here: dict[int, T], sent: dict[int, Future[T]]
+) -> Generator[T, None, None]:
+    """The results from chunk ``first`` on that are finished, up to the first that is not."""
+    index = first
+    while True:
+        if index in done_here:
+            yield done_here.pop(index)
+        elif index in sent and sent[index].done() and sent[index].exception() is None:
+            yield sent.pop(index).result()
+        else:
+            return
+        index += 1
+
+
 def _take_back(sent: dict[int, Future[T]]) -> int | None:
     """The first chunk of ``sent`` that no worker has started, withdrawn (``None``: none)."""
     for index in sorted(sent):
@@ -139,6 +161,22 @@ def _take_back(sent: dict[int, Future[T]]) -> int | None:
             del sent[index]
             return index
     return None
+
+
+def _tolerate_failure_once_cancelled(future: Future[Any]) -> None:
+    """Let the pool fail ``future`` after it was cancelled, as it does when a worker dies.
+
+    Python 3.11's pool then sets every waiting chunk's error, a withdrawn one too, which
+    raises in the pool's own thread and leaves the chunks after it waiting forever and the
+    workers running (CPython gh-107219, fixed in later versions).
+    """
+    set_exception = future.set_exception
+
+    def set_unless_cancelled(exception: BaseException | None) -> None:
+        with contextlib.suppress(InvalidStateError):
+            set_exception(exception)
+
+    future.set_exception = set_unless_cancelled  # type: ignore[method-assign]
 
 
 def start_method() -> str:

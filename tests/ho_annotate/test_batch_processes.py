@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 
@@ -42,6 +43,32 @@ def _slow_in_workers(chunk: list[int]) -> int:
 
 def _killed_in_a_worker(chunk: list[int]) -> list[int]:
     if multiprocessing.parent_process() is not None:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return chunk
+
+
+def _killed_at_a_workers_second_chunk(chunk: list[int]) -> list[int]:
+    """A worker measures its first chunk and dies at its second; this process is slow at
+    its first, so the worker dies while this process is busy."""
+    if multiprocessing.parent_process() is not None:
+        if chunk[0] > 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+    elif chunk[0] > 0 and not _measured_here:
+        _measured_here.append(chunk[0])
+        time.sleep(1.0)
+    return chunk
+
+
+_measured_here: list[int] = []
+
+
+def _slow_then_killed_in_a_worker(chunk: list[int]) -> list[int]:
+    """Killed after 0.5 s in a worker; 0.02 s here (the worker has started its first chunk
+    when this process runs out of chunks of its own)."""
+    if multiprocessing.parent_process() is None:
+        time.sleep(0.02)
+    else:
+        time.sleep(0.5)
         os.kill(os.getpid(), signal.SIGKILL)
     return chunk
 
@@ -117,6 +144,35 @@ def test_a_failure_in_any_process_reaches_the_caller_and_stops_the_workers(
 def test_a_worker_killed_mid_run_is_a_clear_error(new_processes: Callable[[], set[int]]) -> None:
     with pytest.raises(WorkerLost, match="worker process ended abruptly"):
         list(in_order(list(range(400)), _killed_in_a_worker, 2))
+    assert new_processes() == set()
+
+
+def test_chunks_a_worker_returned_before_it_died_are_passed_on(
+    new_processes: Callable[[], set[int]],
+) -> None:
+    # The worker returns chunk 0, then dies while this process measures a chunk of its own:
+    # chunk 0 still reaches the caller (its rows are kept), then the loss is reported.
+    received: list[list[int]] = []
+    with pytest.raises(WorkerLost, match="worker process ended abruptly"):
+        for chunk in in_order(list(range(400)), _killed_at_a_workers_second_chunk, 2):
+            received.append(chunk)
+    assert _measured_here, "this process never measured a chunk of its own"
+    assert received == guided_chunks(list(range(400)), 2)[: len(received)]
+    assert len(received) >= 1
+    assert new_processes() == set()
+
+
+def test_a_worker_killed_after_chunks_were_taken_back_is_the_same_clear_error(
+    new_processes: Callable[[], set[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This process takes back the chunks the slow worker has not started, then the worker
+    # dies. Python 3.11's pool then failed on the withdrawn chunks in its own thread (a
+    # traceback on stderr, later chunks left waiting forever and the workers not stopped).
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    with pytest.raises(WorkerLost, match="worker process ended abruptly"):
+        list(in_order(list(range(50)), _slow_then_killed_in_a_worker, 2))
+    assert failures == []
     assert new_processes() == set()
 
 
