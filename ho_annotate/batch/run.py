@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ho_annotate.batch.collector import batch_collection
 from ho_annotate.batch.csv_chunks import CsvChunk, CsvText
 from ho_annotate.batch.discover import ImageTask, discover
-from ho_annotate.batch.output import CsvWriter, is_parquet, open_writer
+from ho_annotate.batch.output import CsvWriter, RowWriter, is_parquet, open_writer
 from ho_annotate.batch.processes import LocalWorkers, WorkerLost, guided_chunks
 from ho_annotate.batch.pseudonymize import Pseudonymizer
 from ho_annotate.batch.rows import Row, RowOptions, measure_chunk
@@ -298,7 +298,9 @@ def measure_to_file(
     ``output`` must not exist unless ``resume`` (skip the images it already holds whole,
     append the rest) or ``overwrite`` (replace it when the run ends); it is never a DICOM
     file or a sidecar. Interrupted (Ctrl-C or SIGTERM), the file holds every image finished
-    so far and is valid; a failed write (a full disk) leaves the previous table as it was.
+    so far and is valid. A failed write (a full disk) keeps the images written whole before
+    it in a CSV written in place (``resume`` continues it); a Parquet table, or one being
+    replaced, stays as it was before the run.
     """
     out = Path(output)
     check_output_file(out, overwrite=overwrite or resume, what="results table")
@@ -383,8 +385,25 @@ def measure_to_file(
             except OSError as exc:
                 if not exc.filename:
                     exc.filename = str(out)  # pyarrow's write errors do not name the file
+                if _rows_kept(writer):
+                    raise HoAnnotateError(
+                        file=out,
+                        problem=f"{exc.strerror or exc} while adding rows",
+                        action="the images already written are kept; once there is room, "
+                        "the same command with --resume measures the rest",
+                    ) from exc
                 raise
     return RunSummary(len(tasks), skipped, counts["rows"], counts["errors"], out)
+
+
+def _rows_kept(writer: RowWriter) -> bool:
+    """Whether a failed run left a table to resume: a CSV written in place keeps the whole
+    images written before the failure (Parquet and replaced tables are discarded)."""
+    return (
+        isinstance(writer, CsvWriter)
+        and writer.partial is None
+        and (writer.rows > 0 or writer.mode == "append")
+    )
 
 
 @contextlib.contextmanager

@@ -112,6 +112,26 @@ def test_a_full_disk_during_resume_leaves_the_old_table(
     assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
 
 
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_full_disk_in_a_new_csv_keeps_whole_images_and_says_resume(
+    tmp_path: Path, workers: str
+) -> None:
+    root = _big_study(tmp_path, 300)
+    out = tmp_path / "results.csv"
+    # Room for some of the rows only (RLIMIT_FSIZE: the same errors as a full disk).
+    result = run_cli("measure", root, "-o", out, "-q", "--workers", workers, file_size_limit=40_000)
+    assert_clean_failure(result, str(out), "kept", "--resume")
+    kept = read_results(out)
+    assert 0 < len(kept) < 2 * 300
+    assert (kept.groupby("image").size() == 2).all()  # whole images only
+    _resume(root, out)
+    serial = read_results(measure_to_file([root], tmp_path / "serial.csv").output)
+    pd.testing.assert_frame_equal(
+        read_results(out).sort_values(["image", "side"]).reset_index(drop=True),
+        serial.sort_values(["image", "side"]).reset_index(drop=True),
+    )
+
+
 def test_a_full_disk_during_overwrite_leaves_the_old_table(
     study: tuple[Path, list[str]], tmp_path: Path
 ) -> None:
