@@ -11,6 +11,7 @@ replaced atomically.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import threading
 from collections.abc import Iterator
@@ -76,11 +77,18 @@ def locked(
     try:
         lock.acquire(poll_interval=poll)
     except filelock.Timeout as exc:
+        if not os.path.exists(key):  # nobody holds it: the folder refuses new files (/proc)
+            raise PermissionError(
+                errno.EACCES, "cannot make a lock file in this folder", str(target)
+            ) from exc
         raise LockTimeoutError(
             file=target,
             problem=f"another program has been saving this file for over {timeout:g} s",
             action="wait for it to finish (or close it) and try again",
         ) from exc
+    except OSError as exc:  # a read-only folder: name the file the user gave, not the lock
+        exc.filename = str(target)
+        raise
     _HELD.paths.add(key)
     try:
         yield lock_path(target)

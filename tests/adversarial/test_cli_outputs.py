@@ -191,6 +191,7 @@ def test_a_read_only_folder_gives_one_line(readonly_folder: Path, args: tuple[st
     before = tree_digest(root)
     result = run_cli(*args, cwd=root, readonly=root, timeout=120)
     assert_clean_failure(result)
+    assert ".lock" not in result.stderr  # the file the user named, not a hidden lock file
     assert tree_digest(root) == before
 
 
