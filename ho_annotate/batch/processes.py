@@ -33,6 +33,39 @@ MAX_CHUNK, MIN_CHUNK = 64, 4
 HELD_BACK = 16
 
 
+#: Most processes per CPU a run may ask for. The work is mostly CPU; beyond this the
+#: processes only wait on each other, and a slip (``--workers 2000``) would start them all.
+MAX_PER_CPU = 4
+#: Most processes a pool may have on Windows (it waits on at most 63 handles at once).
+WINDOWS_MAX_POOL = 61
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the system reports it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def check_workers(workers: int) -> None:
+    """Refuse more local processes than ``MAX_PER_CPU`` per usable CPU."""
+    cpus = usable_cpus()
+    if workers > MAX_PER_CPU * cpus:
+        raise HoAnnotateError(
+            problem=f"{workers} processes are more than {MAX_PER_CPU} per CPU here "
+            f"({cpus} CPU{'s' if cpus != 1 else ''})",
+            action=f"give at most {MAX_PER_CPU * cpus} (about one per CPU is fastest)",
+            option="workers",
+        )
+
+
+def processes_for(workers: int, images: int) -> int:
+    """How many of the ``workers`` processes asked for a run of ``images`` images starts:
+    no more than it has chunks of work, and no more than the platform allows."""
+    most = WINDOWS_MAX_POOL + 1 if sys.platform == "win32" else workers
+    return max(1, min(workers, most, math.ceil(images / MIN_CHUNK)))
+
+
 def guided_chunks(tasks: Sequence[Item], parallel: int) -> list[list[Item]]:
     """Chunks that shrink towards the end (guided), so the workers finish together.
 

@@ -21,7 +21,13 @@ from ho_annotate.batch.collector import batch_collection
 from ho_annotate.batch.csv_chunks import CsvChunk, CsvText
 from ho_annotate.batch.discover import ImageTask, discover
 from ho_annotate.batch.output import CsvWriter, RowWriter, is_parquet, open_writer
-from ho_annotate.batch.processes import LocalWorkers, WorkerLost, guided_chunks
+from ho_annotate.batch.processes import (
+    LocalWorkers,
+    WorkerLost,
+    check_workers,
+    guided_chunks,
+    processes_for,
+)
 from ho_annotate.batch.pseudonymize import Pseudonymizer
 from ho_annotate.batch.rows import Row, RowOptions, measure_chunk
 from ho_annotate.errors import HoAnnotateError
@@ -79,12 +85,15 @@ def _process_rows(
 
 
 @contextlib.contextmanager
-def _local_workers(workers: int, scheduler: str | None) -> Iterator[LocalWorkers | None]:
-    """The local worker processes of a run, if it has any (the collector set for batch work
-    in this process, and theirs)."""
+def _local_workers(
+    workers: int, scheduler: str | None, images: int
+) -> Iterator[LocalWorkers | None]:
+    """The local worker processes of a run of ``images`` images, if it has any (the
+    collector set for batch work in this process, and theirs)."""
     with batch_collection():
-        if workers > 1 and not scheduler:
-            with LocalWorkers(workers) as local:
+        processes = processes_for(workers, images)
+        if processes > 1 and not scheduler:
+            with LocalWorkers(processes) as local:
                 yield local
         else:
             yield None
@@ -148,8 +157,9 @@ def iter_rows(
         return iter(())
     if scheduler:
         return _dask(tasks, options, scheduler, connect_timeout)
-    if workers > 1:
-        return _rows_on_new_workers(tasks, options, workers)
+    processes = processes_for(workers, len(tasks))
+    if processes > 1:
+        return _rows_on_new_workers(tasks, options, processes)
     return _serial(tasks, options)
 
 
@@ -248,9 +258,11 @@ def measure(
     import pandas as pd
 
     options = _options(schemes)
+    if not scheduler:
+        check_workers(workers)
     collected: list[Row] = []
     tasks = discover(paths, annotations_dir, include_reference=include_reference)
-    with _local_workers(workers, scheduler) as local:
+    with _local_workers(workers, scheduler, len(tasks)) as local:
         _drive(
             tasks,
             options,
@@ -310,8 +322,10 @@ def measure_to_file(
     if scheduler:
         check_scheduler_address(scheduler)
     options = _options(schemes)
+    if not scheduler:
+        check_workers(workers)
     tasks = discover(paths, annotations_dir, include_reference=include_reference)
-    with _sole_writer(out), _local_workers(workers, scheduler) as local:
+    with _sole_writer(out), _local_workers(workers, scheduler, len(tasks)) as local:
         skipped = 0
         keep_images: set[str] | None = None
         keep_rows: list[list[str]] | None = None

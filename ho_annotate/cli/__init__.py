@@ -45,6 +45,7 @@ OPTION_FLAGS: dict[str, str] = {
     "references": "--references",
     "scheduler": "--scheduler",
     "synthetic": "--synthetic",
+    "workers": "--workers",
 }
 
 

@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         raise HoAnnotateError("--workers must be 0 or more")
     if args.workers > 1 and args.scheduler:
         raise HoAnnotateError("give either --workers or --scheduler, not both")
+    _note_shared_cpus(args.workers)
     try:
         summary = measure_to_file(
             args.paths,
@@ -136,3 +137,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"ho-annotate measure: {summary.errors} rows have errors (--strict)", file=sys.stderr)
         return 1
     return 0
+
+
+def _note_shared_cpus(workers: int) -> None:
+    """Say when the processes asked for outnumber the CPUs (allowed: slow storage may gain)."""
+    from ho_annotate.batch.processes import MAX_PER_CPU, usable_cpus
+
+    cpus = usable_cpus()
+    if cpus < workers <= MAX_PER_CPU * cpus:
+        print(
+            f"ho-annotate measure: note: {workers} processes share {cpus} "
+            f"CPU{'s' if cpus != 1 else ''} here; about one per CPU is usually fastest",
+            file=sys.stderr,
+        )
